@@ -1,0 +1,91 @@
+"""The ideas the pipeline passes between its stages, one frozen dataclass each.
+
+In: nothing (pure data). Out: `Feed`, `Article`, `Subscription`, `Hit`, `Alert`.
+Stages never pass feedparser dicts or database rows to each other, only these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed the bot polls: a name for people, a URL, and how often to poll it (seconds)."""
+
+    name: str
+    url: str
+    interval: int
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news item, cleaned: what parse produces and match, render and the outbox consume.
+
+    `key` is the story's identity across outlets (the canonical link, else the feed's own id);
+    `entry_id` is the identity within its feed (GUID, else canonical link, else title and date).
+    `text` is plain text, paragraphs separated by a blank line; no HTML survives parse.
+    `feed_tickers` are tickers the feed itself attached (categories such as "NYSE:F").
+    """
+
+    key: str
+    entry_id: str
+    title: str
+    url: str
+    text: str
+    published: datetime | None
+    source: str
+    feed_tickers: tuple[str, ...] = ()
+    # Other outlets that carried the same story: (source name, url) pairs.
+    also: tuple[tuple[str, str], ...] = ()
+    # SEC filings: the form type ("8-K") and, for an 8-K, its item numbers ("2.02", ...).
+    form: str | None = None
+    items: tuple[str, ...] = ()
+    # Companies the feed itself says the item is about, by SEC CIK (EDGAR filings).
+    ciks: tuple[int, ...] = ()
+
+
+class Kind(StrEnum):
+    """What a subscription watches."""
+
+    TICKER = "ticker"
+    KEYWORD = "keyword"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One thing a chat watches: a ticker symbol ("AMZN") or a keyword query ("AI chips -crypto")."""
+
+    id: int
+    chat_id: int
+    kind: Kind
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """Why an article matched one subscription: the words that matched and their sentence."""
+
+    subscription: Subscription
+    terms: tuple[str, ...]
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One article for one chat, with every reason it matched."""
+
+    chat_id: int
+    article: Article
+    hits: tuple[Hit, ...] = field(default_factory=tuple)
+
+    @property
+    def tickers(self) -> tuple[str, ...]:
+        return tuple(h.subscription.value for h in self.hits if h.subscription.kind is Kind.TICKER)
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return tuple(h.subscription.value for h in self.hits if h.subscription.kind is Kind.KEYWORD)

@@ -1,0 +1,69 @@
+"""Settings, read once from the environment (or `.env`) and passed down to every stage.
+
+In: environment variables / `.env`. Out: a validated, frozen `Settings`.
+Fails with pydantic's `ValidationError` naming the bad variable; nothing reads the environment
+anywhere else, and nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DISCLAIMER = (
+    "Not investment advice. Alerts are generated automatically from public news and filings "
+    "and may be incomplete, late or wrong. Do your own research; investing carries risk, "
+    "including the loss of capital."
+)
+
+
+class Settings(BaseSettings):
+    """Every setting the bot has; each one is documented in the README's settings table."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    bot_token: SecretStr | None = Field(None, description="token from @BotFather")
+    telegram_api_url: str = Field(
+        "https://api.telegram.org", description="root of the Bot API server"
+    )
+    database_url: str | None = Field(None, description="SQLAlchemy URL")
+    data_dir: Path = Field(Path("data"), description="where the SQLite file and caches live")
+    feeds_file: Path = Field(Path("config/feeds.toml"), description="the feed catalogue (TOML)")
+    poll_interval: int = Field(300, ge=10, description="default seconds between polls of a feed")
+    tickers_file: Path | None = Field(None, description="a local SEC company_tickers_exchange.json")
+    sec_user_agent: str | None = Field(None, description="'Name contact@example.com' for EDGAR")
+    admin_chat_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), description="comma-separated Telegram user ids of operators"
+    )
+    disclaimer: str = Field(DEFAULT_DISCLAIMER, min_length=1, description="risk disclaimer")
+    allow_private_feeds: bool = Field(False, description="allow feeds on private addresses")
+    summary_length: int = Field(500, ge=100, le=3000, description="summary length in characters")
+    max_article_age: int = Field(
+        86400, ge=60, description="seconds after which a dated article is too old to alert"
+    )
+    delivery_interval: float = Field(
+        1.0, gt=0, description="seconds between looks at the outbox for alerts to send"
+    )
+    log_level: str = Field("INFO", description="Python logging level")
+
+    @field_validator("admin_chat_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL to use: DATABASE_URL, else a SQLite file under DATA_DIR."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'bot.sqlite3'}"
