@@ -1,0 +1,131 @@
+"""Builds the running bot: the PTB Application, its handlers, and the two jobs of the pipeline.
+
+In: `Settings`. Out: an `Application` ready for `run_polling`, with
+- the chat handlers (bot.chat.handlers) and the command menu registered at start-up;
+- a poll job (fetch -> parse -> dedup -> match -> render -> outbox) ticking on PTB's JobQueue;
+- a delivery job sending the outbox through PTB's AIORateLimiter.
+Fails at start-up, before touching Telegram, when the token is missing, the database cannot be
+reached or the feed catalogue is malformed; each with a message saying which.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import httpx
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.chat.handlers import add_handlers, command_menu
+from bot.delivery.sender import send_pending
+from bot.feeds.catalogue import load_catalogue
+from bot.feeds.fetch import make_client
+from bot.matching.index import MatchIndex
+from bot.matching.tickers import TickerUniverse
+from bot.pipeline import Matcher, Pipeline
+from bot.services import Services
+from bot.settings import Settings
+from bot.storage.db import migrate, open_engine
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def build_services(settings: Settings) -> Services:
+    """Open and migrate the database, load the catalogue, the tickers and the index."""
+    engine = open_engine(settings.database)
+    migrate(engine)
+    store = Store(engine)
+    store.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
+    universe = TickerUniverse.load(settings.tickers_file, settings.data_dir)
+    svc = Services(settings=settings, store=store, universe=universe, index=MatchIndex(universe))
+    count = svc.load_index()
+    log.info("loaded %d subscriptions", count)
+    return svc
+
+
+class Jobs:
+    """The poll and delivery jobs. Each runs one instance at a time: a tick that finds the
+    previous run still going returns at once instead of piling up."""
+
+    def __init__(self, svc: Services, client: httpx.AsyncClient) -> None:
+        self.svc = svc
+        self.pipeline = Pipeline(svc.settings, svc.store, Matcher(svc.universe, svc.index), client)
+        self._polling = asyncio.Lock()
+        self._delivering = asyncio.Lock()
+
+    async def poll(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self._polling.locked():
+            return
+        async with self._polling:
+            results = await self.pipeline.poll_due()
+        if any(r.new_stories for r in results):
+            await self.deliver(context)
+
+    async def deliver(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self._delivering.locked():
+            return
+        async with self._delivering:
+            while True:
+                report = await send_pending(context.bot, self.svc.store, clock=self.svc.clock)
+                if not report.sent:
+                    break
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("error while handling %r", update, exc_info=context.error)
+
+
+def build_application(settings: Settings, svc: Services) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The PTB application, pointed at TELEGRAM_API_URL, with handlers and jobs."""
+    if settings.bot_token is None:
+        raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
+    client = make_client()
+
+    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await app.bot.set_my_commands(command_menu())
+        jobs = Jobs(svc, client)
+        queue = app.job_queue
+        assert queue is not None, "install python-telegram-bot[job-queue]"
+        # Two instances allowed so that APScheduler never logs a skipped run; the lock inside
+        # the job makes the second one return at once.
+        kwargs = {"max_instances": 2, "coalesce": True}
+        tick = min(30.0, float(settings.poll_interval))
+        queue.run_repeating(jobs.poll, interval=tick, first=0.5, name="poll", job_kwargs=kwargs)
+        queue.run_repeating(
+            jobs.deliver,
+            interval=settings.delivery_interval,
+            first=1.0,
+            name="deliver",
+            job_kwargs=kwargs,
+        )
+        log.info("bot started as @%s", app.bot.username)
+
+    async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await client.aclose()
+        svc.store.engine.dispose()
+
+    api = settings.telegram_api_url
+    app = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data["services"] = svc
+    add_handlers(app)
+    app.add_error_handler(_on_error)
+    return app
+
+
+def run(settings: Settings) -> None:
+    """Start the bot and poll Telegram for updates until stopped (SIGINT/SIGTERM)."""
+    svc = build_services(settings)
+    app = build_application(settings, svc)
+    app.run_polling(allowed_updates=Update.ALL_TYPES)

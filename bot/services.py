@@ -1,0 +1,36 @@
+"""What the handlers and jobs share at run time, built once at start-up.
+
+In: nothing at import time; `Services` is filled by `bot.app`. Out: the one place where the
+settings, the store, the ticker universe and the subscription index live while the bot runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.matching.index import MatchIndex
+from bot.matching.tickers import TickerUniverse
+from bot.settings import Settings
+from bot.storage.store import Store
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    universe: TickerUniverse
+    index: MatchIndex
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def load_index(self) -> int:
+        """Fill the index with every active subscription; returns how many."""
+        subscriptions = self.store.active_subscriptions()
+        for subscription in subscriptions:
+            self.index.add(subscription)
+        return len(subscriptions)

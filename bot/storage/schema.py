@@ -1,0 +1,157 @@
+"""The database schema (SQLAlchemy Core), the single source the migrations are checked against.
+
+In: nothing. Out: `metadata` and its tables. Duplicates are stopped here, by unique
+constraints, not by code: an entry is stored once per feed, a story once, an alert once per chat.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("type", String(32), nullable=False),
+    Column("title", String(255)),
+    Column("lang", String(8), nullable=False, server_default="en"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("link_previews", Boolean, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", String(500), nullable=False),
+    Column("muted", Boolean, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("chat_id", "kind", "value"),
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2000), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("interval", Integer, nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default="1"),
+    Column("etag", String(500)),
+    Column("last_modified", String(100)),
+    # Null until the first successful fetch: that fetch only records what the feed already
+    # holds (a baseline), so that a new feed does not flood chats with old items.
+    Column("baseline_at", UTCDateTime),
+    Column("last_fetch_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("next_poll_at", UTCDateTime),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The story's identity across outlets: the canonical link, else the feed's entry id.
+    Column("key", String(2000), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("source", String(255), nullable=False),
+    Column("published", UTCDateTime),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("form", String(32)),
+    # Tickers, item numbers and CIKs as space-separated words: small, and only displayed.
+    Column("feed_tickers", Text, nullable=False, server_default=""),
+    Column("items", Text, nullable=False, server_default=""),
+    Column("ciks", Text, nullable=False, server_default=""),
+    Index(None, "first_seen"),
+)
+
+# One row per (feed, entry): the same entry is never stored twice for one feed, and the same
+# story carried by several feeds points at one article.
+article_sources = Table(
+    "article_sources",
+    metadata,
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    Column("entry_id", String(1000), primary_key=True),
+    Column(
+        "article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("seen_at", UTCDateTime, nullable=False),
+)
+
+# The outbox: one row per (chat, article), written before any send; status moves
+# pending -> sent (with Telegram's message id) or -> failed/dropped (with the reason).
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("text", Text, nullable=False),
+    Column("plain_text", Text, nullable=False),
+    Column("buttons", Text, nullable=False, server_default="[]"),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("not_before", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("message_id", BigInteger),
+    Column("last_error", Text),
+    UniqueConstraint("chat_id", "article_id"),
+    Index(None, "status", "id"),
+)

@@ -1,0 +1,155 @@
+"""The store on a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from bot.models import Article, Feed, Kind
+from bot.storage.db import migrate
+from bot.storage.schema import metadata
+from bot.storage.store import OutboxRow, Store
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def article(n: int, *, key: str | None = None) -> Article:
+    return Article(
+        key=key or f"https://news.example.com/{n}",
+        entry_id=f"guid-{n}",
+        title=f"Story {n}",
+        url=key or f"https://news.example.com/{n}",
+        text="Body.",
+        published=NOW,
+        source="Example",
+    )
+
+
+def feed_ids(store: Store, *urls: str) -> list[int]:
+    store.sync_catalogue([Feed(name=u, url=u, interval=60) for u in urls])
+    ids = [s.feed.id for s in store.feed_states()]
+    assert all(i is not None for i in ids)
+    return [i for i in ids if i is not None]
+
+
+def alert_everyone(chat_id: int):  # type: ignore[no-untyped-def]
+    def rows(stories: list[tuple[int, Article]]) -> list[OutboxRow]:
+        return [OutboxRow(chat_id, aid, a.title, a.title, "[]") for aid, a in stories]
+
+    return rows
+
+
+def ingest(store: Store, feed_id: int, articles: list[Article], chat_id: int = 1) -> int:
+    new = store.ingest(
+        feed_id,
+        articles,
+        now=NOW,
+        etag=None,
+        last_modified=None,
+        next_poll_at=NOW + timedelta(minutes=5),
+        alerts_for=alert_everyone(chat_id),
+    )
+    return len(new)
+
+
+def test_migrations_match_the_schema(store: Store) -> None:
+    """The migrations build exactly the tables schema.py describes."""
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_migrating_twice_changes_nothing(store: Store) -> None:
+    migrate(store.engine)
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+
+
+def test_first_fetch_is_a_baseline_and_later_entries_are_new(store: Store) -> None:
+    store.upsert_chat(1, "private", "Jane", NOW)
+    (feed_id,) = feed_ids(store, "https://a.example/rss")
+    assert ingest(store, feed_id, [article(1), article(2)]) == 2
+    assert store.pending(NOW) == []  # baseline: stored, not alerted
+    assert ingest(store, feed_id, [article(1), article(2), article(3)]) == 1
+    pending = store.pending(NOW)
+    assert [p.text for p in pending] == ["Story 3"]
+
+
+def test_the_same_entry_is_never_stored_or_alerted_twice(store: Store) -> None:
+    store.upsert_chat(1, "private", "Jane", NOW)
+    (feed_id,) = feed_ids(store, "https://a.example/rss")
+    ingest(store, feed_id, [])
+    assert ingest(store, feed_id, [article(1), article(1)]) == 1
+    assert ingest(store, feed_id, [article(1)]) == 0
+    assert len(store.pending(NOW)) == 1
+
+
+def test_two_feeds_with_the_same_link_make_one_story(store: Store) -> None:
+    store.upsert_chat(1, "private", "Jane", NOW)
+    first, second = feed_ids(store, "https://a.example/rss", "https://b.example/rss")
+    ingest(store, first, [])
+    ingest(store, second, [])
+    assert ingest(store, first, [article(1, key="https://x.example/story")]) == 1
+    other_outlet = replace(article(9, key="https://x.example/story"), source="B")
+    assert ingest(store, second, [other_outlet]) == 0
+    assert len(store.pending(NOW)) == 1
+
+
+def test_subscriptions_are_unique_per_chat(store: Store) -> None:
+    store.upsert_chat(1, "private", "Jane", NOW)
+    store.upsert_chat(2, "group", "Club", NOW)
+    assert store.add_subscription(1, Kind.TICKER, "AMZN", NOW) is not None
+    assert store.add_subscription(1, Kind.TICKER, "AMZN", NOW) is None
+    assert store.add_subscription(2, Kind.TICKER, "AMZN", NOW) is not None
+    assert [s.value for s in store.active_subscriptions()] == ["AMZN", "AMZN"]
+    removed = store.remove_subscriptions(1, "amzn")
+    assert [s.value for s in removed] == ["AMZN"]
+    assert store.chat_subscriptions(1) == []
+
+
+def test_outbox_rows_move_from_pending_to_sent(store: Store) -> None:
+    store.upsert_chat(1, "private", "Jane", NOW)
+    (feed_id,) = feed_ids(store, "https://a.example/rss")
+    ingest(store, feed_id, [])
+    ingest(store, feed_id, [article(1), article(2)])
+    first, second = store.pending(NOW)
+    store.mark_sent(first.id, message_id=77, now=NOW)
+    store.postpone(second.id, until=NOW + timedelta(seconds=30), error="HTTP 500")
+    assert store.pending(NOW) == []
+    assert [p.id for p in store.pending(NOW + timedelta(seconds=31))] == [second.id]
+    assert store.delivery_counts() == {"sent": 1, "pending": 1}
+
+
+def test_an_unreachable_chat_is_deactivated_and_its_alerts_dropped(store: Store) -> None:
+    store.upsert_chat(1, "private", "Jane", NOW)
+    (feed_id,) = feed_ids(store, "https://a.example/rss")
+    ingest(store, feed_id, [])
+    ingest(store, feed_id, [article(1), article(2)])
+    assert store.deactivate_chat(1, error="Forbidden: bot was blocked by the user") == 2
+    assert store.pending(NOW) == []
+    assert store.delivery_counts() == {"dropped": 2}
+    store.upsert_chat(1, "private", "Jane", NOW)  # the user writes again
+    assert store.active_subscriptions() == []  # (none were added) but the chat is active
+    store.add_subscription(1, Kind.TICKER, "AMZN", NOW)
+    assert len(store.active_subscriptions()) == 1
+
+
+def test_a_migrated_group_keeps_its_subscriptions_and_alerts(store: Store) -> None:
+    store.upsert_chat(-1, "group", "Club", NOW)
+    store.add_subscription(-1, Kind.KEYWORD, "Trainium", NOW)
+    (feed_id,) = feed_ids(store, "https://a.example/rss")
+    ingest(store, feed_id, [], chat_id=-1)
+    ingest(store, feed_id, [article(1)], chat_id=-1)
+    store.migrate_chat(-1, -1001)
+    assert [s.chat_id for s in store.active_subscriptions()] == [-1001]
+    assert [p.chat_id for p in store.pending(NOW)] == [-1001]
+
+
+def test_catalogue_sync_disables_feeds_that_left(store: Store) -> None:
+    feed_ids(store, "https://a.example/rss", "https://b.example/rss")
+    store.sync_catalogue([Feed(name="A", url="https://a.example/rss", interval=120)])
+    states = store.feed_states()
+    assert [(s.feed.name, s.feed.interval) for s in states] == [("A", 120)]
