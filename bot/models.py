@@ -89,3 +89,31 @@ class Alert:
     @property
     def keywords(self) -> tuple[str, ...]:
         return tuple(h.subscription.value for h in self.hits if h.subscription.kind is Kind.KEYWORD)
+
+
+class DeliveryMode(StrEnum):
+    """When a chat's alerts go out: each at once, or gathered into a digest."""
+
+    INSTANT = "instant"
+    HOURLY = "hourly"
+    DAILY = "daily"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """How and when one chat wants its alerts. Times are "HH:MM" in the chat's `timezone`
+    (an IANA name); quiet hours may cross midnight; `quiet_mode` is "hold" (deliver one digest
+    when they end) or "silent" (send without notification)."""
+
+    chat_id: int
+    timezone: str = "UTC"
+    delivery_mode: DeliveryMode = DeliveryMode.INSTANT
+    digest_time: str = "08:00"
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    quiet_mode: str = "hold"
+    max_per_hour: int | None = None
+    paused_at: datetime | None = None
+    link_previews: bool = False
+    lang: str = "en"
+    thread_id: int | None = None

@@ -65,6 +65,19 @@ chats = Table(
     Column("active", Boolean, nullable=False, server_default="1"),
     Column("link_previews", Boolean, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
+    # The chat's day (see bot.models.ChatSettings): when and how alerts reach it.
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("delivery_mode", String(16), nullable=False, server_default="instant"),
+    Column("digest_time", String(5), nullable=False, server_default="08:00"),
+    Column("quiet_start", String(5)),
+    Column("quiet_end", String(5)),
+    Column("quiet_mode", String(8), nullable=False, server_default="hold"),
+    Column("max_per_hour", Integer),
+    Column("paused_at", UTCDateTime),
+    # Forum supergroups: alerts go to the topic where the bot was set up.
+    Column("thread_id", BigInteger),
+    # Consecutive failed sends; the chat is deactivated after several.
+    Column("send_failures", Integer, nullable=False, server_default="0"),
 )
 
 subscriptions = Table(
@@ -126,9 +139,7 @@ article_sources = Table(
     metadata,
     Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
     Column("entry_id", String(1000), primary_key=True),
-    Column(
-        "article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
     Column("seen_at", UTCDateTime, nullable=False),
 )
 
@@ -139,9 +150,7 @@ deliveries = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
-    Column(
-        "article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
     Column("text", Text, nullable=False),
     Column("plain_text", Text, nullable=False),
     Column("buttons", Text, nullable=False, server_default="[]"),
