@@ -94,7 +94,7 @@ def _tickers_update(settings: Settings) -> int:
     try:
         path: Path = download_sec_table(settings.sec_user_agent, settings.data_dir)
         universe = TickerUniverse.load(None, settings.data_dir)
-    except Exception as exc:  # noqa: BLE001 - any failure is reported, the old table stays
+    except Exception as exc:  # any failure is reported; the old table stays
         print(f"could not update the ticker table: {exc}", file=sys.stderr)
         return 1
     print(json.dumps({"path": str(path), "companies": len(universe)}))

@@ -78,7 +78,9 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling %r", update, exc_info=context.error)
 
 
-def build_application(settings: Settings, svc: Services) -> Application[Any, Any, Any, Any, Any, Any]:
+def build_application(
+    settings: Settings, svc: Services
+) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB application, pointed at TELEGRAM_API_URL, with handlers and jobs."""
     if settings.bot_token is None:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")

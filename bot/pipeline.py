@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
+from bot.clock import Clock, utc_now
 from bot.feeds.fetch import FetchError, fetch
 from bot.feeds.parse import FeedError, parse_feed
 from bot.matching.detect import detect_tickers
@@ -52,7 +53,7 @@ class PollResult:
 
 def next_poll(now: datetime, interval: int, errors: int = 0) -> datetime:
     """When to poll again: after the interval, doubled for each consecutive error, at most a day."""
-    delay = timedelta(seconds=interval) * (2 ** min(errors, 16))
+    delay = timedelta(seconds=interval) * (1 << min(errors, 16))
     return now + min(delay, MAX_BACKOFF)
 
 
@@ -60,8 +61,15 @@ def buttons_json(rendered: RenderedAlert) -> str:
     return json.dumps(
         [
             [
-                {k: v for k, v in (("label", b.label), ("callback_data", b.callback_data),
-                                   ("url", b.url)) if v is not None}
+                {
+                    k: v
+                    for k, v in (
+                        ("label", b.label),
+                        ("callback_data", b.callback_data),
+                        ("url", b.url),
+                    )
+                    if v is not None
+                }
                 for b in row
             ]
             for row in rendered.buttons
@@ -81,7 +89,7 @@ class Pipeline:
         matcher: Matcher,
         client: httpx.AsyncClient,
         *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
         concurrency: int = 8,
     ) -> None:
         self.settings = settings

@@ -10,6 +10,7 @@ makes the exit status 1; the other sources are still scanned. Bad tickers or que
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -34,7 +35,9 @@ class ScanUsageError(ValueError):
     """A ticker or query given to scan cannot be used; str() says why."""
 
 
-def build_index(universe: TickerUniverse, tickers: Sequence[str], keywords: Sequence[str]) -> MatchIndex:
+def build_index(
+    universe: TickerUniverse, tickers: Sequence[str], keywords: Sequence[str]
+) -> MatchIndex:
     index = MatchIndex(universe)
     number = 0
     for word in tickers:
@@ -72,7 +75,7 @@ async def _read(source: str, client: httpx.AsyncClient) -> tuple[bytes, str | No
         if fetched.body is None:
             raise FetchError("the server sent an empty document")
         return fetched.body, fetched.url, fetched.content_type
-    return Path(source).read_bytes(), None, None
+    return await asyncio.to_thread(Path(source).read_bytes), None, None
 
 
 async def scan(
@@ -103,9 +106,11 @@ async def scan(
             for article in parsed.articles:
                 article = replace(article, source=name)
                 mentions = detect_tickers(article, universe)
-                alerts = index.match(article, mentions) if filtering else [
-                    detected_alert(article, mentions)
-                ]
+                alerts = (
+                    index.match(article, mentions)
+                    if filtering
+                    else [detected_alert(article, mentions)]
+                )
                 for alert in alerts:
                     _print(alert, mentions, settings, as_json, out)
     return status

@@ -6,18 +6,13 @@ settings, the store, the ticker universe and the subscription index live while t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
+from bot.clock import Clock, utc_now
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.settings import Settings
 from bot.storage.store import Store
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -26,7 +21,7 @@ class Services:
     store: Store
     universe: TickerUniverse
     index: MatchIndex
-    clock: Callable[[], datetime] = field(default=utc_now)
+    clock: Clock = field(default=utc_now)
 
     def load_index(self) -> int:
         """Fill the index with every active subscription; returns how many."""

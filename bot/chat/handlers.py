@@ -111,7 +111,9 @@ async def _watch(update: Update, svc: Services, chat_id: int, words: list[str]) 
             continue
         svc.index.add(added)
         if resolved_from_name:
-            lines.append(text("chat.watch.resolved", word=html.escape(word), symbol=symbol, name=name))
+            lines.append(
+                text("chat.watch.resolved", word=html.escape(word), symbol=symbol, name=name)
+            )
         else:
             lines.append(text("chat.watch.added", symbol=symbol, name=name))
     markup = None
@@ -222,7 +224,8 @@ def render_list(svc: Services, subs: list[Subscription]) -> str:
 async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The "did you mean" button: subscribe to the suggested ticker."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    assert query.data is not None
     svc = services(context)
     chat_id = remember_chat(update, svc)
     await query.answer()

@@ -15,14 +15,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from bot.clock import Clock, utc_now
 from bot.storage.store import Pending, Store
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,9 @@ def keyboard(buttons_json: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(b["label"], callback_data=b.get("callback_data"), url=b.get("url"))
+                InlineKeyboardButton(
+                    b["label"], callback_data=b.get("callback_data"), url=b.get("url")
+                )
                 for b in row
             ]
             for row in rows
@@ -56,7 +58,7 @@ def keyboard(buttons_json: str) -> InlineKeyboardMarkup | None:
 
 def backoff(attempts: int) -> timedelta:
     """Wait before retry number `attempts`: 5 s, 10 s, 20 s, ... capped at 10 minutes."""
-    return timedelta(seconds=min(600, 5 * 2 ** max(0, attempts)))
+    return timedelta(seconds=min(600, 5 << min(max(0, attempts), 10)))
 
 
 def _is_chat_gone(error: BadRequest) -> bool:
@@ -68,7 +70,7 @@ async def send_pending(
     bot: Bot,
     store: Store,
     *,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
     limit: int = 200,
 ) -> SendReport:
     """Send what is due in the outbox; chats in parallel, each chat's alerts in order."""
@@ -87,7 +89,7 @@ async def _send_chat(
     store: Store,
     rows: list[Pending],
     report: SendReport,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> None:
     for row in rows:
         if not await _send_one(bot, store, row, report, clock):
@@ -99,7 +101,7 @@ async def _send_one(
     store: Store,
     row: Pending,
     report: SendReport,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> bool:
     """Send one alert; True when the chat can take the next one now."""
     try:
@@ -144,7 +146,7 @@ async def _send_one(
 
 
 async def _send_plain(
-    bot: Bot, store: Store, row: Pending, report: SendReport, clock: Callable[[], datetime]
+    bot: Bot, store: Store, row: Pending, report: SendReport, clock: Clock
 ) -> bool:
     try:
         message = await bot.send_message(
@@ -165,9 +167,7 @@ async def _send_plain(
     return True
 
 
-def _retry_later(
-    store: Store, row: Pending, error: str, report: SendReport, clock: Callable[[], datetime]
-) -> None:
+def _retry_later(store: Store, row: Pending, error: str, report: SendReport, clock: Clock) -> None:
     if row.attempts + 1 >= MAX_ATTEMPTS:
         store.fail(row.id, error=f"gave up after {MAX_ATTEMPTS} attempts: {error}")
         report.failed += 1

@@ -1,4 +1,6 @@
-"""Feeds: polling state for conditional GET, backoff, broken feeds, leases, user feeds (filled by the feeds work).
+"""Feeds: polling state for backoff, broken feeds, leases and user feeds.
+
+(A slot kept for the feeds work; empty until it needs schema changes.)
 
 Revision ID: 0003
 Revises: 0002
