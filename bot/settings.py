@@ -32,13 +32,15 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL")
     data_dir: Path = Field(Path("data"), description="where the SQLite file and caches live")
     feeds_file: Path = Field(Path("config/feeds.toml"), description="the feed catalogue (TOML)")
-    poll_interval: int = Field(300, ge=10, description="default seconds between polls of a feed")
+    poll_interval: int = Field(300, ge=1, description="default seconds between polls of a feed")
     tickers_file: Path | None = Field(None, description="a local SEC company_tickers_exchange.json")
     sec_user_agent: str | None = Field(None, description="'Name contact@example.com' for EDGAR")
     admin_chat_ids: Annotated[frozenset[int], NoDecode] = Field(
         frozenset(), description="comma-separated Telegram user ids of operators"
     )
-    disclaimer: str = Field(DEFAULT_DISCLAIMER, min_length=1, description="risk disclaimer")
+    disclaimer: str = Field(
+        DEFAULT_DISCLAIMER, min_length=1, max_length=2000, description="risk disclaimer"
+    )
     allow_private_feeds: bool = Field(False, description="allow feeds on private addresses")
     summary_length: int = Field(500, ge=100, le=3000, description="summary length in characters")
     max_article_age: int = Field(

@@ -71,6 +71,17 @@ class ChatQueries(StoreBase):
                 )
         return [_subscription(r) for r in rows]
 
+    def set_muted(self, chat_id: int, subscription_id: int, muted: bool) -> Subscription | None:
+        """Pause or resume one of the chat's subscriptions; None if the chat has no such one."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                update(subscriptions)
+                .where(subscriptions.c.id == subscription_id, subscriptions.c.chat_id == chat_id)
+                .values(muted=muted)
+                .returning(subscriptions)
+            ).one_or_none()
+        return None if row is None else _subscription(row)
+
     def chat_subscriptions(self, chat_id: int) -> list[Subscription]:
         with self.engine.connect() as conn:
             rows = conn.execute(

@@ -1,0 +1,313 @@
+"""One alert laid out for Telegram: header, linked title, summary, why, also, disclaimer, buttons.
+
+In: an `Alert` (article + the hits that matched it), the operator's disclaimer, a summary length.
+Out: `RenderedAlert` (Telegram HTML text and inline-button specs) or, for when Telegram refuses
+the HTML, `render_plain`'s plain text. Both are at most 4096 characters as Telegram counts them
+(UTF-16 units after parsing) and always end with the complete disclaimer: a long message is
+cut in its summary, then in its body, never in the disclaimer, a tag or an entity.
+Raises `ValueError` only for a disclaimer too long to leave room for an alert (see
+`DISCLAIMER_LIMIT`); anything in the article, however odd, renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bot.models import Alert, Article, Hit, Kind, Subscription
+from bot.render import filings
+from bot.render.html import (
+    MESSAGE_LIMIT,
+    cut_html,
+    cut_plain,
+    escape,
+    escape_attr,
+    to_plain,
+    utf16_len,
+    visible_length,
+)
+from bot.render.summary import summarise
+from bot.texts import template, text
+
+CALLBACK_LIMIT = 64  # bytes of UTF-8, Telegram's limit for callback_data
+MUTE_PREFIX = "mute:"
+UNMUTE_PREFIX = "unmute:"
+# The disclaimer must leave room for an alert; Settings should refuse longer ones.
+DISCLAIMER_LIMIT = 2000
+# Caps on the parts around the summary, so the summary keeps most of the room.
+TITLE_LIMIT = 300
+WHY_LIMIT = 300
+HEADER_TICKERS = 8
+TICKER_LIMIT = 20
+ALSO_LINKS = 5
+SOURCE_NAME_LIMIT = 60
+BUTTON_NAME_LIMIT = 24
+TERMS_PER_HIT = 5
+SEPARATOR = " · "
+MIN_SUMMARY = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button: `callback_data` (at most 64 bytes) for the bot, or a `url` to open."""
+
+    label: str
+    callback_data: str | None = None
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.callback_data is None) == (self.url is None):
+            raise ValueError("a button has either callback_data or a url")
+        if self.callback_data is not None and len(self.callback_data.encode()) > CALLBACK_LIMIT:
+            raise ValueError(f"callback_data over {CALLBACK_LIMIT} bytes: {self.callback_data!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedAlert:
+    """A message ready to send: Telegram HTML `text` and rows of inline `buttons`."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...]
+
+
+def mute_callback(subscription_id: int) -> str:
+    """Callback data of the "Mute" button for one subscription."""
+    return f"{MUTE_PREFIX}{subscription_id}"
+
+
+def unmute_callback(subscription_id: int) -> str:
+    """Callback data of the "Undo" button shown after a mute."""
+    return f"{UNMUTE_PREFIX}{subscription_id}"
+
+
+def parse_callback(data: str) -> tuple[str, int] | None:
+    """("mute" | "unmute", subscription id) from callback data, or None if it is not ours."""
+    action, _, number = data.partition(":")
+    if action in ("mute", "unmute") and number.isdigit():
+        return action, int(number)
+    return None
+
+
+def undo_button(subscription_id: int, lang: str = "en") -> Button:
+    """The button that undoes a mute."""
+    return Button(text("alert.button.undo", lang), callback_data=unmute_callback(subscription_id))
+
+
+def is_web_url(url: str) -> bool:
+    """Whether Telegram will accept `url` in a link or a URL button (http or https, a host)."""
+    if not url or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _subscriptions(hits: Iterable[Hit]) -> list[Subscription]:
+    """The distinct subscriptions among `hits`, in order."""
+    seen: dict[int, Subscription] = {}
+    for hit in hits:
+        seen.setdefault(hit.subscription.id, hit.subscription)
+    return list(seen.values())
+
+
+def subscription_label(subscription: Subscription, lang: str = "en") -> str:
+    """How a subscription is named to the user: "$AMZN" or “AI chips”."""
+    value = _one_line(subscription.value)
+    if subscription.kind is Kind.TICKER:
+        return f"${value}"
+    return text("alert.why.keyword", lang, query=value)
+
+
+def match_terms(alert: Alert) -> list[str]:
+    """Every word to set in bold: the matched terms and the ticker symbols."""
+    terms: list[str] = []
+    for hit in alert.hits:
+        terms.extend(hit.terms)
+        # The symbol itself, unless a single letter ("F") that would bold stray initials.
+        if hit.subscription.kind is Kind.TICKER and len(hit.subscription.value.strip()) > 1:
+            terms.append(hit.subscription.value)
+    return [t for t in dict.fromkeys(terms) if t.strip()]
+
+
+# --- the blocks of a message, each as (html, plain) ---
+
+_Block = tuple[str, str]
+
+
+def _header(alert: Alert) -> _Block | None:
+    tickers = list(dict.fromkeys(cut_plain(_one_line(t), TICKER_LIMIT) for t in alert.tickers))
+    tickers = [t for t in tickers if t]
+    shown = tickers[:HEADER_TICKERS]
+    source = cut_plain(_one_line(alert.article.source), SOURCE_NAME_LIMIT)
+    html_parts = [" ".join(f"<b>${escape(t)}</b>" for t in shown)] if shown else []
+    plain_parts = [" ".join(f"${t}" for t in shown)] if shown else []
+    if source:
+        html_parts.append(escape(source))
+        plain_parts.append(source)
+    if not html_parts:
+        return None
+    return SEPARATOR.join(html_parts), SEPARATOR.join(plain_parts)
+
+
+def headline(article: Article, lang: str = "en", limit: int = TITLE_LIMIT) -> str:
+    """The plain title to show: the article's, or for a filing "Company: Form 8-K"."""
+    raw = filings.filing_title(article, lang) if article.form else article.title
+    return cut_plain(_one_line(raw), limit) or text("alert.untitled", lang)
+
+
+def _title(article: Article, lang: str) -> _Block:
+    title = headline(article, lang)
+    if is_web_url(article.url):
+        html = f'<b><a href="{escape_attr(article.url)}">{escape(title)}</a></b>'
+        return html, f"{title}\n{article.url}"
+    return f"<b>{escape(title)}</b>", title
+
+
+def _summary(alert: Alert, summary_length: int, lang: str) -> _Block | None:
+    article = alert.article
+    if article.form:
+        lines = filings.filing_lines(article, lang)
+        if not lines:
+            return None
+        return escape("\n".join(lines)), "\n".join(lines)
+    summary = summarise(article, match_terms(alert), summary_length)
+    return (summary, to_plain(summary)) if summary else None
+
+
+def why_line(alert: Alert, lang: str = "en") -> str | None:
+    """The plain "Why:" line: each subscription that matched, with the words that differ."""
+    reasons: list[str] = []
+    for subscription in _subscriptions(alert.hits):
+        label = subscription_label(subscription, lang)
+        value = subscription.value.casefold().strip()
+        words: list[str] = []
+        for hit in alert.hits:
+            if hit.subscription.id == subscription.id:
+                words.extend(_one_line(t) for t in hit.terms if t.strip())
+        words = [w for w in dict.fromkeys(words) if w.casefold() != value][:TERMS_PER_HIT]
+        if words:
+            label = text("alert.why.words", lang, label=label, words=", ".join(words))
+        reasons.append(label)
+    if not reasons:
+        return None
+    return cut_plain(text("alert.why", lang, reasons=SEPARATOR.join(reasons)), WHY_LIMIT)
+
+
+def _also(article: Article, lang: str) -> _Block | None:
+    others = [(cut_plain(_one_line(name), SOURCE_NAME_LIMIT), url) for name, url in article.also]
+    others = [(name or url, url) for name, url in others if name or is_web_url(url)]
+    if not others:
+        return None
+    html_links: list[str] = []
+    plain_links: list[str] = []
+    for name, url in others[:ALSO_LINKS]:
+        if is_web_url(url):
+            html_links.append(f'<a href="{escape_attr(url)}">{escape(name)}</a>')
+            plain_links.append(f"{name} ({url})")
+        else:
+            html_links.append(escape(name))
+            plain_links.append(name)
+    if len(others) > ALSO_LINKS:
+        more = text("alert.also.more", lang, count=len(others) - ALSO_LINKS)
+        html_links.append(escape(more))
+        plain_links.append(more)
+    frame = template("alert.also", lang)
+    return (
+        escape(frame).format(links=", ".join(html_links)),
+        frame.format(links=", ".join(plain_links)),
+    )
+
+
+def _buttons(alert: Alert, lang: str) -> tuple[tuple[Button, ...], ...]:
+    mutes = tuple(
+        Button(
+            text(
+                "alert.button.mute",
+                lang,
+                name=cut_plain(subscription_label(s, lang), BUTTON_NAME_LIMIT),
+            ),
+            callback_data=mute_callback(s.id),
+        )
+        for s in _subscriptions(alert.hits)
+    )
+    url = alert.article.url
+    open_row = (Button(text("alert.button.open", lang), url=url),) if is_web_url(url) else ()
+    if len(mutes) <= 1:
+        row = mutes + open_row
+        return (row,) if row else ()
+    rows = tuple(mutes[i : i + 2] for i in range(0, len(mutes), 2))
+    return (*rows, open_row) if open_row else rows
+
+
+# --- assembly ---
+
+
+def _room(disclaimer_len: int) -> int:
+    """What the body may use: the limit less the disclaimer and the blank line before it."""
+    if disclaimer_len > DISCLAIMER_LIMIT:
+        raise ValueError(f"the disclaimer is over {DISCLAIMER_LIMIT} characters")
+    return MESSAGE_LIMIT - disclaimer_len - 2
+
+
+@dataclass(slots=True)
+class _Parts:
+    """The message's blocks: head (header, title), the summary, foot (why, also)."""
+
+    head: list[str]
+    summary: str | None
+    foot: list[str]
+
+    def layout(self) -> str:
+        groups = [self.head, [self.summary] if self.summary else [], self.foot]
+        return "\n\n".join("\n".join(group) for group in groups if group)
+
+
+def _blocks(alert: Alert, summary_length: int, lang: str, *, html: bool) -> _Parts:
+    """The message's parts, as HTML (`html`) or plain text."""
+    pick = 0 if html else 1
+    article = alert.article
+    header = _header(alert)
+    head = [b[pick] for b in (header, _title(article, lang)) if b]
+    summary = _summary(alert, summary_length, lang)
+    why = why_line(alert, lang)
+    also = _also(article, lang)
+    foot = [b[pick] for b in ((escape(why), why) if why else None, also) if b]
+    return _Parts(head, summary[pick] if summary else None, foot)
+
+
+def _fit(parts: _Parts, room: int, *, html: bool) -> str:
+    """The body within `room`: the summary is cut first, then (rarely) the whole body."""
+    measure, cut = (visible_length, cut_html) if html else (utf16_len, cut_plain)
+    over = measure(parts.layout()) - room
+    if over > 0 and parts.summary:
+        keep = measure(parts.summary) - over
+        # A summary cut to a few words says nothing; drop it rather than show a stub.
+        parts.summary = cut(parts.summary, keep) if keep >= MIN_SUMMARY else None
+    return cut(parts.layout(), room)
+
+
+def render_alert(
+    alert: Alert, *, disclaimer: str, summary_length: int = 500, lang: str = "en"
+) -> RenderedAlert:
+    """The alert as Telegram HTML with its buttons; see the module docstring for the rules."""
+    tail = f"<i>{escape(_one_line(disclaimer))}</i>"
+    room = _room(visible_length(tail))
+    body = _fit(_blocks(alert, summary_length, lang, html=True), room, html=True)
+    return RenderedAlert(text=f"{body}\n\n{tail}", buttons=_buttons(alert, lang))
+
+
+def render_plain(
+    alert: Alert, *, disclaimer: str, summary_length: int = 500, lang: str = "en"
+) -> str:
+    """The alert as plain text (no markup, links written out), same rules and limit."""
+    tail = _one_line(disclaimer)
+    room = _room(utf16_len(tail))
+    body = _fit(_blocks(alert, summary_length, lang, html=False), room, html=False)
+    return f"{body}\n\n{tail}"

@@ -1,0 +1,182 @@
+"""The alert layout's rules: disclaimer, limit, links, buttons, plain fallback, languages."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.models import Alert
+from bot.render.html import utf16_len, visible_length
+from bot.render.message import (
+    DISCLAIMER_LIMIT,
+    Button,
+    parse_callback,
+    render_alert,
+    render_plain,
+    undo_button,
+)
+from bot.settings import DEFAULT_DISCLAIMER
+from tests.fakes.telegram_html import telegram_html_errors
+from tests.render import cases
+
+TAIL = f"<i>{DEFAULT_DISCLAIMER}</i>"
+
+
+def test_one_subscription_gives_one_row_of_buttons(shared_dir: Path) -> None:
+    alert = cases.edgar_alert(shared_dir)
+    rendered = render_alert(alert, disclaimer=DEFAULT_DISCLAIMER)
+    (row,) = rendered.buttons
+    assert row == (
+        Button("Mute $RARE", callback_data="mute:3"),
+        Button("Open", url=alert.article.url),
+    )
+
+
+def test_several_subscriptions_each_get_a_mute_button(shared_dir: Path) -> None:
+    rendered = render_alert(cases.seed_alert(shared_dir), disclaimer=DEFAULT_DISCLAIMER)
+    assert [[b.label for b in row] for row in rendered.buttons] == [
+        ["Mute $AMZN", "Mute “Trainium”"],
+        ["Open"],
+    ]
+    assert [parse_callback(b.callback_data or "") for b in rendered.buttons[0]] == [
+        ("mute", 7),
+        ("mute", 8),
+    ]
+
+
+def test_long_keyword_button_stays_short_and_callback_within_64_bytes() -> None:
+    alert = cases.press_release_alert()
+    long_query = "électricité 📈 " * 20
+    hit = cases.keyword(2**62, long_query, "Ford")
+    rendered = render_alert(replace(alert, hits=(hit,)), disclaimer="d")
+    mute = rendered.buttons[0][0]
+    assert len(mute.label) <= 40
+    assert mute.callback_data is not None
+    assert len(mute.callback_data.encode()) <= 64
+
+
+def test_undo_and_callbacks() -> None:
+    assert undo_button(12) == Button("Undo", callback_data="unmute:12")
+    assert parse_callback("unmute:12") == ("unmute", 12)
+    assert parse_callback("other:12") is None
+    assert parse_callback("mute:x") is None
+
+
+def test_button_refuses_long_callback_data() -> None:
+    with pytest.raises(ValueError, match="64 bytes"):
+        Button("x", callback_data="é" * 33)
+    with pytest.raises(ValueError, match="either"):
+        Button("x")
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "", "ftp://x.example/a", "https://"], ids=str
+)
+def test_unusable_url_gives_no_link_and_no_open_button(url: str) -> None:
+    alert = cases.press_release_alert()
+    rendered = render_alert(replace(alert, article=replace(alert.article, url=url)), disclaimer="d")
+    assert "<a " not in rendered.text
+    assert [b.label for row in rendered.buttons for b in row] == ["Mute $F"]
+    assert telegram_html_errors(rendered.text) == []
+
+
+def test_keyword_only_alert_header_is_the_source(shared_dir: Path) -> None:
+    rendered = render_alert(cases.multi_source_alert(shared_dir), disclaimer=DEFAULT_DISCLAIMER)
+    assert rendered.text.startswith("CNBC\n<b><a href=")
+
+
+def test_many_other_sources_are_capped(shared_dir: Path) -> None:
+    alert = cases.multi_source_alert(shared_dir)
+    also = tuple((f"Outlet {i}", f"https://o{i}.example/s") for i in range(9))
+    alert = replace(alert, article=replace(alert.article, also=also))
+    text = render_alert(alert, disclaimer="d").text
+    assert "Outlet 4</a>, +4 more" in text
+    assert "Outlet 5" not in text
+
+
+def test_title_only_shows_the_title_and_nothing_invented(shared_dir: Path) -> None:
+    alert = cases.title_only_alert(shared_dir)
+    text = render_alert(alert, disclaimer=DEFAULT_DISCLAIMER).text
+    body = text.removesuffix("\n\n" + TAIL)
+    assert body.count("\n\n") == 1  # head, then straight to the why line
+    assert body.endswith("Why: $AVGO (Broadcom)")
+
+
+@pytest.mark.parametrize("summary_length", [100, 500, 3000, 10_000], ids=str)
+def test_disclaimer_is_always_last_and_complete(summary_length: int, shared_dir: Path) -> None:
+    disclaimer = cases.LONG_DISCLAIMER
+    rendered = render_alert(
+        cases.cut_alert(shared_dir), disclaimer=disclaimer, summary_length=summary_length
+    )
+    assert rendered.text.endswith(f"\n\n<i>{disclaimer}</i>")
+    assert visible_length(rendered.text) <= 4096
+    assert telegram_html_errors(rendered.text) == []
+
+
+def test_very_long_title_is_cut(shared_dir: Path) -> None:
+    alert = cases.seed_alert(shared_dir)
+    title = "Trainium " * 1000
+    alert = replace(alert, article=replace(alert.article, title=title))
+    text = render_alert(alert, disclaimer=DEFAULT_DISCLAIMER, summary_length=3000).text
+    assert telegram_html_errors(text) == []
+    assert text.endswith(TAIL)
+
+
+def test_disclaimer_longer_than_the_limit_is_refused(shared_dir: Path) -> None:
+    with pytest.raises(ValueError, match="disclaimer"):
+        render_alert(cases.seed_alert(shared_dir), disclaimer="x" * (DISCLAIMER_LIMIT + 1))
+
+
+def test_disclaimer_is_escaped() -> None:
+    text = render_alert(cases.press_release_alert(), disclaimer="Risk <high> & real").text
+    assert text.endswith("<i>Risk &lt;high&gt; &amp; real</i>")
+
+
+def test_plain_fallback(shared_dir: Path) -> None:
+    alert = cases.multi_source_alert(shared_dir)
+    plain = render_plain(alert, disclaimer=DEFAULT_DISCLAIMER)
+    assert "<" not in plain
+    assert alert.article.url in plain
+    assert "Reuters (https://www.reuters.example/markets/us/fed-story)" in plain
+    assert plain.endswith("\n\n" + DEFAULT_DISCLAIMER)
+
+
+def test_plain_fallback_is_cut_before_the_disclaimer(shared_dir: Path) -> None:
+    plain = render_plain(
+        cases.cut_alert(shared_dir), disclaimer=cases.LONG_DISCLAIMER, summary_length=3000
+    )
+    assert plain.endswith("\n\n" + cases.LONG_DISCLAIMER)
+    assert 4000 < utf16_len(plain) <= 4096
+
+
+def test_unknown_language_falls_back_to_english(shared_dir: Path) -> None:
+    alert: Alert = cases.seed_alert(shared_dir)
+    english = render_alert(alert, disclaimer="d")
+    assert render_alert(alert, disclaimer="d", lang="xx") == english
+    assert render_alert(alert, disclaimer="d", lang="../../etc") == english
+
+
+REAL_FEEDS = [
+    "cnbc_finance_rss_2019.xml",
+    "ctv_news_top_stories_bom_cdata.xml",
+    "google_news_search_broadcom_avgo.xml",
+    "nyt_us_news_rss_2021.xml",
+    "sec_edgar_company_atom_ultragenyx_8k.xml",
+    "sec_press_releases_rss.xml",
+    "uol_noticias_latin1_no_decl_pt.xml",
+    "yahoo_finance_rssindex_2022.xml",
+]
+
+
+@pytest.mark.parametrize("name", REAL_FEEDS, ids=str)
+def test_every_real_entry_renders(name: str, shared_dir: Path) -> None:
+    found = cases.articles(shared_dir / "fixtures" / "real" / name, name)
+    assert found
+    for article in found:
+        hit = cases.keyword(1, article.title.split()[0] if article.title else "x", "the")
+        rendered = render_alert(Alert(1, article, (hit,)), disclaimer=DEFAULT_DISCLAIMER)
+        assert telegram_html_errors(rendered.text) == [], article.title
+        assert rendered.text.endswith(TAIL)
+        assert "<a href=" in rendered.text
