@@ -57,7 +57,7 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """One thing a chat watches: a ticker symbol ("AMZN") or a keyword query ("AI chips -crypto")."""
+    """One thing a chat watches: a ticker ("AMZN") or a keyword query ("AI chips -crypto")."""
 
     id: int
     chat_id: int

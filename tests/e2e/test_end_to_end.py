@@ -71,7 +71,8 @@ def wait_for_polls(feeds: FeedServer, paths: list[str], more: int, timeout: floa
     targets = {p: feeds.hits(p) + more for p in paths}
     deadline = time.monotonic() + timeout
     while any(feeds.hits(p) < n for p, n in targets.items()):
-        assert time.monotonic() < deadline, f"feeds not polled: { {p: feeds.hits(p) for p in paths} }"
+        counts = {p: feeds.hits(p) for p in paths}
+        assert time.monotonic() < deadline, f"feeds not polled: {counts}"
         time.sleep(0.05)
 
 
@@ -91,7 +92,12 @@ def test_a_user_subscribes_and_receives_exactly_one_alert(
     with BotProcess(env, tmp_path):
         telegram.wait_for(lambda: telegram.commands is not None, timeout=30)
         assert {c["command"] for c in telegram.commands or []} >= {
-            "start", "help", "watch", "keyword", "remove", "list"
+            "start",
+            "help",
+            "watch",
+            "keyword",
+            "remove",
+            "list",
         }
         wait_for_polls(feeds, paths, 1)  # the first fetch is a baseline
 
@@ -114,7 +120,8 @@ def test_a_user_subscribes_and_receives_exactly_one_alert(
         assert "https://news.example.com/markets/amazon-trainium-1-million-chips" in alert
         assert "utm_source" not in alert
         assert "AMZN" in alert
-        assert alert.rstrip().endswith(DISCLAIMER)
+        # The disclaimer, complete, closes what the user sees.
+        assert messages[2]["result"]["text"].rstrip().endswith(DISCLAIMER)
 
         wait_for_polls(feeds, paths, 3)
         time.sleep(0.5)  # a last chance for a duplicate to be sent
@@ -159,7 +166,9 @@ def test_bad_commands_get_a_clear_answer_with_an_example(
             answer = telegram.wait_for_sent(number, chat_id=CHAT)[-1]["text"]
             assert expected in answer, (command, answer)
         listing = telegram.sent(chat_id=CHAT)[9]["text"]
-        assert "AMZN" in listing and "NVDA" in listing
+        assert "AMZN" in listing
+        assert "NVDA" in listing
         telegram.user_sends("/list", chat_id=CHAT, user_id=CHAT)
         final = telegram.wait_for_sent(len(steps) + 1, chat_id=CHAT)[-1]["text"]
-        assert "NVDA" in final and "AMZN" not in final
+        assert "NVDA" in final
+        assert "AMZN" not in final
