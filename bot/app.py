@@ -10,21 +10,19 @@ reached or the feed catalogue is malformed; each with a message saying which.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
-import httpx
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.chat.handlers import add_handlers, command_menu
-from bot.delivery.sender import send_pending
+from bot.delivery.jobs import DeliveryJob
 from bot.feeds.catalogue import load_catalogue
 from bot.feeds.fetch import make_client
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
-from bot.pipeline import Matcher, Pipeline
+from bot.pipeline import Matcher, Pipeline, PollJob
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage.db import migrate, open_engine
@@ -46,34 +44,6 @@ def build_services(settings: Settings) -> Services:
     return svc
 
 
-class Jobs:
-    """The poll and delivery jobs. Each runs one instance at a time: a tick that finds the
-    previous run still going returns at once instead of piling up."""
-
-    def __init__(self, svc: Services, client: httpx.AsyncClient) -> None:
-        self.svc = svc
-        self.pipeline = Pipeline(svc.settings, svc.store, Matcher(svc.universe, svc.index), client)
-        self._polling = asyncio.Lock()
-        self._delivering = asyncio.Lock()
-
-    async def poll(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if self._polling.locked():
-            return
-        async with self._polling:
-            results = await self.pipeline.poll_due()
-        if any(r.new_stories for r in results):
-            await self.deliver(context)
-
-    async def deliver(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if self._delivering.locked():
-            return
-        async with self._delivering:
-            while True:
-                report = await send_pending(context.bot, self.svc.store, clock=self.svc.clock)
-                if not report.sent:
-                    break
-
-
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling %r", update, exc_info=context.error)
 
@@ -88,16 +58,18 @@ def build_application(
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await app.bot.set_my_commands(command_menu())
-        jobs = Jobs(svc, client)
+        deliver = DeliveryJob(svc.store, svc.clock)
+        pipeline = Pipeline(settings, svc.store, Matcher(svc.universe, svc.index), client)
+        poll = PollJob(pipeline, on_new_alerts=deliver)
         queue = app.job_queue
         assert queue is not None, "install python-telegram-bot[job-queue]"
         # Two instances allowed so that APScheduler never logs a skipped run; the lock inside
         # the job makes the second one return at once.
         kwargs = {"max_instances": 2, "coalesce": True}
         tick = min(30.0, float(settings.poll_interval))
-        queue.run_repeating(jobs.poll, interval=tick, first=0.5, name="poll", job_kwargs=kwargs)
+        queue.run_repeating(poll, interval=tick, first=0.5, name="poll", job_kwargs=kwargs)
         queue.run_repeating(
-            jobs.deliver,
+            deliver,
             interval=settings.delivery_interval,
             first=1.0,
             name="deliver",
@@ -128,6 +100,8 @@ def build_application(
 
 def run(settings: Settings) -> None:
     """Start the bot and poll Telegram for updates until stopped (SIGINT/SIGTERM)."""
+    if settings.bot_token is None:
+        raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
     svc = build_services(settings)
     app = build_application(settings, svc)
     app.run_polling(allowed_updates=Update.ALL_TYPES)

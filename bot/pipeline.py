@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
+from telegram.ext import ContextTypes
 
 from bot.clock import Clock, utc_now
 from bot.feeds.fetch import FetchError, fetch
@@ -31,6 +32,7 @@ from bot.storage.store import FeedState, OutboxRow, Store
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(days=1)
+JobCallback = Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,3 +175,21 @@ class Pipeline:
                     )
                 )
         return rows
+
+
+class PollJob:
+    """The poll job for PTB's JobQueue: poll due feeds, then wake the delivery job when new
+    alerts were queued. Only one run at a time."""
+
+    def __init__(self, pipeline: Pipeline, on_new_alerts: JobCallback) -> None:
+        self.pipeline = pipeline
+        self.on_new_alerts = on_new_alerts
+        self._running = asyncio.Lock()
+
+    async def __call__(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self._running.locked():
+            return
+        async with self._running:
+            results = await self.pipeline.poll_due()
+        if any(r.new_stories for r in results):
+            await self.on_new_alerts(context)

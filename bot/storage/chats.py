@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from bot.models import Kind, Subscription
+from bot.models import ChatSettings, DeliveryMode, Kind, Subscription
 from bot.storage.base import StoreBase
 from bot.storage.schema import (
     chats,
@@ -22,6 +22,26 @@ from bot.storage.schema import (
 
 def _subscription(row: Any) -> Subscription:
     return Subscription(id=row.id, chat_id=row.chat_id, kind=Kind(row.kind), value=row.value)
+
+
+SETTINGS_COLUMNS = {f for f in ChatSettings.__dataclass_fields__ if f != "chat_id"}
+
+
+def _chat_settings(row: Any) -> ChatSettings:
+    return ChatSettings(
+        chat_id=row.id,
+        timezone=row.timezone,
+        delivery_mode=DeliveryMode(row.delivery_mode),
+        digest_time=row.digest_time,
+        quiet_start=row.quiet_start,
+        quiet_end=row.quiet_end,
+        quiet_mode=row.quiet_mode,
+        max_per_hour=row.max_per_hour,
+        paused_at=row.paused_at,
+        link_previews=row.link_previews,
+        lang=row.lang,
+        thread_id=row.thread_id,
+    )
 
 
 class ChatQueries(StoreBase):
@@ -70,6 +90,25 @@ class ChatQueries(StoreBase):
                     delete(subscriptions).where(subscriptions.c.id.in_([r.id for r in rows]))
                 )
         return [_subscription(r) for r in rows]
+
+    def chat_settings(self, chat_id: int) -> ChatSettings | None:
+        """The chat's delivery preferences; None for a chat the bot has never seen."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(chats).where(chats.c.id == chat_id)).one_or_none()
+        return None if row is None else _chat_settings(row)
+
+    def update_chat_settings(self, chat_id: int, **changes: object) -> ChatSettings:
+        """Change some of the chat's preferences (names as in `ChatSettings`); returns them all.
+        Callers validate values first (bot.delivery.preferences)."""
+        unknown = set(changes) - SETTINGS_COLUMNS
+        if unknown:
+            raise ValueError(f"not chat settings: {sorted(unknown)}")
+        values = {k: (v.value if isinstance(v, DeliveryMode) else v) for k, v in changes.items()}
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                update(chats).where(chats.c.id == chat_id).values(**values).returning(chats)
+            ).one()
+        return _chat_settings(row)
 
     def set_muted(self, chat_id: int, subscription_id: int, muted: bool) -> Subscription | None:
         """Pause or resume one of the chat's subscriptions; None if the chat has no such one."""

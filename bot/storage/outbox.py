@@ -6,6 +6,8 @@ One row per chat and article (unique). Fails with SQLAlchemy's errors.
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +46,29 @@ class Pending:
 
 class OutboxQueries(StoreBase):
     """The durable outbox between render and deliver."""
+
+    def enqueue_notice(
+        self, chat_ids: Sequence[int], text: str, *, now: datetime, kind: str = "notice"
+    ) -> int:
+        """Queue a message that is not an alert (feed health, a broadcast) for each chat, as
+        plain text, through the same outbox and sender as alerts. Returns how many."""
+        if not chat_ids:
+            return 0
+        with self.engine.begin() as conn:
+            conn.execute(
+                deliveries.insert(),
+                [
+                    {
+                        "chat_id": chat_id,
+                        "kind": kind,
+                        "text": html.escape(text, quote=False),
+                        "plain_text": text,
+                        "created_at": now,
+                    }
+                    for chat_id in chat_ids
+                ],
+            )
+        return len(chat_ids)
 
     def pending(self, now: datetime, limit: int = 200) -> list[Pending]:
         """Alerts due to be sent, oldest first, for active chats."""

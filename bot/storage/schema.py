@@ -145,12 +145,15 @@ article_sources = Table(
 
 # The outbox: one row per (chat, article), written before any send; status moves
 # pending -> sent (with Telegram's message id) or -> failed/dropped (with the reason).
+# `kind` is "alert" (one article), or "notice" / "broadcast" (no article: feed health notices,
+# operator broadcasts), so that everything the bot pushes takes the same rate-limited path.
 deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("kind", String(16), nullable=False, server_default="alert"),
     Column("text", Text, nullable=False),
     Column("plain_text", Text, nullable=False),
     Column("buttons", Text, nullable=False, server_default="[]"),
