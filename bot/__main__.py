@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.observability.logs import configure_logging
 from bot.settings import Settings
 
 
@@ -38,6 +38,19 @@ def _parser() -> argparse.ArgumentParser:
     tickers = commands.add_parser("tickers", help="the SEC ticker table")
     tickers_commands = tickers.add_subparsers(dest="action", required=True, metavar="ACTION")
     tickers_commands.add_parser("update", help="download the current table from the SEC")
+
+    db = commands.add_parser("db", help="the database")
+    db_commands = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    copy = db_commands.add_parser(
+        "copy", help="copy every table into an empty database (e.g. SQLite -> PostgreSQL)"
+    )
+    copy.add_argument("target", metavar="TARGET_URL", help="e.g. postgresql://user@host/db")
+    copy.add_argument(
+        "--from",
+        dest="source",
+        metavar="SOURCE_URL",
+        help="the database to copy (default: DATABASE_URL, else the SQLite file in DATA_DIR)",
+    )
     return parser
 
 
@@ -48,12 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"invalid settings:\n{exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL at INFO, and the Bot API's URLs carry the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    configure_logging(settings.log_level, as_json=settings.log_format == "json", secrets=[token])
     if args.command == "run":
         from bot.app import run
 
@@ -78,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     if args.command == "tickers":
         return _tickers_update(settings)
+    if args.command == "db":
+        return _db_copy(settings, args.source, args.target)
     return 2
 
 
@@ -98,6 +109,20 @@ def _tickers_update(settings: Settings) -> int:
         print(f"could not update the ticker table: {exc}", file=sys.stderr)
         return 1
     print(json.dumps({"path": str(path), "companies": len(universe)}))
+    return 0
+
+
+def _db_copy(settings: Settings, source: str | None, target: str) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.storage.copy import CopyError, copy_database
+
+    try:
+        report = copy_database(source or settings.database, target)
+    except (CopyError, SQLAlchemyError, ValueError) as exc:
+        print(f"could not copy the database: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps({"copied": report.rows}))
     return 0
 
 

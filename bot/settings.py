@@ -8,7 +8,7 @@ anywhere else, and nothing here runs at import time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         1.0, gt=0, description="seconds between looks at the outbox for alerts to send"
     )
     log_level: str = Field("INFO", description="Python logging level")
+    log_format: Literal["text", "json"] = Field("text", description="log lines as text or JSON")
+    health_port: int | None = Field(
+        None, ge=0, le=65535, description="port for /healthz and /metrics; off when unset"
+    )
 
     @field_validator("admin_chat_ids", mode="before")
     @classmethod

@@ -1,0 +1,41 @@
+"""The bot's metrics (Prometheus), defined once; stages import and move them.
+
+In: nothing. Out: counters, a histogram and gauges in one `REGISTRY` of our own (not the
+process-global default, so tests can build several bots in one process), and `render()`
+giving the Prometheus text format. Never fails: a metric is only ever incremented or set.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+POLLS = Counter("bot_feed_polls", "Feed fetches attempted", registry=REGISTRY)
+FETCH_ERRORS = Counter(
+    "bot_feed_fetch_errors", "Feed fetches that failed, by kind", ["kind"], registry=REGISTRY
+)
+NEW_ARTICLES = Counter("bot_articles_new", "New stories stored", registry=REGISTRY)
+MATCHES = Counter("bot_matches", "(chat, article) matches found", registry=REGISTRY)
+ALERTS_QUEUED = Counter("bot_alerts_queued", "Messages written to the outbox", registry=REGISTRY)
+ALERTS_SENT = Counter("bot_alerts_sent", "Messages Telegram accepted", registry=REGISTRY)
+ALERTS_FAILED = Counter(
+    "bot_alerts_failed", "Messages given up on or dropped, by reason", ["reason"], registry=REGISTRY
+)
+SEND_LATENCY = Histogram(
+    "bot_send_latency_seconds",
+    "Time Telegram took to accept one message",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+OUTBOX_OLDEST = Gauge(
+    "bot_outbox_oldest_age_seconds",
+    "Age of the oldest message waiting in the outbox (0 when empty)",
+    registry=REGISTRY,
+)
+OUTBOX_PENDING = Gauge("bot_outbox_pending", "Messages waiting in the outbox", registry=REGISTRY)
+
+
+def render() -> bytes:
+    """Every metric in the Prometheus text exposition format."""
+    return generate_latest(REGISTRY)
