@@ -31,8 +31,9 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             **_extras(record),
         }
-        if record.exc_info:
-            event["exc"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            # exc_text is the redacted rendering the Redact filter left on the record.
+            event["exc"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
         return json.dumps(event, default=str, ensure_ascii=False)
 
 
