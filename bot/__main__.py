@@ -25,7 +25,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m bot", description="Investor alerts for Telegram from news feeds."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="start the bot (long polling)")
+    run = commands.add_parser("run", help="start the bot")
+    run.add_argument(
+        "--role",
+        choices=["all", "web", "worker"],
+        default="all",
+        help="all: everything in one process (long polling); web: receive updates by webhook; "
+        "worker: poll feeds, match and deliver (default: all)",
+    )
 
     scan = commands.add_parser(
         "scan", help="run fetch, parse, match and render once over URLs or files; print alerts"
@@ -66,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         from bot.app import run
 
-        run(settings)
+        run(settings, args.role)
         return 0
     if args.command == "scan":
         from bot.scan import ScanUsageError, scan

@@ -10,8 +10,10 @@ reached or the feed catalogue is malformed; each with a message saying which.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+import signal
+from typing import Any, Literal
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
@@ -22,6 +24,7 @@ from bot.feeds.catalogue import load_catalogue
 from bot.feeds.fetch import make_client
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
+from bot.observability.server import HealthServer
 from bot.pipeline import Matcher, Pipeline, PollJob
 from bot.services import Services
 from bot.settings import Settings
@@ -29,6 +32,9 @@ from bot.storage.db import migrate, open_engine
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
+
+Role = Literal["all", "web", "worker"]
+WEBHOOK_PATH = "telegram"
 
 
 def build_services(settings: Settings) -> Services:
@@ -49,15 +55,19 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_application(
-    settings: Settings, svc: Services
+    settings: Settings, svc: Services, role: Role = "all"
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The PTB application, pointed at TELEGRAM_API_URL, with handlers and jobs."""
+    """The PTB application, pointed at TELEGRAM_API_URL: for the "web" role the chat handlers,
+    for the "worker" role the poll and delivery jobs, for "all" both."""
     if settings.bot_token is None:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
     client = make_client()
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await app.bot.set_my_commands(command_menu())
+        if role != "worker":
+            await app.bot.set_my_commands(command_menu())
+        if role == "web":
+            return
         deliver = DeliveryJob(svc.store, svc.clock)
         pipeline = Pipeline(settings, svc.store, Matcher(svc.universe, svc.index), client)
         poll = PollJob(pipeline, on_new_alerts=deliver)
@@ -75,7 +85,7 @@ def build_application(
             name="deliver",
             job_kwargs=kwargs,
         )
-        log.info("bot started as @%s", app.bot.username)
+        log.info("bot started as @%s (role %s)", app.bot.username, role)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await client.aclose()
@@ -93,15 +103,71 @@ def build_application(
         .build()
     )
     app.bot_data["services"] = svc
-    add_handlers(app)
+    if role != "worker":
+        add_handlers(app)
     app.add_error_handler(_on_error)
     return app
 
 
-def run(settings: Settings) -> None:
-    """Start the bot and poll Telegram for updates until stopped (SIGINT/SIGTERM)."""
+def run(settings: Settings, role: Role = "all") -> None:
+    """Run until stopped (SIGINT/SIGTERM): "all" polls Telegram for updates and does the
+    pipeline's work; "web" receives updates by webhook; "worker" polls feeds and delivers."""
     if settings.bot_token is None:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
+    if role == "web" and not (settings.webhook_url and settings.webhook_secret):
+        raise SystemExit("the web role needs WEBHOOK_URL and WEBHOOK_SECRET")
     svc = build_services(settings)
-    app = build_application(settings, svc)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    app = build_application(settings, svc, role)
+    health = _start_health(settings, svc)
+    try:
+        if role == "worker":
+            asyncio.run(_run_without_updates(app))
+        elif role == "web":
+            assert settings.webhook_url is not None
+            assert settings.webhook_secret is not None
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=WEBHOOK_PATH,
+                webhook_url=f"{settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}",
+                # Telegram sends this in X-Telegram-Bot-Api-Secret-Token; PTB answers 403 to
+                # any request without it.
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        if health is not None:
+            health.stop()
+
+
+async def _run_without_updates(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The worker: the application and its jobs, no update fetching, until SIGTERM/SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    try:
+        await stop.wait()
+    finally:
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+def _start_health(settings: Settings, svc: Services) -> HealthServer | None:
+    """/healthz and /metrics when HEALTH_PORT is set."""
+    if settings.health_port is None:
+        return None
+
+    def check() -> tuple[bool, dict[str, Any]]:
+        svc.store.ping()
+        return True, {"database": "ok"}
+
+    return HealthServer("0.0.0.0", settings.health_port, check, svc.refresh_gauges).start()  # noqa: S104 - probes come from outside

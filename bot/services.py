@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock, utc_now
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
+from bot.observability.metrics import OUTBOX_OLDEST, OUTBOX_PENDING
 from bot.settings import Settings
 from bot.storage.store import Store
 
@@ -29,3 +30,9 @@ class Services:
         for subscription in subscriptions:
             self.index.add(subscription)
         return len(subscriptions)
+
+    def refresh_gauges(self) -> None:
+        """Read the outbox's length and age into the metrics (called before a scrape)."""
+        stats = self.store.outbox_stats(self.clock())
+        OUTBOX_PENDING.set(stats.pending)
+        OUTBOX_OLDEST.set(stats.oldest_age)

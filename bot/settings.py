@@ -50,7 +50,19 @@ class Settings(BaseSettings):
         1.0, gt=0, description="seconds between looks at the outbox for alerts to send"
     )
     log_level: str = Field("INFO", description="Python logging level")
+    max_subscriptions: int = Field(
+        200, ge=1, le=10000, description="most tickers and keywords one chat may watch"
+    )
+    command_rate_limit: int = Field(
+        20, ge=1, description="most commands and button presses one chat may send per minute"
+    )
     log_format: Literal["text", "json"] = Field("text", description="log lines as text or JSON")
+    webhook_url: str | None = Field(None, description="public https base URL for the web role")
+    webhook_secret: SecretStr | None = Field(
+        None, min_length=16, description="secret Telegram sends with each webhook update"
+    )
+    webhook_listen: str = Field("0.0.0.0", description="address the web role listens on")  # noqa: S104
+    webhook_port: int = Field(8443, ge=1, le=65535, description="port the web role listens on")
     health_port: int | None = Field(
         None, ge=0, le=65535, description="port for /healthz and /metrics; off when unset"
     )

@@ -11,9 +11,10 @@ from __future__ import annotations
 from bot.storage.chats import ChatQueries
 from bot.storage.feeds import FeedQueries, FeedState
 from bot.storage.outbox import OutboxQueries, OutboxRow, Pending
+from bot.storage.stats import StatsQueries
 
 __all__ = ["FeedState", "OutboxRow", "Pending", "Store"]
 
 
-class Store(ChatQueries, FeedQueries, OutboxQueries):
+class Store(ChatQueries, FeedQueries, OutboxQueries, StatsQueries):
     """Chats and subscriptions, feeds and articles, and the outbox."""
