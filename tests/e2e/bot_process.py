@@ -18,10 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class BotProcess:
-    """Start the bot with `env` (on top of a clean environment) in `workdir`."""
+    """Start the bot with `env` (on top of a clean environment) in `workdir`, in one of the
+    roles of `python -m bot run --role` ("all", "web", "worker")."""
 
-    def __init__(self, env: dict[str, str], workdir: Path, name: str = "bot") -> None:
+    def __init__(
+        self, env: dict[str, str], workdir: Path, name: str = "bot", role: str = "all"
+    ) -> None:
         self.env = env
+        self.role = role
         self.workdir = workdir
         self.log_path = workdir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -31,7 +35,7 @@ class BotProcess:
         env = {**base, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **self.env}
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"],
+                [sys.executable, "-m", "bot", "run", "--role", self.role],
                 cwd=self.workdir,
                 env=env,
                 stdout=log,

@@ -1,0 +1,130 @@
+"""Process roles: the web role takes updates by webhook only with the secret; a worker serves
+/healthz and /metrics. Real processes, real HTTP, the fake Telegram Bot API."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.bot_process import BotProcess
+from tests.fakes.telegram_api import FakeBotAPI
+
+SECRET = "s3cret-webhook-token-0123456789"
+CHAT = 5151
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_listening(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def base_env(
+    tmp_path: Path, telegram: FakeBotAPI, database_url: str, tickers: Path
+) -> dict[str, str]:
+    catalogue = tmp_path / "feeds.toml"
+    catalogue.write_text('[[feeds]]\nname = "A"\nurl = "http://127.0.0.1:9/a.rss"\n')
+    return {
+        "BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_URL": telegram.url,
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "FEEDS_FILE": str(catalogue),
+        "TICKERS_FILE": str(tickers),
+    }
+
+
+def command_update(update_id: int, text: str) -> str:
+    """An update as Telegram posts it to a webhook."""
+    return json.dumps(
+        {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": int(time.time()),
+                "chat": {"id": CHAT, "type": "private", "first_name": "Jane"},
+                "from": {"id": CHAT, "is_bot": False, "first_name": "Jane"},
+                "text": text,
+                "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+            },
+        }
+    )
+
+
+def test_the_web_role_takes_updates_only_with_the_secret(
+    tmp_path: Path, database_url: str, sec_table_path: Path
+) -> None:
+    port = free_port()
+    with FakeBotAPI() as telegram:
+        env = base_env(tmp_path, telegram, database_url, sec_table_path) | {
+            "WEBHOOK_URL": "https://alerts.example.com",
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_LISTEN": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+        }
+        with BotProcess(env, tmp_path, name="web", role="web"):
+            wait_until_listening(port)
+            telegram.wait_for(
+                lambda: any(c["method"] == "setWebhook" for c in telegram.calls), timeout=30
+            )
+            hook = next(c for c in telegram.calls if c["method"] == "setWebhook")
+            assert hook["params"]["url"] == "https://alerts.example.com/telegram"
+            assert hook["params"]["secret_token"] == SECRET
+
+            url = f"http://127.0.0.1:{port}/telegram"
+            json_type = {"Content-Type": "application/json"}
+            missing = httpx.post(url, content=command_update(1, "/start"), headers=json_type)
+            wrong = httpx.post(
+                url,
+                content=command_update(2, "/start"),
+                headers=json_type | {"X-Telegram-Bot-Api-Secret-Token": "not-the-secret-at-all"},
+            )
+            assert missing.status_code == 403
+            assert wrong.status_code == 403
+            time.sleep(0.5)
+            assert telegram.sent(chat_id=CHAT) == []
+
+            right = httpx.post(
+                url,
+                content=command_update(3, "/start"),
+                headers=json_type | {"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+            assert right.status_code == 200
+            (welcome,) = telegram.wait_for_sent(1, chat_id=CHAT, timeout=15)
+            assert "/watch" in welcome["text"]
+
+
+def test_a_worker_reports_health_and_metrics(
+    tmp_path: Path, database_url: str, sec_table_path: Path
+) -> None:
+    port = free_port()
+    with FakeBotAPI() as telegram:
+        env = base_env(tmp_path, telegram, database_url, sec_table_path) | {
+            "HEALTH_PORT": str(port)
+        }
+        with BotProcess(env, tmp_path, name="worker", role="worker"):
+            wait_until_listening(port)
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz")
+            assert health.status_code == 200
+            assert health.json()["status"] == "ok"
+            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics")
+            assert metrics.status_code == 200
+            assert "bot_outbox_pending 0.0" in metrics.text
+            # A worker fetches no updates: nobody else may be polling Telegram for them.
+            time.sleep(1.0)
+            assert not any(c["method"] == "getUpdates" for c in telegram.calls)
