@@ -3,7 +3,7 @@
 In: `Settings`. Out: an `Application` ready for `run_polling`, with
 - the chat handlers (bot.chat.handlers) and the command menu registered at start-up;
 - a poll job (fetch -> parse -> dedup -> match -> render -> outbox) ticking on PTB's JobQueue;
-- a delivery job sending the outbox through PTB's AIORateLimiter.
+- a delivery job sending the outbox within Telegram's limits (bot.delivery.limits).
 Fails at start-up, before touching Telegram, when the token is missing, the database cannot be
 reached or the feed catalogue is malformed; each with a message saying which.
 """
@@ -16,10 +16,13 @@ import signal
 from typing import Any, Literal
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.chat.handlers import add_handlers, command_menu
+from bot.chat.feeds import add_feed_handlers
+from bot.chat.handlers import add_handlers, publish_commands
 from bot.delivery.jobs import DeliveryJob
+from bot.delivery.limits import Limits, RateLimiter
+from bot.delivery.sender import SendOptions
 from bot.feeds.catalogue import load_catalogue
 from bot.feeds.fetch import make_client
 from bot.matching.index import MatchIndex
@@ -65,10 +68,16 @@ def build_application(
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if role != "worker":
-            await app.bot.set_my_commands(command_menu())
+            await publish_commands(app.bot, settings.admin_chat_ids)
         if role == "web":
             return
-        deliver = DeliveryJob(svc.store, svc.clock)
+        limits = Limits(overall_per_second=settings.max_messages_per_second)
+        deliver = DeliveryJob(
+            svc.store,
+            svc.clock,
+            limiter=RateLimiter(limits),
+            options=SendOptions(disclaimer=settings.disclaimer),
+        )
         pipeline = Pipeline(settings, svc.store, Matcher(svc.universe, svc.index), client)
         poll = PollJob(pipeline, on_new_alerts=deliver)
         queue = app.job_queue
@@ -97,7 +106,6 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=0))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -105,6 +113,7 @@ def build_application(
     app.bot_data["services"] = svc
     if role != "worker":
         add_handlers(app)
+        add_feed_handlers(app)
     app.add_error_handler(_on_error)
     return app
 

@@ -42,12 +42,24 @@ class Settings(BaseSettings):
         DEFAULT_DISCLAIMER, min_length=1, max_length=2000, description="risk disclaimer"
     )
     allow_private_feeds: bool = Field(False, description="allow feeds on private addresses")
+    feed_broken_after: float = Field(
+        48.0, gt=0, description="hours of failures after which a feed is marked broken"
+    )
+    max_feed_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="largest feed document accepted (decoded bytes)"
+    )
+    fetch_concurrency: int = Field(20, ge=1, le=500, description="feeds fetched at once")
+    per_host_concurrency: int = Field(2, ge=1, le=50, description="fetches at once per host")
+    max_user_feeds: int = Field(20, ge=0, description="feeds one chat may add")
     summary_length: int = Field(500, ge=100, le=3000, description="summary length in characters")
     max_article_age: int = Field(
         86400, ge=60, description="seconds after which a dated article is too old to alert"
     )
     delivery_interval: float = Field(
         1.0, gt=0, description="seconds between looks at the outbox for alerts to send"
+    )
+    max_messages_per_second: float = Field(
+        30, gt=0, description="messages per second to Telegram overall (paid broadcasts: more)"
     )
     log_level: str = Field("INFO", description="Python logging level")
     max_subscriptions: int = Field(

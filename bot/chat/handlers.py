@@ -8,18 +8,43 @@ always gets an answer saying what was wrong, with an example; never silence.
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 
 from telegram import (
+    Bot,
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Message,
     Update,
 )
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    TypeHandler,
+    filters,
+)
 from telegram.ext import MessageHandler as TextHandler
 
+from bot.chat import admin, data, insights, settings_menu
+from bot.chat.common import (
+    CHANNEL_KEY,
+    NO_PREVIEW,
+    admins_only,
+    command_argument,
+    is_admin,
+    remember_chat,
+    remember_topic,
+    reply,
+    services,
+    target_chat,
+    unknown_command,
+)
+from bot.chat.ratelimit import RateLimiter, rate_limit_handler
 from bot.matching.keywords import QueryError, parse_query
 from bot.matching.tickers import Company
 from bot.models import Kind, Subscription
@@ -34,50 +59,69 @@ from bot.texts import text
 
 log = logging.getLogger(__name__)
 
-MAX_SUBSCRIPTIONS = 200
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-COMMANDS = ("start", "help", "watch", "keyword", "remove", "list")
+__all__ = ["NO_PREVIEW", "add_handlers", "command_menu", "publish_commands"]
+
+# The menu everyone sees, in order; operators also see OPERATOR_COMMANDS.
+COMMANDS = (
+    "start",
+    "help",
+    "watch",
+    "keyword",
+    "remove",
+    "list",
+    "settings",
+    "pause",
+    "resume",
+    "test",
+    "trend",
+    "export",
+    "import",
+    "feeds",
+    "channel",
+    "about",
+    "delete_me",
+)
+OPERATOR_COMMANDS = ("stats", "broadcast")
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    found = context.bot_data["services"]
-    assert isinstance(found, Services)
-    return found
+def command_menu(operator: bool = False) -> list[BotCommand]:
+    names = COMMANDS + (OPERATOR_COMMANDS if operator else ())
+    return [BotCommand(name, text(f"menu.{name}")) for name in names]
 
 
-async def reply(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Answer in the chat the update came from, as plain text (nothing a user typed can break
-    it) without link previews."""
-    if update.effective_message is None:
-        return
-    await update.effective_message.reply_text(
-        message, reply_markup=markup, link_preview_options=NO_PREVIEW
-    )
+async def publish_commands(bot: Bot, operators: frozenset[int]) -> None:
+    """The command menu for everyone, and (in their private chats) operators' own, which adds
+    /stats and /broadcast: other users get no hint that these exist."""
+    await bot.set_my_commands(command_menu())
+    for user_id in sorted(operators):
+        try:
+            await bot.set_my_commands(
+                command_menu(operator=True), scope=BotCommandScopeChat(user_id)
+            )
+        except TelegramError as exc:
+            # Telegram refuses a chat scope for a user who never started the bot.
+            log.warning("could not set operator commands for %s: %s", user_id, exc)
 
 
-def remember_chat(update: Update, svc: Services) -> int:
-    """Record the chat (reactivating it if it had blocked us); returns its id."""
-    chat = update.effective_chat
-    assert chat is not None
-    svc.store.upsert_chat(chat.id, chat.type, chat.title or chat.full_name, svc.clock())
-    return chat.id
-
-
-def command_menu() -> list[BotCommand]:
-    return [BotCommand(name, text(f"menu.{name}")) for name in COMMANDS]
+def max_subscriptions(svc: Services) -> int:
+    return svc.settings.max_subscriptions
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome the user; `/start watch-AMZN-NVDA` (a deep link) also subscribes."""
     svc = services(context)
     chat_id = remember_chat(update, svc)
-    await reply(
-        update,
-        text("chat.start", disclaimer=svc.settings.disclaimer),
-    )
+    await reply(update, text("chat.start", disclaimer=svc.settings.disclaimer))
     payload = context.args[0] if context.args else ""
+    admin = await is_admin(update, context)
+    if admin:
+        remember_topic(update, svc, chat_id)
     if payload.lower().startswith("watch-"):
-        await _watch(update, svc, chat_id, payload.split("-")[1:])
+        if not admin:
+            await reply(update, text("chat.admins_only"))
+            return
+        words = [w for w in payload.split("-")[1:] if w][:20]
+        await _watch(update, svc, target_chat(update, context), words)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -86,10 +130,11 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(update, text("chat.help"))
 
 
+@admins_only
 async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Add tickers: `/watch AMZN NVDA`; a company name works too (`/watch amazon`)."""
     svc = services(context)
-    chat_id = remember_chat(update, svc)
+    chat_id = target_chat(update, context)
     if not context.args:
         await reply(update, text("chat.watch.usage"))
         return
@@ -99,6 +144,7 @@ async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _watch(update: Update, svc: Services, chat_id: int, words: list[str]) -> None:
     lines: list[str] = []
     suggestions: list[Company] = []
+    limit = max_subscriptions(svc)
     for word in words:
         company = svc.universe.company(word)
         resolved_from_name = False
@@ -110,8 +156,8 @@ async def _watch(update: Update, svc: Services, chat_id: int, words: list[str]) 
             suggestions.extend(found)
             lines.append(_unknown_ticker(word, found))
             continue
-        if len(svc.store.chat_subscriptions(chat_id)) >= MAX_SUBSCRIPTIONS:
-            lines.append(text("chat.limit", limit=MAX_SUBSCRIPTIONS))
+        if len(svc.store.chat_subscriptions(chat_id)) >= limit:
+            lines.append(text("chat.limit", limit=limit))
             break
         symbol = company.tickers[0]
         added = svc.store.add_subscription(chat_id, Kind.TICKER, symbol, svc.clock())
@@ -137,7 +183,7 @@ async def _watch(update: Update, svc: Services, chat_id: int, words: list[str]) 
                 ]
             ]
         )
-    await reply(update, "\n".join(lines), markup)
+    await reply(update, "\n".join(lines) or text("chat.watch.usage"), markup)
 
 
 def _unknown_ticker(word: str, suggestions: list[Company]) -> str:
@@ -148,12 +194,13 @@ def _unknown_ticker(word: str, suggestions: list[Company]) -> str:
     return text("chat.watch.suggest", word=shown, options=options)
 
 
+@admins_only
 async def keyword(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Add a keyword query: `/keyword Trainium`, `/keyword "AI chips" -crypto`."""
     svc = services(context)
-    chat_id = remember_chat(update, svc)
+    chat_id = target_chat(update, context)
     message = update.effective_message
-    raw = _command_argument(message.text if message else None)
+    raw = command_argument(message.text if message else None)
     if not raw:
         await reply(update, text("chat.keyword.usage"))
         return
@@ -162,8 +209,9 @@ async def keyword(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except QueryError as exc:
         await reply(update, text("chat.keyword.invalid", error=str(exc)))
         return
-    if len(svc.store.chat_subscriptions(chat_id)) >= MAX_SUBSCRIPTIONS:
-        await reply(update, text("chat.limit", limit=MAX_SUBSCRIPTIONS))
+    limit = max_subscriptions(svc)
+    if len(svc.store.chat_subscriptions(chat_id)) >= limit:
+        await reply(update, text("chat.limit", limit=limit))
         return
     added = svc.store.add_subscription(chat_id, Kind.KEYWORD, query.text, svc.clock())
     if added is None:
@@ -173,20 +221,13 @@ async def keyword(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, text("chat.keyword.added", query=query.text))
 
 
-def _command_argument(message_text: str | None) -> str:
-    """Everything after the command word, as typed (quotes kept for the query language)."""
-    if not message_text:
-        return ""
-    _, _, rest = message_text.partition(" ")
-    return rest.strip()
-
-
+@admins_only
 async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Remove a ticker or keyword: `/remove AMZN`, `/remove Trainium`."""
     svc = services(context)
-    chat_id = remember_chat(update, svc)
+    chat_id = target_chat(update, context)
     message = update.effective_message
-    raw = _command_argument(message.text if message else None)
+    raw = command_argument(message.text if message else None)
     if not raw:
         await reply(update, text("chat.remove.usage"))
         return
@@ -203,14 +244,27 @@ async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show the chat's tickers (with company names) and keywords."""
+    """Show the chat's tickers (with company names) and keywords, each with a remove button."""
     svc = services(context)
-    chat_id = remember_chat(update, svc)
+    chat_id = target_chat(update, context)
+    message, markup = list_message(svc, chat_id)
+    await reply(update, message, markup)
+
+
+def list_message(svc: Services, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
     subs = svc.store.chat_subscriptions(chat_id)
     if not subs:
-        await reply(update, text("chat.list.empty"))
-        return
-    await reply(update, render_list(svc, subs))
+        return text("chat.list.empty"), None
+    buttons = [
+        [
+            InlineKeyboardButton(
+                text("chat.list.remove", label=subscription_label(sub))[:60],
+                callback_data=f"rm:{sub.id}",
+            )
+        ]
+        for sub in subs[:50]
+    ]
+    return render_list(svc, subs), InlineKeyboardMarkup(buttons)
 
 
 def render_list(svc: Services, subs: list[Subscription]) -> str:
@@ -229,17 +283,46 @@ def render_list(svc: Services, subs: list[Subscription]) -> str:
     return "\n".join(lines)
 
 
+@admins_only
+async def remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A remove button under /list: drop that subscription and edit the list in place."""
+    query = update.callback_query
+    assert query is not None
+    svc = services(context)
+    chat_id = target_chat(update, context)
+    raw = (query.data or "").removeprefix("rm:")
+    subs = {s.id: s for s in svc.store.chat_subscriptions(chat_id)}
+    sub = subs.get(int(raw)) if raw.isdigit() else None
+    if sub is None:
+        await query.answer(text("chat.gone"), show_alert=True)
+        return
+    for removed in svc.store.remove_subscriptions(chat_id, sub.value):
+        if removed.kind is sub.kind:
+            svc.index.remove(removed.id)
+        else:
+            # Same value, other kind (a keyword spelled like a ticker): put it back.
+            again = svc.store.add_subscription(chat_id, removed.kind, removed.value, svc.clock())
+            if again is not None:
+                svc.index.add(again)
+    await query.answer(text("chat.remove.done", value=sub.value))
+    message, markup = list_message(svc, chat_id)
+    if isinstance(query.message, Message):
+        await query.message.edit_text(message, reply_markup=markup, link_preview_options=NO_PREVIEW)
+
+
+@admins_only
 async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The "did you mean" button: subscribe to the suggested ticker."""
     query = update.callback_query
     assert query is not None
     assert query.data is not None
     svc = services(context)
-    chat_id = remember_chat(update, svc)
+    chat_id = target_chat(update, context)
     await query.answer()
     await _watch(update, svc, chat_id, [query.data.removeprefix("watch:")])
 
 
+@admins_only
 async def mute_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The alert's "Mute $AMZN" button and its "Undo": pause or resume that subscription,
     and swap the button in place."""
@@ -283,11 +366,75 @@ def swap_mute_button(
     )
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A command the bot does not have: say so, and point at /help."""
-    message = update.effective_message
-    word = (message.text or "").split()[0] if message and message.text else ""
-    await reply(update, text("chat.unknown", command=word[:64]))
+@admins_only
+async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop alerts until /resume; what arrives meanwhile is not sent later."""
+    svc = services(context)
+    chat_id = target_chat(update, context)
+    now = svc.clock()
+    pause_chat = getattr(svc.store, "pause_chat", None)
+    if pause_chat is not None:
+        pause_chat(chat_id, now)
+    else:
+        svc.store.update_chat_settings(chat_id, paused_at=now)
+    await reply(update, text("chat.pause.done"))
+
+
+@admins_only
+async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Alerts again, from now on; articles from the paused time are not sent."""
+    svc = services(context)
+    chat_id = target_chat(update, context)
+    current = svc.store.chat_settings(chat_id)
+    if current is None or current.paused_at is None:
+        await reply(update, text("chat.resume.not_paused"))
+        return
+    since = current.paused_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    resume_chat = getattr(svc.store, "resume_chat", None)
+    if resume_chat is not None:
+        resume_chat(chat_id, svc.clock())
+    else:
+        svc.store.update_chat_settings(chat_id, paused_at=None)
+    await reply(update, text("chat.resume.done", since=since))
+
+
+async def channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/channel @name` in a private chat: the commands that follow set up that channel (the
+    bot and the user must both administer it); `/channel off` goes back to this chat."""
+    svc = services(context)
+    remember_chat(update, svc)
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or chat.type != "private" or context.user_data is None:
+        await reply(update, text("chat.channel.private_only"))
+        return
+    raw = command_argument(message.text if message else None)
+    if not raw:
+        await reply(update, text("chat.channel.usage"))
+        return
+    if raw.lower() in ("off", "none", "stop"):
+        context.user_data.pop(CHANNEL_KEY, None)
+        await reply(update, text("chat.channel.off"))
+        return
+    ref: int | str = int(raw) if raw.lstrip("-").isdigit() else "@" + raw.lstrip("@")
+    try:
+        found = await context.bot.get_chat(ref)
+        if found.type != "channel":
+            await reply(update, text("chat.channel.not_channel", name=raw[:64]))
+            return
+        me = await context.bot.get_chat_member(found.id, context.bot.id)
+        them = await context.bot.get_chat_member(found.id, user.id)
+    except TelegramError as exc:
+        await reply(update, text("chat.channel.unreachable", name=raw[:64], error=exc.message))
+        return
+    if me.status != "administrator":
+        await reply(update, text("chat.channel.bot_not_admin", name=found.title or raw))
+        return
+    if them.status not in ("creator", "administrator"):
+        await reply(update, text("chat.channel.user_not_admin", name=found.title or raw))
+        return
+    svc.store.upsert_chat(found.id, "channel", found.title, svc.clock())
+    context.user_data[CHANNEL_KEY] = found.id
+    await reply(update, text("chat.channel.set", name=found.title or raw))
 
 
 async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -297,13 +444,26 @@ async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    svc = app.bot_data["services"]
+    assert isinstance(svc, Services)
+    app.bot_data["rate_limiter"] = RateLimiter(svc.settings.command_rate_limit)
+    # Group -1 runs before every handler and may stop the update.
+    app.add_handler(TypeHandler(Update, rate_limit_handler), group=-1)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("watch", watch))
     app.add_handler(CommandHandler("keyword", keyword))
     app.add_handler(CommandHandler("remove", remove))
     app.add_handler(CommandHandler("list", list_command))
+    app.add_handler(CommandHandler("pause", pause))
+    app.add_handler(CommandHandler("resume", resume))
+    app.add_handler(CommandHandler("channel", channel))
     app.add_handler(CallbackQueryHandler(watch_button, pattern=r"^watch:"))
+    app.add_handler(CallbackQueryHandler(remove_button, pattern=r"^rm:"))
     app.add_handler(CallbackQueryHandler(mute_button, pattern=r"^(mute|unmute):"))
+    settings_menu.add_handlers(app)
+    data.add_handlers(app)
+    insights.add_handlers(app)
+    admin.add_handlers(app)
     app.add_handler(TextHandler(filters.COMMAND, unknown_command))
     app.add_handler(TextHandler(filters.ChatType.PRIVATE & filters.TEXT, plain_text))

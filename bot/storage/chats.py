@@ -1,23 +1,68 @@
-"""Queries about chats and their subscriptions.
+"""Queries about chats and their subscriptions, and what the chat commands read.
 
-In: chat ids, subscription kinds and values. Out: `Subscription`s. A subscription is unique per
+In: chat ids, subscription kinds and values. Out: `Subscription`s, `ChatSettings`, recent
+`Article`s (for /test and /trend) and `BotStats` (for operators). A subscription is unique per
 chat, kind and value (the database refuses a second one). Fails with SQLAlchemy's errors.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from bot.models import ChatSettings, DeliveryMode, Kind, Subscription
+from bot.models import Article, ChatSettings, DeliveryMode, Kind, Subscription
 from bot.storage.base import StoreBase
 from bot.storage.schema import (
+    articles,
     chats,
     deliveries,
+    feeds,
     subscriptions,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class BotStats:
+    """What an operator sees with /stats."""
+
+    chats: int
+    active_chats: int
+    subscriptions: int
+    muted: int
+    alerts_sent_today: int
+    outbox_pending: int
+    outbox_oldest: datetime | None
+    feeds: int
+    failing_feeds: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionState:
+    """One subscription as exported and imported: no ids, which belong to one database."""
+
+    kind: Kind
+    value: str
+    muted: bool = False
+
+
+def _article(row: Any) -> Article:
+    return Article(
+        key=row.key,
+        entry_id=row.key,
+        title=row.title,
+        url=row.url,
+        text=row.text,
+        published=row.published,
+        source=row.source,
+        feed_tickers=tuple(row.feed_tickers.split()),
+        form=row.form,
+        items=tuple(row.items.split()),
+        ciks=tuple(int(c) for c in row.ciks.split() if c.isdigit()),
+    )
 
 
 def _subscription(row: Any) -> Subscription:
@@ -174,3 +219,126 @@ class ChatQueries(StoreBase):
             for table in (subscriptions, deliveries):
                 conn.execute(update(table).where(table.c.chat_id == old_id).values(chat_id=new_id))
             conn.execute(update(chats).where(chats.c.id == old_id).values(active=False))
+
+    def subscription_states(self, chat_id: int) -> list[SubscriptionState]:
+        """The chat's subscriptions with their muted flag, for /export."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(subscriptions)
+                .where(subscriptions.c.chat_id == chat_id)
+                .order_by(subscriptions.c.kind.desc(), subscriptions.c.value)
+            ).all()
+        return [SubscriptionState(Kind(r.kind), r.value, bool(r.muted)) for r in rows]
+
+    def replace_chat_state(
+        self,
+        chat_id: int,
+        wanted: Sequence[SubscriptionState],
+        settings: Mapping[str, object],
+        now: datetime,
+    ) -> tuple[list[Subscription], list[Subscription]]:
+        """/import: make the chat hold exactly `wanted` and `settings`, in one transaction.
+        Returns (removed, added-and-not-muted) so that the caller can update the index."""
+        unknown = set(settings) - SETTINGS_COLUMNS
+        if unknown:
+            raise ValueError(f"not chat settings: {sorted(unknown)}")
+        values = {k: (v.value if isinstance(v, DeliveryMode) else v) for k, v in settings.items()}
+        with self.engine.begin() as conn:
+            old = conn.execute(
+                select(subscriptions).where(subscriptions.c.chat_id == chat_id)
+            ).all()
+            conn.execute(delete(subscriptions).where(subscriptions.c.chat_id == chat_id))
+            added: list[Subscription] = []
+            seen: set[tuple[str, str]] = set()
+            for state in wanted:
+                if (state.kind.value, state.value) in seen:
+                    continue
+                seen.add((state.kind.value, state.value))
+                new_id = conn.execute(
+                    subscriptions.insert()
+                    .values(
+                        chat_id=chat_id,
+                        kind=state.kind.value,
+                        value=state.value,
+                        muted=state.muted,
+                        created_at=now,
+                    )
+                    .returning(subscriptions.c.id)
+                ).scalar_one()
+                if not state.muted:
+                    added.append(Subscription(new_id, chat_id, state.kind, state.value))
+            if values:
+                conn.execute(update(chats).where(chats.c.id == chat_id).values(**values))
+        return [_subscription(r) for r in old], added
+
+    def delete_chat(self, chat_id: int) -> list[Subscription]:
+        """/delete_me: forget the chat, its subscriptions and its outbox rows. Returns the
+        subscriptions it had, so that the caller can take them out of the index."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(subscriptions).where(subscriptions.c.chat_id == chat_id)
+            ).all()
+            conn.execute(delete(deliveries).where(deliveries.c.chat_id == chat_id))
+            conn.execute(delete(subscriptions).where(subscriptions.c.chat_id == chat_id))
+            conn.execute(delete(chats).where(chats.c.id == chat_id))
+        return [_subscription(r) for r in rows]
+
+    def active_chat_ids(self) -> list[int]:
+        """Chats that can be reached (for operator broadcasts)."""
+        with self.engine.connect() as conn:
+            ids = conn.execute(
+                select(chats.c.id).where(chats.c.active.is_(True)).order_by(chats.c.id)
+            ).scalars()
+            return list(ids)
+
+    def recent_articles(self, since: datetime, limit: int = 5000) -> list[tuple[datetime, Article]]:
+        """(first seen, article) for articles first seen at or after `since`, newest first
+        (for /test and /trend)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(articles)
+                .where(articles.c.first_seen >= since)
+                .order_by(articles.c.first_seen.desc(), articles.c.id.desc())
+                .limit(limit)
+            ).all()
+        return [(r.first_seen, _article(r)) for r in rows]
+
+    def bot_stats(self, day_start: datetime) -> BotStats:
+        """Counts for /stats; "today" starts at `day_start` (UTC midnight, by the caller)."""
+        with self.engine.connect() as conn:
+
+            def count(query: Any) -> int:
+                return int(conn.execute(query).scalar() or 0)
+
+            n = func.count()
+            pending = deliveries.c.status == "pending"
+            return BotStats(
+                chats=count(select(n).select_from(chats)),
+                active_chats=count(select(n).select_from(chats).where(chats.c.active.is_(True))),
+                subscriptions=count(
+                    select(n)
+                    .select_from(subscriptions)
+                    .join(chats, chats.c.id == subscriptions.c.chat_id)
+                    .where(chats.c.active.is_(True), subscriptions.c.muted.is_(False))
+                ),
+                muted=count(select(n).select_from(subscriptions).where(subscriptions.c.muted)),
+                alerts_sent_today=count(
+                    select(n)
+                    .select_from(deliveries)
+                    .where(
+                        deliveries.c.kind == "alert",
+                        deliveries.c.status == "sent",
+                        deliveries.c.sent_at >= day_start,
+                    )
+                ),
+                outbox_pending=count(select(n).select_from(deliveries).where(pending)),
+                outbox_oldest=conn.execute(
+                    select(func.min(deliveries.c.created_at)).where(pending)
+                ).scalar(),
+                feeds=count(select(n).select_from(feeds).where(feeds.c.enabled.is_(True))),
+                failing_feeds=count(
+                    select(n)
+                    .select_from(feeds)
+                    .where(feeds.c.enabled.is_(True), feeds.c.error_count > 0)
+                ),
+            )

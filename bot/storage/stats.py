@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
 
 from bot.storage.base import StoreBase
 from bot.storage.schema import deliveries
@@ -27,7 +28,7 @@ class StatsQueries(StoreBase):
     def ping(self) -> None:
         """Raise unless the database answers."""
         with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            conn.execute(sql_text("SELECT 1"))
 
     def outbox_stats(self, now: datetime) -> OutboxStats:
         with self.engine.connect() as conn:

@@ -1,0 +1,236 @@
+"""Looking before subscribing: /test QUERY, /trend TICKER, /feeds and /about.
+
+In: a query or ticker typed by the user; the articles of the last 24 hours (/test) or 30 days
+(/trend) from the database. Out: which articles a query would have matched (run through the
+same `MatchIndex` and ticker detection that alerts use), and a PNG chart (matplotlib, Agg) of a
+ticker's articles per day with the busiest days' headlines. Tickers found in an article are not
+stored, so /trend detects them on the fly (fine for a small bot: thousands of articles).
+Fails: a bad query or an unknown ticker gets an answer saying why; never silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from telegram import InputFile, Update
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from bot.chat.common import command_argument, reply, services, target_chat
+from bot.matching.detect import detect_tickers
+from bot.matching.index import MatchIndex
+from bot.matching.keywords import QueryError, parse_query
+from bot.matching.tickers import Company, TickerUniverse
+from bot.models import Article, Kind, Subscription
+from bot.texts import text
+
+TEST_WINDOW = timedelta(hours=24)
+TREND_DAYS = 30
+SHOWN_MATCHES = 10
+BUSIEST_DAYS = 3
+CAPTION_LIMIT = 1024
+
+
+def subscription_for(raw: str, universe: TickerUniverse) -> Subscription:
+    """What /test tries: a ticker ("$AMZN", or a known symbol in capitals), else a keyword
+    query. Raises QueryError for a query that cannot be read."""
+    word = raw.strip()
+    symbol = word.removeprefix("$")
+    if " " not in symbol and (word.startswith("$") or symbol == symbol.upper()):
+        company = universe.company(symbol)
+        if company is not None:
+            return Subscription(0, 0, Kind.TICKER, company.tickers[0])
+    return Subscription(0, 0, Kind.KEYWORD, parse_query(word).text)
+
+
+def matching_articles(
+    sub: Subscription, articles: list[tuple[datetime, Article]], universe: TickerUniverse
+) -> list[tuple[datetime, Article]]:
+    """The articles `sub` matches, through the index alerts use, newest first."""
+    index = MatchIndex(universe)
+    index.add(sub)
+    found = []
+    for seen, article in articles:
+        mentions = detect_tickers(article, universe) if sub.kind is Kind.TICKER else {}
+        if index.match(article, mentions):
+            found.append((seen, article))
+    return found
+
+
+def _when(seen: datetime) -> str:
+    return seen.astimezone(UTC).strftime("%d %b %H:%M UTC")
+
+
+async def test_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/test QUERY: which of the last 24 hours' articles the query would have matched."""
+    svc = services(context)
+    target_chat(update, context)
+    message = update.effective_message
+    raw = command_argument(message.text if message else None)
+    if not raw:
+        await reply(update, text("chat.test.usage"))
+        return
+    try:
+        sub = subscription_for(raw, svc.universe)
+    except QueryError as exc:
+        await reply(update, text("chat.keyword.invalid", error=str(exc)))
+        return
+    recent = svc.store.recent_articles(svc.clock() - TEST_WINDOW)
+    found = await asyncio.to_thread(matching_articles, sub, recent, svc.universe)
+    label = f"${sub.value}" if sub.kind is Kind.TICKER else sub.value
+    if not found:
+        await reply(update, text("chat.test.none", query=label, total=len(recent)))
+        return
+    lines = [text("chat.test.found", query=label, count=len(found), total=len(recent))]
+    lines += [
+        text("chat.test.line", title=a.title[:150], source=a.source, when=_when(seen))
+        for seen, a in found[:SHOWN_MATCHES]
+    ]
+    if len(found) > SHOWN_MATCHES:
+        lines.append(text("chat.test.more", count=len(found) - SHOWN_MATCHES))
+    command = "/watch" if sub.kind is Kind.TICKER else "/keyword"
+    lines.append(text("chat.test.subscribe", command=f"{command} {sub.value}"))
+    await reply(update, "\n".join(lines))
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """A ticker's articles per day, oldest day first, and each day's headlines."""
+
+    company: Company
+    days: list[date]
+    counts: list[int]
+    headlines: dict[date, list[str]]
+
+    def busiest(self, n: int = BUSIEST_DAYS) -> list[tuple[date, int]]:
+        ranked = sorted(zip(self.days, self.counts, strict=True), key=lambda p: (-p[1], p[0]))
+        return [(day, count) for day, count in ranked[:n] if count > 0]
+
+
+def trend(
+    company: Company,
+    articles: list[tuple[datetime, Article]],
+    universe: TickerUniverse,
+    today: date,
+    days: int = TREND_DAYS,
+) -> Trend:
+    """Count the articles about `company` per day (by first-seen day, UTC)."""
+    first = today - timedelta(days=days - 1)
+    span = [first + timedelta(days=n) for n in range(days)]
+    counts: Counter[date] = Counter()
+    headlines: dict[date, list[str]] = {}
+    for seen, article in articles:
+        day = seen.astimezone(UTC).date()
+        if day < first or company.cik not in detect_tickers(article, universe):
+            continue
+        counts[day] += 1
+        headlines.setdefault(day, []).append(article.title)
+    return Trend(company, span, [counts[d] for d in span], headlines)
+
+
+def chart_png(data: Trend) -> bytes:
+    """A bar chart of articles per day, as PNG bytes. matplotlib is imported here, not at
+    start-up, and drawn with the Agg backend (no display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(8, 4), dpi=100)
+    axes = figure.subplots()
+    axes.bar([d.isoformat() for d in data.days], data.counts, color="#2a7ab9")
+    symbol = data.company.tickers[0]
+    axes.set_title(
+        text("chat.trend.chart.title", symbol=symbol, name=data.company.name, days=TREND_DAYS)
+    )
+    axes.set_ylabel(text("chat.trend.chart.axis"))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # Every fifth day labelled: thirty dates side by side would overlap.
+    axes.set_xticks(range(0, len(data.days), 5))
+    axes.set_xticklabels([d.strftime("%d %b") for d in data.days[::5]])
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def trend_caption(data: Trend) -> str:
+    symbol = data.company.tickers[0]
+    total = sum(data.counts)
+    lines = [text("chat.trend.caption", symbol=symbol, total=total, days=TREND_DAYS)]
+    for day, count in data.busiest():
+        lines.append(text("chat.trend.day", day=day.strftime("%d %b"), count=count))
+        lines += [text("chat.trend.headline", title=t[:120]) for t in data.headlines[day][:2]]
+    caption = "\n".join(lines)
+    return caption if len(caption) <= CAPTION_LIMIT else caption[: CAPTION_LIMIT - 1] + "…"
+
+
+async def trend_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/trend TICKER: a chart of the ticker's articles per day over 30 days."""
+    svc = services(context)
+    target_chat(update, context)
+    message = update.effective_message
+    raw = command_argument(message.text if message else None).removeprefix("$")
+    if not raw or message is None:
+        await reply(update, text("chat.trend.usage"))
+        return
+    company = svc.universe.company(raw) or svc.universe.resolve(raw)
+    if company is None:
+        await reply(update, text("chat.trend.unknown", word=raw[:40]))
+        return
+    now = svc.clock()
+    articles = svc.store.recent_articles(now - timedelta(days=TREND_DAYS))
+    data = await asyncio.to_thread(trend, company, articles, svc.universe, now.date())
+    if not any(data.counts):
+        await reply(update, text("chat.trend.none", symbol=company.tickers[0], days=TREND_DAYS))
+        return
+    png = await asyncio.to_thread(chart_png, data)
+    await message.reply_photo(
+        InputFile(png, filename=f"trend-{company.tickers[0]}.png"), caption=trend_caption(data)
+    )
+
+
+async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/feeds: the sources the bot polls, with their health, and the chat's own feeds."""
+    svc = services(context)
+    chat_id = target_chat(update, context)
+    lines = [text("chat.feeds.title")]
+    for state in svc.store.feed_states():
+        status = (
+            text("chat.feeds.failing", count=state.error_count)
+            if state.error_count
+            else text("chat.feeds.ok")
+        )
+        lines.append(text("chat.feeds.line", name=state.feed.name, status=status))
+    own_feeds = getattr(svc.store, "user_feeds", None)
+    if callable(own_feeds):
+        own = own_feeds(chat_id)
+        lines.append("")
+        if own:
+            lines.append(text("chat.feeds.own"))
+            lines += [text("chat.feeds.line", name=s.feed.name, status=s.feed.url) for s in own]
+        else:
+            lines.append(text("chat.feeds.own.none"))
+    await reply(update, "\n".join(lines))
+
+
+async def about_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/about: where the news comes from, the disclaimer, and what is stored about the chat."""
+    svc = services(context)
+    target_chat(update, context)
+    names = ", ".join(s.feed.name for s in svc.store.feed_states()) or "-"
+    edgar = text("chat.about.edgar") if svc.settings.sec_user_agent else ""
+    await reply(
+        update, text("chat.about", sources=names, edgar=edgar, disclaimer=svc.settings.disclaimer)
+    )
+
+
+def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("test", test_command))
+    app.add_handler(CommandHandler("trend", trend_command))
+    app.add_handler(CommandHandler("feeds", feeds_command))
+    app.add_handler(CommandHandler("about", about_command))

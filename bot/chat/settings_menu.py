@@ -1,0 +1,233 @@
+"""/settings: an inline-keyboard menu for the chat's delivery preferences, edited in place.
+
+In: /settings (opens the menu), /settings NAME VALUE (a value no button offers, such as a time
+zone: `/settings timezone Europe/Berlin`), and presses of the menu's buttons (callback data
+"set:PAGE" opens a page, "set:NAME=VALUE" sets a value and shows the main page again).
+Out: `ChatSettings` changed through `Store.update_chat_settings`; the menu message edited.
+A bad value is refused with the reason and an example (`PreferenceError`'s text); nothing is
+changed then.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.chat.common import (
+    admins_only,
+    command_argument,
+    edit_in_place,
+    reply,
+    services,
+    target_chat,
+)
+from bot.delivery.preferences import (
+    PreferenceError,
+    parse_quiet_hours,
+    parse_time,
+    parse_timezone,
+)
+from bot.models import ChatSettings, DeliveryMode
+from bot.texts import languages, text
+
+NAMES = ("mode", "digest", "timezone", "quiet", "rate", "previews", "lang")
+DIGEST_TIMES = ("06:00", "07:00", "08:00", "09:00", "12:00", "18:00", "21:00")
+TIMEZONES = (
+    "UTC",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+QUIET_HOURS = ("22:00-07:00", "23:00-06:00", "21:00-08:00")
+RATES = ("5", "10", "20", "60")
+# Short aliases people type after /settings.
+ALIASES = {"tz": "timezone", "time_zone": "timezone", "language": "lang", "preview": "previews"}
+OFF_WORDS = frozenset({"off", "none", "no", "0"})
+
+
+def parse_setting(name: str, value: str) -> dict[str, object]:
+    """One setting as typed or pressed -> the `ChatSettings` fields it changes.
+    Raises PreferenceError with the reason and an example."""
+    name = ALIASES.get(name.lower(), name.lower())
+    value = value.strip()
+    if name == "mode":
+        try:
+            return {"delivery_mode": DeliveryMode(value.lower())}
+        except ValueError:
+            raise PreferenceError(text("chat.settings.error.mode", value=value[:40])) from None
+    if name == "digest":
+        return {"digest_time": parse_time(value)}
+    if name == "timezone":
+        return {"timezone": parse_timezone(value)}
+    if name == "quiet":
+        if value.lower() in OFF_WORDS:
+            return {"quiet_start": None, "quiet_end": None}
+        start, end = parse_quiet_hours(value)
+        return {"quiet_start": start, "quiet_end": end}
+    if name == "rate":
+        if value.lower() in OFF_WORDS:
+            return {"max_per_hour": None}
+        if not value.isdigit() or not 1 <= int(value) <= 1000:
+            raise PreferenceError(text("chat.settings.error.rate", value=value[:40]))
+        return {"max_per_hour": int(value)}
+    if name == "previews":
+        if value.lower() not in ("on", "off"):
+            raise PreferenceError(text("chat.settings.error.previews", value=value[:40]))
+        return {"link_previews": value.lower() == "on"}
+    if name == "lang":
+        if value not in languages():
+            raise PreferenceError(
+                text("chat.settings.error.lang", value=value[:40], options=", ".join(languages()))
+            )
+        return {"lang": value}
+    raise PreferenceError(text("chat.settings.error.name", name=name[:40], names=", ".join(NAMES)))
+
+
+def describe(settings: ChatSettings) -> str:
+    """The main page's text: every setting and its value."""
+    quiet = (
+        f"{settings.quiet_start}-{settings.quiet_end}"
+        if settings.quiet_start and settings.quiet_end
+        else text("chat.settings.off")
+    )
+    rate = str(settings.max_per_hour) if settings.max_per_hour else text("chat.settings.unlimited")
+    return text(
+        "chat.settings.menu",
+        mode=text(f"chat.settings.mode.{settings.delivery_mode.value}"),
+        digest=settings.digest_time,
+        timezone=settings.timezone,
+        quiet=quiet,
+        rate=rate,
+        previews=text("chat.settings.on") if settings.link_previews else text("chat.settings.off"),
+        language=settings.lang,
+    )
+
+
+def _button(label: str, data: str, chosen: bool = False) -> InlineKeyboardButton:
+    return InlineKeyboardButton(("✓ " if chosen else "") + label, callback_data=data[:64])
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def page(name: str, settings: ChatSettings) -> tuple[str, InlineKeyboardMarkup]:
+    """The menu's text and keyboard for one page ("main" or one of NAMES)."""
+    back = [_button(text("chat.settings.back"), "set:main")]
+    if name == "mode":
+        options = [
+            _button(
+                text(f"chat.settings.mode.{m.value}"),
+                f"set:mode={m.value}",
+                settings.delivery_mode is m,
+            )
+            for m in DeliveryMode
+        ]
+        return text("chat.settings.page.mode"), InlineKeyboardMarkup([options, back])
+    if name == "digest":
+        options = [_button(t, f"set:digest={t}", settings.digest_time == t) for t in DIGEST_TIMES]
+        return text("chat.settings.page.digest"), InlineKeyboardMarkup([*_rows(options, 4), back])
+    if name == "timezone":
+        options = [_button(z, f"set:timezone={z}", settings.timezone == z) for z in TIMEZONES]
+        return text("chat.settings.page.timezone"), InlineKeyboardMarkup([*_rows(options, 2), back])
+    if name == "quiet":
+        current = f"{settings.quiet_start}-{settings.quiet_end}"
+        options = [
+            _button(text("chat.settings.off"), "set:quiet=off", settings.quiet_start is None)
+        ]
+        options += [_button(q, f"set:quiet={q}", current == q) for q in QUIET_HOURS]
+        return text("chat.settings.page.quiet"), InlineKeyboardMarkup([*_rows(options, 2), back])
+    if name == "rate":
+        options = [
+            _button(text("chat.settings.unlimited"), "set:rate=off", settings.max_per_hour is None)
+        ]
+        options += [_button(r, f"set:rate={r}", str(settings.max_per_hour) == r) for r in RATES]
+        return text("chat.settings.page.rate"), InlineKeyboardMarkup([*_rows(options, 5), back])
+    if name == "lang":
+        options = [_button(code, f"set:lang={code}", settings.lang == code) for code in languages()]
+        return text("chat.settings.page.lang"), InlineKeyboardMarkup([*_rows(options, 4), back])
+    toggle = "off" if settings.link_previews else "on"
+    rows = [
+        [_button(text("chat.settings.button.mode"), "set:mode")],
+        [
+            _button(text("chat.settings.button.digest"), "set:digest"),
+            _button(text("chat.settings.button.timezone"), "set:timezone"),
+        ],
+        [
+            _button(text("chat.settings.button.quiet"), "set:quiet"),
+            _button(text("chat.settings.button.rate"), "set:rate"),
+        ],
+        [
+            _button(text(f"chat.settings.button.previews.{toggle}"), f"set:previews={toggle}"),
+            _button(text("chat.settings.button.lang"), "set:lang"),
+        ],
+    ]
+    return describe(settings), InlineKeyboardMarkup(rows)
+
+
+def _current(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> ChatSettings:
+    found = services(context).store.chat_settings(chat_id)
+    return found if found is not None else ChatSettings(chat_id=chat_id)
+
+
+@admins_only
+async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/settings opens the menu; /settings NAME VALUE sets one value directly."""
+    svc = services(context)
+    chat_id = target_chat(update, context)
+    message = update.effective_message
+    raw = command_argument(message.text if message else None)
+    if raw:
+        name, _, value = raw.partition(" ")
+        if not value.strip():
+            await reply(update, text("chat.settings.usage", names=", ".join(NAMES)))
+            return
+        try:
+            changes = parse_setting(name, value)
+        except PreferenceError as exc:
+            await reply(update, text("chat.settings.invalid", error=str(exc)))
+            return
+        updated = svc.store.update_chat_settings(chat_id, **changes)
+        await reply(update, text("chat.settings.saved") + "\n\n" + describe(updated))
+        return
+    body, markup = page("main", _current(context, chat_id))
+    await reply(update, body, markup)
+
+
+@admins_only
+async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press in the menu: open a page, or set a value and show the main page; the menu
+    message is edited in place."""
+    query = update.callback_query
+    assert query is not None
+    svc = services(context)
+    chat_id = target_chat(update, context)
+    action = (query.data or "").removeprefix("set:")
+    name, is_value, value = action.partition("=")
+    shown = "main"
+    if is_value:
+        try:
+            changes = parse_setting(name, value)
+        except PreferenceError as exc:
+            await query.answer(str(exc)[:190], show_alert=True)
+            return
+        svc.store.update_chat_settings(chat_id, **changes)
+        await query.answer(text("chat.settings.saved"))
+    else:
+        shown = name if name in NAMES else "main"
+        await query.answer()
+    body, markup = page(shown, _current(context, chat_id))
+    if isinstance(query.message, Message):
+        await edit_in_place(query.message, body, markup)
+
+
+def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("settings", settings_command))
+    app.add_handler(CallbackQueryHandler(settings_button, pattern=r"^set:"))
