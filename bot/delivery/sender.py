@@ -1,12 +1,20 @@
 """Sending the outbox to Telegram: oldest first, each alert marked sent with its message id.
 
-In: a PTB `Bot` (with its rate limiter) and the `Store`. Out: alerts sent and recorded; a
-`SendReport` of what happened. Telegram's answers decide what happens to an alert that fails:
-- 429 Too Many Requests: that chat waits for retry_after, the other chats go on;
+In: a PTB `Bot`, the `Store`, a `RateLimiter` (Telegram's limits, kept on our side) and a
+clock. Out: alerts sent and recorded, digests assembled; a `SendReport` of what happened.
+
+A round (`send_pending`): take the due rows (a few per chat), plan each chat's rows with its
+settings (`bot.delivery.day.plan`: hold, gather into a digest, send, silently or not), then
+send chats in parallel, each chat's rows in order. Each send is: take a rate-limit slot, claim
+the row ("sending", committed), call Telegram, commit "sent" with the message id at once.
+Telegram's answers decide what happens to a row that fails:
+- 429 Too Many Requests: only that chat waits for retry_after, the other chats go on;
 - a group migrated to a supergroup: the chat is moved and the alert goes to the new id;
-- 403 / "chat not found": the chat is deactivated and its pending alerts dropped with the reason;
-- 400 about the message itself: sent again as plain text rather than lost;
-- timeouts, network errors and 5xx: retried later with backoff.
+- 403 / "chat not found": the chat's alerts wait with backoff; after `FAILURES_TO_DEACTIVATE`
+  failures in a row the chat is deactivated and its pending alerts dropped with the reason
+  (writing to the bot again reactivates it); a success resets the count;
+- 400 about the message itself: sent again as plain text rather than lost, and logged;
+- timeouts, network errors and 5xx: retried with backoff.
 Nothing here raises for a Telegram error; an alert is never silently lost.
 """
 
@@ -15,19 +23,31 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from bot.clock import Clock, utc_now
+from bot.delivery.day import Item, hour_start, plan, zone
+from bot.delivery.limits import Limits, RateLimiter
+from bot.models import ChatSettings, DeliveryMode
+from bot.render.digest import render_digest
+from bot.render.html import to_plain
+from bot.settings import DEFAULT_DISCLAIMER
 from bot.storage.store import Pending, Store
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+# Passing errors (5xx, timeouts) are retried with backoff this many times (about 3 hours with
+# the default base) before the alert is recorded as failed.
+MAX_ATTEMPTS = 24
+FAILURES_TO_DEACTIVATE = 3
 
 
 @dataclass
@@ -35,7 +55,21 @@ class SendReport:
     sent: int = 0
     postponed: int = 0
     failed: int = 0
+    digests: int = 0
+    held: int = 0
     chats_deactivated: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SendOptions:
+    """How a round behaves; the defaults suit the running bot, tests shorten the waits."""
+
+    disclaimer: str = DEFAULT_DISCLAIMER
+    retry_base: float = 5.0  # seconds before the first retry; doubled each time
+    limit: int = 500  # rows per round
+    per_chat: int = 5  # rows per chat per round
+    concurrency: int = 64  # chats sent to at once (below PTB's connection pool of 256)
+    max_wait: float = 0.3  # a chat not ready within this is left for a later round
 
 
 def keyboard(buttons_json: str) -> InlineKeyboardMarkup | None:
@@ -56,14 +90,208 @@ def keyboard(buttons_json: str) -> InlineKeyboardMarkup | None:
     )
 
 
-def backoff(attempts: int) -> timedelta:
-    """Wait before retry number `attempts`: 5 s, 10 s, 20 s, ... capped at 10 minutes."""
-    return timedelta(seconds=min(600, 5 << min(max(0, attempts), 10)))
+def backoff(attempts: int, base: float = 5.0) -> timedelta:
+    """Wait before retry number `attempts`: base, 2 x base, 4 x base ... capped at 10 minutes."""
+    return timedelta(seconds=min(600.0, base * (1 << min(max(0, attempts), 10))))
 
 
 def _is_chat_gone(error: BadRequest) -> bool:
-    text = error.message.lower()
-    return "chat not found" in text or "user is deactivated" in text
+    message = error.message.lower()
+    return "chat not found" in message or "user is deactivated" in message
+
+
+def _seconds(wait: float | timedelta) -> float:
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+def _needs_planning(settings: ChatSettings) -> bool:
+    """Whether the chat's day can hold or gather alerts (else every row just goes)."""
+    return (
+        settings.delivery_mode is not DeliveryMode.INSTANT
+        or settings.paused_at is not None
+        or settings.max_per_hour is not None
+        or bool(settings.quiet_start and settings.quiet_end)
+    )
+
+
+class _Round:
+    """One delivery round; holds what every send of the round shares."""
+
+    def __init__(
+        self, bot: Bot, store: Store, limiter: RateLimiter, clock: Clock, options: SendOptions
+    ) -> None:
+        self.bot = bot
+        self.store = store
+        self.limiter = limiter
+        self.clock = clock
+        self.options = options
+        self.report = SendReport()
+        self._slots = asyncio.Semaphore(options.concurrency)
+
+    async def run(self) -> SendReport:
+        now = self.clock()
+        by_chat: dict[int, list[Pending]] = {}
+        for row in self.store.pending(now, self.options.limit, per_chat=self.options.per_chat):
+            by_chat.setdefault(row.chat_id, []).append(row)
+        settings = self.store.settings_of(list(by_chat))
+        batches: list[tuple[list[Pending], bool]] = []
+        for chat_id, rows in by_chat.items():
+            chat = settings.get(chat_id) or ChatSettings(chat_id=chat_id)
+            if _needs_planning(chat):
+                batches.append(self._plan_chat(chat, now))
+            else:
+                batches.append((rows, False))
+        await asyncio.gather(*(self._send_chat(rows, silent) for rows, silent in batches if rows))
+        return self.report
+
+    def _plan_chat(self, chat: ChatSettings, now: datetime) -> tuple[list[Pending], bool]:
+        """Hold, gather or release a chat's due rows, all of them (a digest takes every alert
+        due, not only this round's share); returns the rows to send now and whether silently."""
+        rows = self.store.pending(now, limit=10_000, chat_id=chat.chat_id)
+        sent = 0
+        if chat.max_per_hour is not None:
+            sent = self.store.sent_since(chat.chat_id, hour_start(now, zone(chat.timezone)))
+        items = [Item(r.id, r.kind, r.created_at or now) for r in rows]
+        decided = plan(chat, now, items, sent)
+        if decided.held and decided.hold_until is not None:
+            self.store.hold(decided.held, until=decided.hold_until)
+            self.report.held += len(decided.held)
+        if decided.digest:
+            self._make_digest(chat, decided.digest, decided.reason, now)
+        chosen = set(decided.send)
+        return [r for r in rows if r.id in chosen][: self.options.per_chat], decided.silent
+
+    def _make_digest(
+        self, chat: ChatSettings, ids: Sequence[int], reason: str, now: datetime
+    ) -> None:
+        alerts = self.store.digest_alerts(ids)
+        title = text(f"delivery.digest.{reason}", chat.lang)
+        parts = render_digest(
+            alerts, disclaimer=self.options.disclaimer, title=title, lang=chat.lang
+        )
+        messages = [(part, to_plain(part)) for part in parts]
+        if self.store.store_digest(chat.chat_id, ids, messages, now=now):
+            self.report.digests += 1
+            log.info("chat %s: %d alerts gathered into a %s digest", chat.chat_id, len(ids), reason)
+
+    async def _send_chat(self, rows: list[Pending], silent: bool) -> None:
+        async with self._slots:
+            for row in rows:
+                if not await self.limiter.acquire(row.chat_id, max_wait=self.options.max_wait):
+                    return  # the chat is not ready: its rows wait for a later round
+                # In a thread: a commit must not stall the event loop, or requests already
+                # claimed would wait behind other commits before going out (the crash window).
+                if not await asyncio.to_thread(self.store.claim, row.id, now=self.clock()):
+                    continue
+                if not await self._send_one(row, silent):
+                    return  # the chat is paused, moved or gone: its later rows wait
+
+    async def _send_one(self, row: Pending, silent: bool) -> bool:
+        """Send one claimed row; True when the chat can take the next one now."""
+        try:
+            message = await self.bot.send_message(
+                row.chat_id, row.text, parse_mode=ParseMode.HTML, **self._extras(row, silent)
+            )
+        except BadRequest as exc:
+            if isinstance(exc, ChatMigrated):
+                self.store.release(row.id, error=str(exc))
+                self.store.migrate_chat(row.chat_id, exc.new_chat_id)
+                log.info("chat %s migrated to %s", row.chat_id, exc.new_chat_id)
+                return False
+            if _is_chat_gone(exc):
+                return self._unreachable(row, exc.message)
+            # Render guarantees valid HTML under the limit; if Telegram still refuses the
+            # message, the plain-text form goes out rather than the alert being lost.
+            log.error("Telegram refused row %s (%s); sending it as plain text", row.id, exc)
+            return await self._send_plain(row, silent)
+        except Exception as exc:
+            return self._failed(row, exc)
+        self._sent(row, message.message_id)
+        return True
+
+    async def _send_plain(self, row: Pending, silent: bool) -> bool:
+        try:
+            message = await self.bot.send_message(
+                row.chat_id, row.plain_text[:4096], **self._extras(row, silent)
+            )
+        except BadRequest as exc:
+            if isinstance(exc, ChatMigrated) or _is_chat_gone(exc):
+                return self._failed(row, exc)
+            self.store.fail(row.id, error=f"refused even as plain text: {exc.message}")
+            self.report.failed += 1
+            log.error("row %s refused even as plain text: %s", row.id, exc.message)
+            return True
+        except Exception as exc:
+            return self._failed(row, exc)
+        self._sent(row, message.message_id)
+        return True
+
+    def _extras(self, row: Pending, silent: bool) -> dict[str, Any]:
+        extras: dict[str, Any] = {
+            "link_preview_options": LinkPreviewOptions(is_disabled=not row.link_previews),
+            "reply_markup": keyboard(row.buttons),
+        }
+        if silent:
+            extras["disable_notification"] = True
+        if row.thread_id is not None:
+            extras["message_thread_id"] = row.thread_id
+        return extras
+
+    def _sent(self, row: Pending, message_id: int) -> None:
+        # Committed at once, before anything else: this is the window of "exactly once".
+        self.store.mark_sent(
+            row.id,
+            message_id=message_id,
+            now=self.clock(),
+            chat_id=row.chat_id if row.send_failures else None,
+        )
+        self.report.sent += 1
+
+    def _failed(self, row: Pending, exc: Exception) -> bool:
+        """Every failure but a refused message: decide the row's and the chat's fate."""
+        if isinstance(exc, RetryAfter):
+            seconds = _seconds(exc.retry_after)
+            self.limiter.pause_chat(row.chat_id, seconds)
+            self.store.release(row.id, error=str(exc))
+            until = self.clock() + timedelta(seconds=seconds)
+            self.store.postpone_chat(row.chat_id, until=until, error=str(exc))
+            self.report.postponed += 1
+            log.warning("flood control for chat %s: waiting %.0f s", row.chat_id, seconds)
+            return False
+        if isinstance(exc, ChatMigrated):
+            self.store.release(row.id, error=str(exc))
+            self.store.migrate_chat(row.chat_id, exc.new_chat_id)
+            return False
+        if isinstance(exc, Forbidden | BadRequest):
+            return self._unreachable(row, exc.message)
+        # Timeouts, network errors, 5xx (PTB raises NetworkError for them), and the unexpected.
+        if not isinstance(exc, Exception) or type(exc).__module__.split(".")[0] != "telegram":
+            log.exception("unexpected error sending row %s", row.id, exc_info=exc)
+        error = f"{type(exc).__name__}: {exc}"
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            self.store.fail(row.id, error=f"gave up after {MAX_ATTEMPTS} attempts: {error}")
+            self.report.failed += 1
+            log.error("row %s failed for good: %s", row.id, error)
+            return False
+        until = self.clock() + backoff(row.attempts, self.options.retry_base)
+        self.store.postpone(row.id, until=until, error=error)
+        self.report.postponed += 1
+        log.warning("row %s to chat %s will be retried: %s", row.id, row.chat_id, error)
+        return False
+
+    def _unreachable(self, row: Pending, error: str) -> bool:
+        self.store.release(row.id, error=error)
+        until = self.clock() + backoff(row.send_failures, self.options.retry_base)
+        failures, dropped = self.store.record_send_failure(
+            row.chat_id, until=until, error=error, deactivate_after=FAILURES_TO_DEACTIVATE
+        )
+        if dropped is not None:
+            self.report.chats_deactivated.append(row.chat_id)
+            log.info("chat %s unreachable (%s): %d alerts dropped", row.chat_id, error, dropped)
+        else:
+            self.report.postponed += 1
+            log.warning("chat %s unreachable (%s), failure %d", row.chat_id, error, failures)
+        return False
 
 
 async def send_pending(
@@ -71,108 +299,9 @@ async def send_pending(
     store: Store,
     *,
     clock: Clock = utc_now,
-    limit: int = 200,
+    limiter: RateLimiter | None = None,
+    options: SendOptions | None = None,
 ) -> SendReport:
-    """Send what is due in the outbox; chats in parallel, each chat's alerts in order."""
-    report = SendReport()
-    by_chat: dict[int, list[Pending]] = {}
-    for row in store.pending(clock(), limit=limit):
-        by_chat.setdefault(row.chat_id, []).append(row)
-    await asyncio.gather(
-        *(_send_chat(bot, store, rows, report, clock) for rows in by_chat.values())
-    )
-    return report
-
-
-async def _send_chat(
-    bot: Bot,
-    store: Store,
-    rows: list[Pending],
-    report: SendReport,
-    clock: Clock,
-) -> None:
-    for row in rows:
-        if not await _send_one(bot, store, row, report, clock):
-            return  # the chat is paused, moved or gone: its later alerts wait for the next round
-
-
-async def _send_one(
-    bot: Bot,
-    store: Store,
-    row: Pending,
-    report: SendReport,
-    clock: Clock,
-) -> bool:
-    """Send one alert; True when the chat can take the next one now."""
-    try:
-        message = await bot.send_message(
-            row.chat_id,
-            row.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(row.buttons),
-            link_preview_options=LinkPreviewOptions(is_disabled=not row.link_previews),
-        )
-    except RetryAfter as exc:
-        wait = exc.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        store.postpone_chat(row.chat_id, until=clock() + timedelta(seconds=seconds), error=str(exc))
-        report.postponed += 1
-        log.warning("flood control for chat %s: waiting %.0f s", row.chat_id, seconds)
-        return False
-    except ChatMigrated as exc:
-        store.migrate_chat(row.chat_id, exc.new_chat_id)
-        log.info("chat %s migrated to %s", row.chat_id, exc.new_chat_id)
-        return False
-    except Forbidden as exc:
-        dropped = store.deactivate_chat(row.chat_id, error=exc.message)
-        report.chats_deactivated.append(row.chat_id)
-        log.info("chat %s unreachable (%s): %d alerts dropped", row.chat_id, exc.message, dropped)
-        return False
-    except BadRequest as exc:
-        if _is_chat_gone(exc):
-            store.deactivate_chat(row.chat_id, error=exc.message)
-            report.chats_deactivated.append(row.chat_id)
-            return False
-        # Render guarantees valid HTML under the limit; if Telegram still refuses the message,
-        # the plain-text form goes out rather than the alert being lost.
-        log.error("Telegram refused alert %s (%s); sending it as plain text", row.id, exc.message)
-        return await _send_plain(bot, store, row, report, clock)
-    except NetworkError as exc:  # timeouts and 5xx answers included
-        _retry_later(store, row, str(exc), report, clock)
-        return False
-    store.mark_sent(row.id, message_id=message.message_id, now=clock())
-    report.sent += 1
-    return True
-
-
-async def _send_plain(
-    bot: Bot, store: Store, row: Pending, report: SendReport, clock: Clock
-) -> bool:
-    try:
-        message = await bot.send_message(
-            row.chat_id,
-            row.plain_text[:4096],
-            reply_markup=keyboard(row.buttons),
-            link_preview_options=LinkPreviewOptions(is_disabled=not row.link_previews),
-        )
-    except BadRequest as exc:
-        store.fail(row.id, error=f"refused even as plain text: {exc.message}")
-        report.failed += 1
-        return True
-    except NetworkError as exc:
-        _retry_later(store, row, str(exc), report, clock)
-        return False
-    store.mark_sent(row.id, message_id=message.message_id, now=clock())
-    report.sent += 1
-    return True
-
-
-def _retry_later(store: Store, row: Pending, error: str, report: SendReport, clock: Clock) -> None:
-    if row.attempts + 1 >= MAX_ATTEMPTS:
-        store.fail(row.id, error=f"gave up after {MAX_ATTEMPTS} attempts: {error}")
-        report.failed += 1
-        log.error("alert %s failed for good: %s", row.id, error)
-        return
-    store.postpone(row.id, until=clock() + backoff(row.attempts), error=error)
-    report.postponed += 1
-    log.warning("alert %s to chat %s will be retried: %s", row.id, row.chat_id, error)
+    """One delivery round: send what is due; see the module docstring."""
+    limiter = limiter or RateLimiter(Limits.lifted())
+    return await _Round(bot, store, limiter, clock, options or SendOptions()).run()

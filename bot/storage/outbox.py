@@ -1,39 +1,72 @@
-"""Queries about the outbox: alerts waiting, sent, postponed, failed or dropped.
+"""Queries about the outbox: alerts waiting, being sent, sent, held, digested or dropped.
 
-In: rendered alerts (`OutboxRow`). Out: `Pending` rows, oldest first, and their fate recorded.
-One row per chat and article (unique). Fails with SQLAlchemy's errors.
+In: rendered alerts (`OutboxRow`), and the sender's account of each send. Out: `Pending` rows,
+oldest first, and their fate recorded. One row per chat and article (unique). Fails with
+SQLAlchemy's errors.
+
+The life of a row, each step one short transaction:
+    pending --claim--> sending --mark_sent--> sent (with Telegram's message id)
+       |                  |--release--> pending (a passing error: flood control, 5xx, timeout)
+       |--hold--> pending with held_until (quiet hours, digests, pause, hourly cap)
+       |--store_digest--> digested (gathered into a new "digest" row, which is sent instead)
+       |--deactivate / resume_chat--> dropped (with the reason)
+`claim` is a conditional UPDATE (only a pending row can be claimed), so two senders cannot
+send the same row. A row still "sending" when the bot starts was in flight when the process
+died: `recover_interrupted` marks it "unconfirmed" and does not send it again (see README,
+"What remains of exactly once").
+
+For the chat commands: `pause_chat`, `resume_chat` (drops what arrived while paused, returns
+how many) and `release_held` (call after changing a chat's delivery settings, so that held
+alerts are planned again at once rather than within `bot.delivery.day.RECHECK`).
 """
 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, true, update
 
+from bot.models import Alert, Article, ChatSettings, Hit, Kind, Subscription
 from bot.storage.base import StoreBase
+from bot.storage.chats import _chat_settings
 from bot.storage.schema import (
+    articles,
     chats,
     deliveries,
 )
 
+# Statuses a row can have (see the module docstring).
+PENDING, SENDING, SENT, UNCONFIRMED = "pending", "sending", "sent", "unconfirmed"
+DIGESTED, DROPPED, FAILED = "digested", "dropped", "failed"
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
-    """An alert ready to be queued: the rendered message for one chat and one stored article."""
+    """An alert ready to be queued: the rendered message for one chat and one stored article.
+    `matched` is JSON [[kind, value], ...]: the subscriptions it matched (digests group by it)."""
 
     chat_id: int
     article_id: int
     text: str
     plain_text: str
     buttons: str  # JSON: rows of {"label", "callback_data" | "url"}
+    matched: str = "[]"
+
+
+def matched_json(alert: Alert) -> str:
+    """The `matched` column for an alert: its subscriptions' kinds and values."""
+    pairs = [[h.subscription.kind.value, h.subscription.value] for h in alert.hits]
+    return json.dumps(pairs, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """An outbox row waiting to be sent."""
+    """An outbox row waiting to be sent, with what the sender needs to know about its chat."""
 
     id: int
     chat_id: int
@@ -42,6 +75,10 @@ class Pending:
     buttons: str
     attempts: int
     link_previews: bool
+    kind: str = "alert"
+    created_at: datetime | None = None
+    thread_id: int | None = None
+    send_failures: int = 0
 
 
 class OutboxQueries(StoreBase):
@@ -70,28 +107,67 @@ class OutboxQueries(StoreBase):
             )
         return len(chat_ids)
 
-    def pending(self, now: datetime, limit: int = 200) -> list[Pending]:
-        """Alerts due to be sent, oldest first, for active chats."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    deliveries.c.id,
-                    deliveries.c.chat_id,
-                    deliveries.c.text,
-                    deliveries.c.plain_text,
-                    deliveries.c.buttons,
-                    deliveries.c.attempts,
-                    chats.c.link_previews,
-                )
-                .join(chats, chats.c.id == deliveries.c.chat_id)
-                .where(
-                    deliveries.c.status == "pending",
-                    chats.c.active.is_(True),
-                    or_(deliveries.c.not_before.is_(None), deliveries.c.not_before <= now),
-                )
-                .order_by(deliveries.c.id)
+    def enqueue_alerts(self, rows: Sequence[OutboxRow], *, now: datetime) -> int:
+        """Queue rendered alerts (tests, tools); a (chat, article) already queued is skipped.
+        The pipeline queues its alerts inside `ingest`'s transaction instead."""
+        if not rows:
+            return 0
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                self._insert(deliveries)
+                .values([outbox_values(r, now) for r in rows])
+                .on_conflict_do_nothing()
+            )
+        return max(0, result.rowcount)
+
+    def pending(
+        self,
+        now: datetime,
+        limit: int = 200,
+        per_chat: int | None = None,
+        chat_id: int | None = None,
+    ) -> list[Pending]:
+        """Rows due to be sent, oldest first, for active chats (or one chat); at most
+        `per_chat` of each chat, so that one busy chat cannot fill a round. Held rows are not
+        due until their `held_until`; rows postponed after an error not until `not_before`."""
+        due = and_(
+            true() if chat_id is None else deliveries.c.chat_id == chat_id,
+            deliveries.c.status == PENDING,
+            chats.c.active.is_(True),
+            or_(deliveries.c.not_before.is_(None), deliveries.c.not_before <= now),
+            or_(deliveries.c.held_until.is_(None), deliveries.c.held_until <= now),
+        )
+        columns = [
+            deliveries.c.id,
+            deliveries.c.chat_id,
+            deliveries.c.kind,
+            deliveries.c.text,
+            deliveries.c.plain_text,
+            deliveries.c.buttons,
+            deliveries.c.attempts,
+            deliveries.c.created_at,
+            chats.c.link_previews,
+            chats.c.thread_id,
+            chats.c.send_failures,
+        ]
+        base = select(*columns).join(chats, chats.c.id == deliveries.c.chat_id).where(due)
+        if per_chat is None:
+            query = base.order_by(deliveries.c.id).limit(limit)
+        else:
+            rank = (
+                func.row_number()
+                .over(partition_by=deliveries.c.chat_id, order_by=deliveries.c.id)
+                .label("rank")
+            )
+            ranked = base.add_columns(rank).subquery()
+            query = (
+                select(*(ranked.c[c.name] for c in columns))
+                .where(ranked.c.rank <= per_chat)
+                .order_by(ranked.c.id)
                 .limit(limit)
-            ).all()
+            )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
         return [
             Pending(
                 id=r.id,
@@ -101,30 +177,91 @@ class OutboxQueries(StoreBase):
                 buttons=r.buttons,
                 attempts=r.attempts,
                 link_previews=r.link_previews,
+                kind=r.kind,
+                created_at=r.created_at,
+                thread_id=r.thread_id,
+                send_failures=r.send_failures,
             )
             for r in rows
         ]
 
-    def mark_sent(self, delivery_id: int, *, message_id: int, now: datetime) -> None:
+    def settings_of(self, chat_ids: Sequence[int]) -> dict[int, ChatSettings]:
+        """The delivery settings of several chats at once."""
+        if not chat_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(chats).where(chats.c.id.in_(list(chat_ids)))).all()
+        return {r.id: _chat_settings(r) for r in rows}
+
+    def sent_since(self, chat_id: int, since: datetime) -> int:
+        """Alerts sent (or in flight) to the chat one by one since `since` (the hourly cap)."""
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        deliveries.c.chat_id == chat_id,
+                        deliveries.c.kind == "alert",
+                        deliveries.c.status.in_([SENDING, SENT, UNCONFIRMED]),
+                        deliveries.c.sent_at >= since,
+                    )
+                ).scalar_one()
+            )
+
+    # ------------------------------------------------------------------ one send
+
+    def claim(self, delivery_id: int, *, now: datetime) -> bool:
+        """Mark a pending row "sending" just before its request goes out; False when it is no
+        longer pending (another sender took it, or the chat was dropped meanwhile)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery_id, deliveries.c.status == PENDING)
+                .values(status=SENDING, sent_at=now)
+            )
+        return result.rowcount == 1
+
+    def mark_sent(
+        self, delivery_id: int, *, message_id: int, now: datetime, chat_id: int | None = None
+    ) -> None:
+        """Telegram accepted the message. With `chat_id`, the chat's failure count is reset
+        in the same transaction (pass it when the chat had failures)."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(deliveries)
                 .where(deliveries.c.id == delivery_id)
                 .values(
-                    status="sent",
+                    status=SENT,
                     message_id=message_id,
                     sent_at=now,
+                    last_error=None,
                     attempts=deliveries.c.attempts + 1,
                 )
             )
+            if chat_id is not None:
+                conn.execute(update(chats).where(chats.c.id == chat_id).values(send_failures=0))
 
-    def postpone(self, delivery_id: int, *, until: datetime, error: str) -> None:
-        """A send failed for a passing reason: try again at `until`."""
+    def release(self, delivery_id: int, *, error: str) -> None:
+        """A claimed row was not sent (a passing error): pending again, with the reason."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(deliveries)
                 .where(deliveries.c.id == delivery_id)
-                .values(not_before=until, last_error=error, attempts=deliveries.c.attempts + 1)
+                .values(status=PENDING, sent_at=None, last_error=error)
+            )
+
+    def postpone(self, delivery_id: int, *, until: datetime, error: str) -> None:
+        """A send failed for a passing reason: pending again, tried again at `until`."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery_id)
+                .values(
+                    status=PENDING,
+                    sent_at=None,
+                    not_before=until,
+                    last_error=error,
+                    attempts=deliveries.c.attempts + 1,
+                )
             )
 
     def postpone_chat(self, chat_id: int, *, until: datetime, error: str) -> None:
@@ -132,11 +269,11 @@ class OutboxQueries(StoreBase):
         with self.engine.begin() as conn:
             conn.execute(
                 update(deliveries)
-                .where(deliveries.c.chat_id == chat_id, deliveries.c.status == "pending")
+                .where(deliveries.c.chat_id == chat_id, deliveries.c.status == PENDING)
                 .values(not_before=until, last_error=error)
             )
 
-    def fail(self, delivery_id: int, *, error: str, status: str = "failed") -> None:
+    def fail(self, delivery_id: int, *, error: str, status: str = FAILED) -> None:
         """Give up on one alert, keeping the reason (status "failed" or "dropped")."""
         with self.engine.begin() as conn:
             conn.execute(
@@ -144,6 +281,158 @@ class OutboxQueries(StoreBase):
                 .where(deliveries.c.id == delivery_id)
                 .values(status=status, last_error=error, attempts=deliveries.c.attempts + 1)
             )
+
+    def record_send_failure(
+        self, chat_id: int, *, until: datetime, error: str, deactivate_after: int
+    ) -> tuple[int, int | None]:
+        """The chat could not be reached (403, chat not found): count it and hold its alerts
+        until `until`; at `deactivate_after` failures in a row, deactivate the chat and drop
+        its pending alerts with the reason (its count starts again from 0 for when the user
+        comes back). Returns (consecutive failures, alerts dropped or None if still active)."""
+        with self.engine.begin() as conn:
+            failures = int(
+                conn.execute(
+                    update(chats)
+                    .where(chats.c.id == chat_id)
+                    .values(send_failures=chats.c.send_failures + 1)
+                    .returning(chats.c.send_failures)
+                ).scalar_one()
+            )
+            mine = and_(deliveries.c.chat_id == chat_id, deliveries.c.status == PENDING)
+            if failures < deactivate_after:
+                conn.execute(
+                    update(deliveries).where(mine).values(not_before=until, last_error=error)
+                )
+                return failures, None
+            conn.execute(
+                update(chats).where(chats.c.id == chat_id).values(active=False, send_failures=0)
+            )
+            dropped = conn.execute(
+                update(deliveries)
+                .where(mine)
+                .values(status=DROPPED, last_error=f"chat unreachable: {error}")
+            ).rowcount
+        return failures, int(dropped)
+
+    def recover_interrupted(self) -> int:
+        """At start-up: rows left "sending" were in flight when the process died. Telegram
+        has most likely accepted them (the request was on its way), so they become
+        "unconfirmed" and are not sent again. Returns how many. Run with one sender only."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(deliveries)
+                .where(deliveries.c.status == SENDING)
+                .values(
+                    status=UNCONFIRMED,
+                    last_error="in flight when the bot stopped; assumed delivered",
+                )
+            )
+        return result.rowcount
+
+    # ------------------------------------------------------------------ the user's day
+
+    def hold(self, delivery_ids: Sequence[int], *, until: datetime) -> None:
+        """Keep pending rows back until `until` (quiet hours, digests, pause, hourly cap)."""
+        if not delivery_ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(list(delivery_ids)), deliveries.c.status == PENDING)
+                .values(held_until=until)
+            )
+
+    def release_held(self, chat_id: int) -> int:
+        """Plan the chat's held rows again at the next delivery round (after a change of
+        settings). Returns how many were held."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(deliveries)
+                .where(
+                    deliveries.c.chat_id == chat_id,
+                    deliveries.c.status == PENDING,
+                    deliveries.c.held_until.is_not(None),
+                )
+                .values(held_until=None)
+            )
+        return result.rowcount
+
+    def pause_chat(self, chat_id: int, now: datetime) -> bool:
+        """/pause: hold the chat's alerts from now on. False when it was already paused."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(chats)
+                .where(chats.c.id == chat_id, chats.c.paused_at.is_(None))
+                .values(paused_at=now)
+            )
+        return result.rowcount == 1
+
+    def resume_chat(self, chat_id: int, now: datetime) -> int:
+        """/resume: alerts start again from now. Alerts queued while the chat was paused are
+        dropped with a record (status "dropped"); alerts from before the pause still go.
+        Returns how many were dropped (0 when the chat was not paused)."""
+        with self.engine.begin() as conn:
+            paused_at = conn.execute(
+                select(chats.c.paused_at).where(chats.c.id == chat_id)
+            ).scalar()
+            if paused_at is None:
+                return 0
+            dropped = conn.execute(
+                update(deliveries)
+                .where(
+                    deliveries.c.chat_id == chat_id,
+                    deliveries.c.status == PENDING,
+                    deliveries.c.kind == "alert",
+                    deliveries.c.created_at >= paused_at,
+                )
+                .values(status=DROPPED, last_error="arrived while the chat was paused")
+            ).rowcount
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.chat_id == chat_id, deliveries.c.status == PENDING)
+                .values(held_until=None)
+            )
+            conn.execute(update(chats).where(chats.c.id == chat_id).values(paused_at=None))
+        return int(dropped)
+
+    def digest_alerts(self, delivery_ids: Sequence[int]) -> list[Alert]:
+        """The `Alert`s of some alert rows, rebuilt from their stored articles and what they
+        matched, in row order (for `bot.render.digest.render_digest`)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(deliveries.c.chat_id, deliveries.c.matched, articles)
+                .join(articles, articles.c.id == deliveries.c.article_id)
+                .where(deliveries.c.id.in_(list(delivery_ids)))
+                .order_by(deliveries.c.id)
+            ).all()
+        return [_alert(r) for r in rows]
+
+    def store_digest(
+        self,
+        chat_id: int,
+        delivery_ids: Sequence[int],
+        messages: Sequence[tuple[str, str]],
+        *,
+        now: datetime,
+    ) -> list[int]:
+        """Replace pending alert rows by digest rows ((html, plain text) per message), in one
+        transaction: the alerts become "digested", pointing at the first digest row. Returns
+        the new rows' ids; [] (and nothing changed) when some alert was no longer pending."""
+        with self.engine.begin() as conn:
+            ids = [_insert_digest(conn, chat_id, text, plain, now) for text, plain in messages]
+            if not ids:
+                return []
+            taken = conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(list(delivery_ids)), deliveries.c.status == PENDING)
+                .values(status=DIGESTED, digest_id=ids[0], held_until=None)
+            ).rowcount
+            if taken != len(delivery_ids):
+                conn.rollback()
+                return []
+        return ids
+
+    # ------------------------------------------------------------------ reports
 
     def delivery_counts(self, chat_id: int | None = None) -> dict[str, int]:
         """How many alerts are in each outbox state (for tests, /stats and `feeds`)."""
@@ -158,7 +447,56 @@ class OutboxQueries(StoreBase):
             return list(
                 conn.execute(
                     select(deliveries.c.article_id).where(
-                        and_(deliveries.c.chat_id == chat_id, deliveries.c.status == "sent")
+                        and_(deliveries.c.chat_id == chat_id, deliveries.c.status == SENT)
                     )
                 ).scalars()
             )
+
+
+def outbox_values(row: OutboxRow, now: datetime) -> dict[str, object]:
+    """The `deliveries` values for one rendered alert (shared with `FeedQueries.ingest`)."""
+    return {
+        "chat_id": row.chat_id,
+        "article_id": row.article_id,
+        "text": row.text,
+        "plain_text": row.plain_text,
+        "buttons": row.buttons,
+        "matched": row.matched,
+        "created_at": now,
+    }
+
+
+def _insert_digest(conn: Connection, chat_id: int, text: str, plain: str, now: datetime) -> int:
+    return int(
+        conn.execute(
+            deliveries.insert()
+            .values(chat_id=chat_id, kind="digest", text=text, plain_text=plain, created_at=now)
+            .returning(deliveries.c.id)
+        ).scalar_one()
+    )
+
+
+def _words(value: str) -> tuple[str, ...]:
+    return tuple(value.split())
+
+
+def _alert(row: Any) -> Alert:
+    r = row._mapping  # by name: "items" and "text" would be ambiguous as attributes
+    article = Article(
+        key=r["key"],
+        entry_id=r["key"],
+        title=r["title"],
+        url=r["url"],
+        text=r["text"],
+        published=r["published"],
+        source=r["source"],
+        feed_tickers=_words(r["feed_tickers"]),
+        form=r["form"],
+        items=_words(r["items"]),
+    )
+    chat_id: int = r["chat_id"]
+    hits = tuple(
+        Hit(Subscription(id=0, chat_id=chat_id, kind=Kind(kind), value=value), (), "")
+        for kind, value in json.loads(r["matched"])
+    )
+    return Alert(chat_id=chat_id, article=article, hits=hits)

@@ -110,6 +110,25 @@ feeds = Table(
     Column("last_error", Text),
     Column("error_count", Integer, nullable=False, server_default="0"),
     Column("next_poll_at", UTCDateTime),
+    # "catalogue" (the operator's), "template" (a URL with {ticker}; never polled itself),
+    # "ticker" (a template instantiated for `ticker`), or "user" (added by chats: feed_owners).
+    Column("kind", String(16), nullable=False, server_default="catalogue"),
+    Column("template", String(2000)),
+    Column("ticker", String(32)),
+    # The start of the current run of failures; a feed failing for FEED_BROKEN_AFTER hours is
+    # marked broken (and its people told once) until a fetch works again.
+    Column("failing_since", UTCDateTime),
+    Column("last_error_at", UTCDateTime),
+    Column("broken_at", UTCDateTime),
+)
+
+# The chats that added a user feed (a feed is shared by every chat that added the same URL).
+feed_owners = Table(
+    "feed_owners",
+    metadata,
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True),
+    Column("added_at", UTCDateTime, nullable=False),
 )
 
 articles = Table(
@@ -129,7 +148,11 @@ articles = Table(
     Column("feed_tickers", Text, nullable=False, server_default=""),
     Column("items", Text, nullable=False, server_default=""),
     Column("ciks", Text, nullable=False, server_default=""),
+    # The title reduced to its words (bot.feeds.dedup.title_key): the same story under other
+    # links, from another outlet within a day, is found by it. Null for filings.
+    Column("title_key", String(500)),
     Index(None, "first_seen"),
+    Index(None, "title_key"),
 )
 
 # One row per (feed, entry): the same entry is never stored twice for one feed, and the same
@@ -144,7 +167,9 @@ article_sources = Table(
 )
 
 # The outbox: one row per (chat, article), written before any send; status moves
-# pending -> sent (with Telegram's message id) or -> failed/dropped (with the reason).
+# pending -> sending (committed just before the request) -> sent (with Telegram's message id),
+# or -> failed/dropped (with the reason), or -> digested (gathered into a "digest" row);
+# a row found "sending" after a crash becomes "unconfirmed" (see bot/storage/outbox.py).
 # `kind` is "alert" (one article), or "notice" / "broadcast" (no article: feed health notices,
 # operator broadcasts), so that everything the bot pushes takes the same rate-limited path.
 deliveries = Table(
@@ -164,6 +189,12 @@ deliveries = Table(
     Column("sent_at", UTCDateTime),
     Column("message_id", BigInteger),
     Column("last_error", Text),
+    # Delivery (0004): the subscriptions an alert matched, as JSON [[kind, value], ...], so
+    # that a digest can group it; when a held alert is looked at again (quiet hours, digests,
+    # pause, hourly cap); the digest row that gathered it (status "digested").
+    Column("matched", Text, nullable=False, server_default="[]"),
+    Column("held_until", UTCDateTime),
+    Column("digest_id", Integer),
     UniqueConstraint("chat_id", "article_id"),
     Index(None, "status", "id"),
 )

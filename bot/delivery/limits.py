@@ -1,0 +1,120 @@
+"""Telegram's sending limits, kept on our side so that Telegram never has to enforce them.
+
+In: the limits (`Limits`: messages per second overall, per private chat, per group and minute)
+and, for each send, the chat id. Out: `RateLimiter.acquire(chat_id)` returns when a message to
+that chat may go (or False when the chat is not ready soon enough, so the caller can serve
+other chats meanwhile); `pause_chat` holds one chat after a 429. Never raises.
+
+Limits are sliding windows over the times of past sends (a monotonic clock, injectable for
+tests): a group id is negative, a private chat positive. A small margin is added to each window
+so that network jitter cannot make Telegram count one message more than we did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Monotonic = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """None lifts a limit (a local Bot API server, paid broadcasts, benchmarks)."""
+
+    overall_per_second: float | None = 30
+    private_per_second: float | None = 1
+    group_per_minute: int | None = 20
+    margin: float = 0.05  # seconds added to every window
+
+    @classmethod
+    def lifted(cls) -> Limits:
+        return cls(overall_per_second=None, private_per_second=None, group_per_minute=None)
+
+
+def _wait(times: deque[float], count: int, window: float, now: float) -> float:
+    """Seconds until one more event fits `count` per `window` (0 when it fits now)."""
+    while times and now - times[0] >= window:
+        times.popleft()
+    if len(times) < count:
+        return 0.0
+    return times[-count] + window - now
+
+
+class RateLimiter:
+    """Overall, per-chat and flood-control limits; see the module docstring."""
+
+    def __init__(self, limits: Limits | None = None, now: Monotonic = time.monotonic) -> None:
+        self.limits = limits or Limits()
+        self._now = now
+        self._overall: deque[float] = deque()
+        self._chats: dict[int, deque[float]] = {}
+        self._paused: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    def _chat_rule(self, chat_id: int) -> tuple[int, float] | None:
+        limits = self.limits
+        if chat_id < 0:
+            if limits.group_per_minute is None:
+                return None
+            return limits.group_per_minute, 60.0 + limits.margin
+        if limits.private_per_second is None:
+            return None
+        # "1 per second" is 1 per (1 / rate) seconds; a fractional rate becomes a longer window.
+        return 1, 1.0 / limits.private_per_second + limits.margin
+
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds until this chat may receive a message (flood pause included)."""
+        now = self._now()
+        paused = max(0.0, self._paused.get(chat_id, 0.0) - now)
+        rule = self._chat_rule(chat_id)
+        times = self._chats.get(chat_id)
+        if rule is None or times is None:
+            return paused
+        return max(paused, _wait(times, rule[0], rule[1], now))
+
+    def overall_wait(self) -> float:
+        rate = self.limits.overall_per_second
+        if rate is None:
+            return 0.0
+        # A fractional rate (0.5/s) is one per (1 / rate) seconds.
+        count, window = (int(rate), 1.0) if rate >= 1 else (1, 1.0 / rate)
+        return _wait(self._overall, count, window + self.limits.margin, self._now())
+
+    def record(self, chat_id: int) -> None:
+        """Count one message sent to `chat_id` now."""
+        now = self._now()
+        if self.limits.overall_per_second is not None:
+            self._overall.append(now)
+        if self._chat_rule(chat_id) is not None:
+            self._chats.setdefault(chat_id, deque()).append(now)
+        if len(self._chats) > 50_000:
+            self._forget_idle(now)
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop chats whose last send is older than the longest window (bounded memory)."""
+        horizon = 61.0 + self.limits.margin
+        self._chats = {c: t for c, t in self._chats.items() if t and now - t[-1] < horizon}
+
+    def pause_chat(self, chat_id: int, seconds: float) -> None:
+        """Telegram said "retry after `seconds`" for this chat: hold only this chat."""
+        self._paused[chat_id] = max(self._paused.get(chat_id, 0.0), self._now() + seconds)
+
+    async def acquire(self, chat_id: int, *, max_wait: float = 0.0) -> bool:
+        """Wait for a slot to send to `chat_id` and take it. False, at once, when the chat
+        itself is not ready within `max_wait` seconds (the overall limit is always waited for).
+        One sender per chat at a time is assumed (the sender sends a chat's alerts in order)."""
+        wait = self.chat_wait(chat_id)
+        if wait > max_wait:
+            return False
+        if wait > 0:
+            await asyncio.sleep(wait)
+        # The overall slot is handed out in arrival order, one waiter at a time.
+        async with self._lock:
+            while (wait := max(self.overall_wait(), self.chat_wait(chat_id))) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(wait)  # a deadline to wait for, not an event
+            self.record(chat_id)
+        return True

@@ -1,0 +1,127 @@
+"""Shared pieces of the delivery tests: a settable clock, stored articles, queued alerts, and
+one delivery round against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from telegram import Bot
+
+from bot.delivery.limits import Limits, RateLimiter
+from bot.delivery.sender import SendOptions, SendReport, send_pending
+from bot.models import Article, Feed
+from bot.storage.store import OutboxRow, Store
+from tests.fakes.telegram_api import FakeBotAPI
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+DISCLAIMER = "Test disclaimer: not investment advice."
+
+
+@dataclass
+class SetClock:
+    """A clock the test moves by hand."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB 22 warns when retry_after is read as seconds; the bot opts in to timedeltas."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture
+def clock() -> SetClock:
+    return SetClock()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI() as api:
+        yield api
+
+
+def store_articles(store: Store, count: int, *, start: int = 0) -> list[int]:
+    """Store `count` articles (through the dedup stage) and return their ids."""
+    url = f"https://feeds.example.com/{start}"
+    store.sync_catalogue([Feed(name="Example Wire", url=url, interval=60)])
+    (feed_id,) = [s.feed.id for s in store.feed_states() if s.feed.url == url]
+    assert feed_id is not None
+    kwargs = {"etag": None, "last_modified": None, "next_poll_at": NOW}
+    store.ingest(feed_id, [], now=NOW, alerts_for=lambda s: [], **kwargs)  # the baseline
+    items = [
+        Article(
+            key=f"https://news.example.com/{n}",
+            entry_id=f"guid-{n}",
+            title=f"Story {n} about Amazon",
+            url=f"https://news.example.com/{n}",
+            text="Body.",
+            published=NOW,
+            source="Example Wire",
+        )
+        for n in range(start, start + count)
+    ]
+    new = store.ingest(feed_id, items, now=NOW, alerts_for=lambda s: [], **kwargs)
+    return [article_id for article_id, _ in new]
+
+
+def queue_alerts(
+    store: Store,
+    chat_id: int,
+    article_ids: list[int],
+    *,
+    now: datetime,
+    matched: tuple[tuple[str, str], ...] = (("ticker", "AMZN"),),
+    chat_type: str = "private",
+) -> None:
+    store.upsert_chat(chat_id, chat_type, None, NOW)
+    rows = [
+        OutboxRow(
+            chat_id,
+            article_id,
+            f"<b>Alert {article_id}</b> for {chat_id}",
+            f"Alert {article_id} for {chat_id}",
+            "[]",
+            json.dumps([list(m) for m in matched]),
+        )
+        for article_id in article_ids
+    ]
+    store.enqueue_alerts(rows, now=now)
+
+
+def deliver(
+    fake: FakeBotAPI,
+    store: Store,
+    clock: SetClock,
+    *,
+    limiter: RateLimiter | None = None,
+    rounds: int = 1,
+) -> list[SendReport]:
+    """Run delivery rounds with a real PTB Bot talking HTTP to the fake."""
+
+    async def run() -> list[SendReport]:
+        options = SendOptions(disclaimer=DISCLAIMER, retry_base=5.0)
+        async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
+            return [
+                await send_pending(
+                    bot,
+                    store,
+                    clock=clock,
+                    limiter=limiter or RateLimiter(Limits.lifted()),
+                    options=options,
+                )
+                for _ in range(rounds)
+            ]
+
+    return asyncio.run(run())
