@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--keyword", action="append", default=[], metavar="K", help="query K")
     scan.add_argument("--json", action="store_true", help="one JSON object per line")
 
+    commands.add_parser(
+        "feeds", help="each feed's health: last success and error, error count, next poll"
+    )
+
     tickers = commands.add_parser("tickers", help="the SEC ticker table")
     tickers_commands = tickers.add_subparsers(dest="action", required=True, metavar="ACTION")
     tickers_commands.add_parser("update", help="download the current table from the SEC")
@@ -62,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta
     args = _parser().parse_args(argv)
     try:
         settings = Settings()
@@ -92,11 +98,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ScanUsageError as exc:
             print(f"python -m bot scan: {exc}", file=sys.stderr)
             return 2
+    if args.command == "feeds":
+        return _feeds_health(settings)
     if args.command == "tickers":
         return _tickers_update(settings)
     if args.command == "db":
         return _db_copy(settings, args.source, args.target)
     return 2
+
+
+def _feeds_health(settings: Settings) -> int:
+    from bot.clock import utc_now
+    from bot.feeds.catalogue import CatalogueError, load_catalogue
+    from bot.feeds.health import format_health
+    from bot.storage.db import migrate, open_engine
+    from bot.storage.store import Store
+
+    engine = open_engine(settings.database)
+    try:
+        migrate(engine)
+        store = Store(engine)
+        try:
+            store.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
+        except CatalogueError as exc:
+            print(f"feed catalogue: {exc}", file=sys.stderr)
+            return 1
+        now = utc_now()
+        print(format_health(store.feed_health(now=now), now))
+    finally:
+        engine.dispose()
+    return 0
 
 
 def _tickers_update(settings: Settings) -> int:

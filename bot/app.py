@@ -20,7 +20,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.chat.feeds import add_feed_handlers
 from bot.chat.handlers import add_handlers, publish_commands
-from bot.delivery.jobs import DeliveryJob
+from bot.delivery.jobs import DeliveryJob, worker_id
 from bot.delivery.limits import Limits, RateLimiter
 from bot.delivery.sender import SendOptions
 from bot.feeds.catalogue import load_catalogue
@@ -76,7 +76,7 @@ def build_application(
             svc.store,
             svc.clock,
             limiter=RateLimiter(limits),
-            options=SendOptions(disclaimer=settings.disclaimer),
+            options=SendOptions(disclaimer=settings.disclaimer, owner=worker_id()),
         )
         pipeline = Pipeline(settings, svc.store, Matcher(svc.universe, svc.index), client)
         poll = PollJob(pipeline, on_new_alerts=deliver)

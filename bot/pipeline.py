@@ -3,7 +3,12 @@
 In: the settings, the `Store`, the `Matcher` (ticker universe + subscription index) and an HTTP
 client. Out: new articles stored and their alerts queued in the outbox, in one transaction per
 feed. A feed that fails (network, HTTP error, not a feed) gets its reason recorded and a later
-retry with backoff; it never stops the other feeds.
+retry with backoff (bot.feeds.schedule); it never stops the other feeds. A feed failing for
+FEED_BROKEN_AFTER hours while other feeds work is marked broken and the operators and the chats
+that depend on it are told once (through the outbox), and again when it recovers; when every
+feed fails at once the operators are told of a likely network outage instead. User feeds go
+through the SSRF guard at every hop and alert only the chats that added them. Feeds on sec.gov
+are polled only with SEC_USER_AGENT (sent as the User-Agent, at most 10 requests a second).
 """
 
 from __future__ import annotations
@@ -11,15 +16,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from telegram.ext import ContextTypes
 
 from bot.clock import Clock, utc_now
-from bot.feeds.fetch import FetchError, fetch
+from bot.feeds import schedule
+from bot.feeds.fetch import Fetched, FetchError, HostGate, Limits, fetch
+from bot.feeds.guard import Guard, Resolver, system_resolver
 from bot.feeds.parse import FeedError, parse_feed
 from bot.matching.detect import detect_tickers
 from bot.matching.index import MatchIndex
@@ -27,11 +36,21 @@ from bot.matching.tickers import TickerUniverse
 from bot.models import Alert, Article
 from bot.render.message import RenderedAlert, render_alert, render_plain
 from bot.settings import Settings
+from bot.storage.feeds import USER
+from bot.storage.outbox import matched_json
 from bot.storage.store import FeedState, OutboxRow, Store
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(days=1)
+SEC_HOST = "sec.gov"
+SEC_SPACING = 0.1  # seconds between two requests to the SEC: its limit is 10 per second
+# Chats that received an alert carried by a catalogue feed this recently depend on it.
+DEPENDENT_WINDOW = timedelta(days=30)
+# An outage: the last OUTAGE_WINDOW polls all failed without an HTTP answer, across at least
+# OUTAGE_HOSTS hosts.
+OUTAGE_WINDOW = 20
+OUTAGE_HOSTS = 3
 JobCallback = Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
@@ -51,12 +70,13 @@ class PollResult:
     feed_id: int
     new_stories: int = 0
     error: str | None = None
+    network: bool = False  # failed without an HTTP answer
 
 
-def next_poll(now: datetime, interval: int, errors: int = 0) -> datetime:
-    """When to poll again: after the interval, doubled for each consecutive error, at most a day."""
-    delay = timedelta(seconds=interval) * (1 << min(errors, 16))
-    return now + min(delay, MAX_BACKOFF)
+def is_sec(url: str) -> bool:
+    """Whether `url` is on the SEC's servers (EDGAR's rules apply)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host == SEC_HOST or host.endswith("." + SEC_HOST)
 
 
 def buttons_json(rendered: RenderedAlert) -> str:
@@ -92,52 +112,109 @@ class Pipeline:
         client: httpx.AsyncClient,
         *,
         clock: Clock = utc_now,
-        concurrency: int = 8,
+        concurrency: int | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self.settings = settings
         self.store = store
         self.matcher = matcher
         self.client = client
         self.clock = clock
-        self._slots = asyncio.Semaphore(concurrency)
+        self.limits = Limits(max_bytes=settings.max_feed_bytes)
+        self.guard = Guard(allow_private=settings.allow_private_feeds, resolver=resolver)
+        self.gate = HostGate(settings.per_host_concurrency, {SEC_HOST: SEC_SPACING})
+        self._slots = asyncio.Semaphore(concurrency or settings.fetch_concurrency)
+        self._sec_off_logged = False
+        self._recent: deque[tuple[str, bool]] = deque(maxlen=OUTAGE_WINDOW)
+        self._outage_since: datetime | None = None
 
     async def poll_due(self) -> list[PollResult]:
-        """Poll every feed whose time has come."""
-        states = self.store.feed_states(due_at=self.clock())
-        return list(await asyncio.gather(*(self._poll_bounded(s) for s in states)))
+        """Poll every feed whose time has come. Template feeds follow the watched tickers;
+        a feed polled for the first time is first given its place in its interval."""
+        now = self.clock()
+        self.store.sync_templates(self.store.watched_tickers())
+        ready = []
+        for state in self._allowed(self.store.feed_states(due_at=now)):
+            if state.next_poll_at is None and state.last_fetch_at is None:
+                assert state.feed.id is not None
+                offset = schedule.first_offset(state.feed.url, state.feed.interval)
+                self.store.schedule(state.feed.id, now + offset)
+                if offset >= timedelta(seconds=1):
+                    continue
+            ready.append(state)
+        return await self.poll_many(ready)
+
+    async def poll_many(self, states: Sequence[FeedState]) -> list[PollResult]:
+        """Poll these feeds now, at most FETCH_CONCURRENCY at a time; then watch for outages."""
+        results = list(await asyncio.gather(*(self._poll_bounded(s) for s in states)))
+        self._watch_outage(results, states)
+        return results
+
+    def _allowed(self, states: list[FeedState]) -> list[FeedState]:
+        """Without SEC_USER_AGENT the SEC's feeds are not polled (the SEC refuses anonymous
+        clients and asks that they identify themselves); say so once."""
+        if self.settings.sec_user_agent:
+            return states
+        kept = [s for s in states if not is_sec(s.feed.url)]
+        if len(kept) < len(states) and not self._sec_off_logged:
+            self._sec_off_logged = True
+            log.warning(
+                "SEC_USER_AGENT is not set: the SEC (EDGAR) feeds are not polled; the SEC "
+                'requires a User-Agent naming you, e.g. SEC_USER_AGENT="Jane Doe jane@example.com"'
+            )
+        return kept
 
     async def _poll_bounded(self, state: FeedState) -> PollResult:
         async with self._slots:
             return await self.poll(state)
+
+    async def _fetch(self, state: FeedState) -> Fetched:
+        feed = state.feed
+        agent = self.settings.sec_user_agent
+        return await fetch(
+            self.client,
+            feed.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            limits=self.limits,
+            check=self.guard.check if state.kind == USER else None,
+            headers={"User-Agent": agent} if agent and is_sec(feed.url) else None,
+            gate=self.gate,
+        )
 
     async def poll(self, state: FeedState) -> PollResult:
         """Fetch one feed and store what is new; every failure is recorded with its reason."""
         feed = state.feed
         assert feed.id is not None
         try:
-            fetched = await fetch(
-                self.client, feed.url, etag=state.etag, last_modified=state.last_modified
-            )
+            fetched = await self._fetch(state)
+            if fetched.permanent_redirect and self.store.move_feed(
+                feed.id, fetched.permanent_redirect
+            ):
+                log.info("feed %s moved for good to %s", feed.id, fetched.permanent_redirect)
             if fetched.body is None:
                 now = self.clock()
                 self.store.record_unchanged(
-                    feed.id, now=now, next_poll_at=next_poll(now, feed.interval)
+                    feed.id,
+                    now=now,
+                    next_poll_at=schedule.after_success(
+                        now, feed.interval, max_age=fetched.max_age
+                    ),
                 )
+                self._recovered(state, now)
                 return PollResult(feed.id)
             parsed = parse_feed(
-                fetched.body, source=feed.name, url=fetched.url, content_type=fetched.content_type
+                fetched.body,
+                source=feed.name,
+                url=fetched.url,
+                content_type=fetched.content_type,
+                now=self.clock(),
             )
+            if not parsed.articles and parsed.warnings:
+                # Nothing could be read from a broken document: a failure, with its reason.
+                raise FeedError(parsed.warnings[0])
         except (FetchError, FeedError) as exc:
-            now = self.clock()
-            error = str(exc)
-            self.store.record_failure(
-                feed.id,
-                now=now,
-                error=error,
-                next_poll_at=next_poll(now, feed.interval, state.error_count + 1),
-            )
-            log.warning("feed %s (%s) failed: %s", feed.id, feed.name, error)
-            return PollResult(feed.id, error=error)
+            return self._failed(state, exc)
         now = self.clock()
         new = self.store.ingest(
             feed.id,
@@ -145,21 +222,131 @@ class Pipeline:
             now=now,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
-            next_poll_at=next_poll(now, feed.interval),
-            alerts_for=lambda stories: self.outbox_rows(stories, now),
+            next_poll_at=schedule.after_success(
+                now, feed.interval, max_age=fetched.max_age, ttl=parsed.ttl
+            ),
+            alerts_for=lambda stories: self.outbox_rows(stories, now, feed_state=state),
+            warning=f"read with problems: {parsed.warnings[0]}" if parsed.warnings else None,
         )
+        self._recovered(state, now)
         if new:
             log.info("feed %s (%s): %d new stories", feed.id, feed.name, len(new))
         return PollResult(feed.id, new_stories=len(new))
 
-    def outbox_rows(self, stories: Sequence[tuple[int, Article]], now: datetime) -> list[OutboxRow]:
-        """Match and render new stories; stories published too long ago are not alerted."""
+    def _failed(self, state: FeedState, exc: FetchError | FeedError) -> PollResult:
+        """Record a failure with its reason; mark the feed broken after FEED_BROKEN_AFTER
+        hours of failures, unless nothing else worked meanwhile (then it is an outage)."""
+        feed = state.feed
+        assert feed.id is not None
+        now = self.clock()
+        error = str(exc)
+        network = isinstance(exc, FetchError) and exc.network
+        failing_since = state.failing_since or now
+        broken = state.broken_at is not None
+        if not broken and now - failing_since >= timedelta(hours=self.settings.feed_broken_after):
+            last_success = self.store.last_success_anywhere()
+            if last_success is not None and last_success > failing_since:
+                broken = True
+                if self.store.mark_broken(feed.id, now=now):
+                    self._notify_feed(
+                        feed.id,
+                        "feeds.notice.broken",
+                        now,
+                        name=feed.name,
+                        url=feed.url,
+                        error=error,
+                        since=_when(failing_since),
+                    )
+            else:
+                self._outage_notice(now, failing_since)
+        self.store.record_failure(
+            feed.id,
+            now=now,
+            error=error,
+            next_poll_at=schedule.after_failure(
+                now,
+                feed.interval,
+                state.error_count + 1,
+                retry_after=exc.retry_after if isinstance(exc, FetchError) else None,
+                broken=broken,
+            ),
+        )
+        log.warning("feed %s (%s) failed: %s", feed.id, feed.name, error)
+        return PollResult(feed.id, error=error, network=network)
+
+    def _recovered(self, state: FeedState, now: datetime) -> None:
+        feed = state.feed
+        if state.broken_at is not None and feed.id is not None and self.store.clear_broken(feed.id):
+            self._notify_feed(feed.id, "feeds.notice.recovered", now, name=feed.name, url=feed.url)
+
+    def _notify_feed(self, feed_id: int, key: str, now: datetime, **values: str) -> None:
+        """Tell the operators and the chats that depend on the feed, through the outbox."""
+        chats = set(self.settings.admin_chat_ids)
+        chats.update(self.store.feed_dependents(feed_id, since=now - DEPENDENT_WINDOW))
+        log.warning("%s", text(key, **values))
+        self._notice(sorted(chats), text(key, **values), now)
+
+    def _notice(self, chat_ids: Sequence[int], message: str, now: datetime) -> None:
+        try:
+            self.store.enqueue_notice(chat_ids, message, now=now)
+        except Exception:  # a chat unknown to the chats table (an operator who never wrote)
+            for chat_id in chat_ids:
+                try:
+                    self.store.enqueue_notice([chat_id], message, now=now)
+                except Exception as exc:
+                    log.warning("cannot queue a notice for chat %s: %s", chat_id, exc)
+
+    def _outage_notice(self, now: datetime, since: datetime) -> None:
+        if self._outage_since is not None:
+            return
+        self._outage_since = since
+        message = text("feeds.notice.outage", since=_when(since))
+        log.error("%s", message)
+        self._notice(sorted(self.settings.admin_chat_ids), message, now)
+
+    def _watch_outage(self, results: Sequence[PollResult], states: Sequence[FeedState]) -> None:
+        """Tell the operators when the last polls all failed without an answer across several
+        hosts (our network, not the feeds), and again when polls work again."""
+        hosts = {s.feed.id: urlsplit(s.feed.url).hostname or "" for s in states}
+        for result in results:
+            self._recent.append((hosts.get(result.feed_id, ""), result.network))
+        if not results:
+            return
+        now = self.clock()
+        if any(r.error is None for r in results) and self._outage_since is not None:
+            self._outage_since = None
+            message = text("feeds.notice.outage_over")
+            log.warning("%s", message)
+            self._notice(sorted(self.settings.admin_chat_ids), message, now)
+            return
+        distinct = {host for host, _ in self._recent}
+        if (
+            len(self._recent) == self._recent.maxlen
+            and len(distinct) >= OUTAGE_HOSTS
+            and all(network for _, network in self._recent)
+        ):
+            self._outage_notice(now, now)
+
+    def outbox_rows(
+        self,
+        stories: Sequence[tuple[int, Article]],
+        now: datetime,
+        *,
+        feed_state: FeedState | None = None,
+    ) -> list[OutboxRow]:
+        """Match and render new stories; stories published too long ago are not alerted. The
+        stories of a user feed are alerted only to the chats that added it."""
         oldest = now - timedelta(seconds=self.settings.max_article_age)
+        owners: set[int] | None = None
+        if feed_state is not None and feed_state.kind == USER and feed_state.feed.id is not None:
+            owners = set(self.store.feed_owner_ids(feed_state.feed.id))
         rows = []
         for article_id, article in stories:
             if article.published is not None and article.published < oldest:
                 continue
             for alert in self.matcher.alerts(article):
+                if owners is not None and alert.chat_id not in owners:
+                    continue
                 rendered = render_alert(
                     alert,
                     disclaimer=self.settings.disclaimer,
@@ -172,9 +359,14 @@ class Pipeline:
                         text=rendered.text,
                         plain_text=render_plain(alert, disclaimer=self.settings.disclaimer),
                         buttons=buttons_json(rendered),
+                        matched=matched_json(alert),
                     )
                 )
         return rows
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 class PollJob:

@@ -4,15 +4,21 @@ In: a URL and what the last fetch remembered (ETag, Last-Modified). Out: a `Fetc
 "unchanged" for a 304 or an empty 200) or a `FetchError` whose message is a reason an operator
 can act on ("timed out after 20 s", "HTTP 503", "body larger than 10 MB"). Limits on every fetch:
 connect/read timeouts, a total time, a maximum body size counted after decompression (so a gzip
-bomb is refused like any oversize body), and at most 5 redirects.
+bomb is refused like any oversize body), and at most 5 redirects, followed here hop by hop so
+that a `HopCheck` (the SSRF guard, bot.feeds.guard) can refuse any hop and pin its address.
+`HostGate` bounds concurrent fetches per host and spaces requests to rate-limited hosts (SEC).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -44,11 +50,59 @@ class Fetched:
 
 
 class FetchError(Exception):
-    """The feed could not be fetched; str() is the reason. `retry_after` in seconds if given."""
+    """The feed could not be fetched; str() is the reason. `retry_after` in seconds if given;
+    `network` when no HTTP answer came at all (DNS, connection, timeout): the signs of an
+    outage on our side rather than a problem of the feed."""
 
-    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, *, retry_after: float | None = None, network: bool = False
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.network = network
+
+
+class Blocked(FetchError):
+    """The URL (or a redirect on the way) points somewhere a user feed may not go."""
+
+
+# Checks one hop before it is requested: returns the IP address to connect to (None: connect by
+# name) or raises Blocked. See bot.feeds.guard.Guard.check.
+HopCheck = Callable[[str], Awaitable[str | None]]
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+class HostGate:
+    """At most `per_host` fetches at a time to one host, and for hosts in `spacing` (host suffix
+    -> seconds) at least that long between two requests (the SEC allows 10 per second)."""
+
+    def __init__(self, per_host: int = 2, spacing: Mapping[str, float] | None = None) -> None:
+        self.per_host = per_host
+        self.spacing = dict(spacing or {})
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._next_at: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+
+    def _spacing(self, host: str) -> tuple[str, float] | None:
+        for suffix, seconds in self.spacing.items():
+            if host == suffix or host.endswith("." + suffix):
+                return suffix, seconds
+        return None
+
+    @contextlib.asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        host = (urlsplit(url).hostname or "").lower()
+        semaphore = self._slots.setdefault(host, asyncio.Semaphore(self.per_host))
+        async with semaphore:
+            spaced = self._spacing(host)
+            if spaced is not None:
+                suffix, seconds = spaced
+                async with self._lock:  # reserve a send time, then wait for it outside the lock
+                    now = time.monotonic()
+                    at = max(now, self._next_at.get(suffix, 0.0))
+                    self._next_at[suffix] = at + seconds
+                await asyncio.sleep(at - now)
+            yield
 
 
 def make_client(limits: Limits = Limits()) -> httpx.AsyncClient:
@@ -58,8 +112,9 @@ def make_client(limits: Limits = Limits()) -> httpx.AsyncClient:
         timeout=httpx.Timeout(
             limits.read_timeout, connect=limits.connect_timeout, pool=limits.total_timeout
         ),
-        follow_redirects=True,
-        max_redirects=limits.max_redirects,
+        # Redirects are followed in `fetch`, one checked hop at a time.
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
     )
 
 
@@ -75,75 +130,124 @@ async def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     limits: Limits = Limits(),
+    check: HopCheck | None = None,
+    headers: Mapping[str, str] | None = None,
+    gate: HostGate | None = None,
 ) -> Fetched:
-    """GET `url` conditionally; raise FetchError with a reason when it cannot be had."""
-    headers = {}
+    """GET `url` conditionally; raise FetchError with a reason when it cannot be had.
+
+    `check` is called on every hop (the first URL and each redirect target) and may refuse it;
+    `headers` are sent on every hop (a User-Agent the SEC asks for); `gate` bounds per-host
+    concurrency and request rate."""
+    sent = dict(headers or {})
     if etag:
-        headers["If-None-Match"] = etag
+        sent["If-None-Match"] = etag
     if last_modified:
-        headers["If-Modified-Since"] = last_modified
+        sent["If-Modified-Since"] = last_modified
     try:
         async with asyncio.timeout(limits.total_timeout):
-            return await _get(client, url, headers, limits)
+            return await _follow(client, url, sent, limits, check, gate)
     except TimeoutError:
-        raise FetchError(f"took longer than {limits.total_timeout:g} s in all") from None
-    except httpx.TooManyRedirects:
-        raise FetchError(f"more than {limits.max_redirects} redirects") from None
+        raise FetchError(
+            f"took longer than {limits.total_timeout:g} s in all", network=True
+        ) from None
     except httpx.TimeoutException as exc:
-        raise FetchError(f"timed out ({type(exc).__name__})") from None
+        raise FetchError(f"timed out ({type(exc).__name__})", network=True) from None
     except httpx.DecodingError as exc:
         raise FetchError(f"could not decode the body: {exc}") from None
     except httpx.InvalidURL as exc:
         raise FetchError(f"invalid URL: {exc}") from None
     except httpx.TransportError as exc:
-        raise FetchError(f"network error: {exc or type(exc).__name__}") from None
+        raise FetchError(f"network error: {exc or type(exc).__name__}", network=True) from None
 
 
-async def _get(
-    client: httpx.AsyncClient, url: str, headers: dict[str, str], limits: Limits
+async def _follow(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    limits: Limits,
+    check: HopCheck | None,
+    gate: HostGate | None,
 ) -> Fetched:
-    async with client.stream("GET", url, headers=headers) as response:
-        moved = _permanent_redirect(response)
-        if response.status_code == 304:
-            return _fetched(response, None, moved)
-        if response.status_code >= 400:
-            raise FetchError(
-                f"HTTP {response.status_code} {response.reason_phrase}".strip(),
-                retry_after=_retry_after(response.headers.get("Retry-After")),
-            )
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-            raise FetchError(f"body larger than {limits.max_bytes // 1024 // 1024} MB")
-        chunks = []
-        size = 0
-        # iter_bytes decompresses: counting here stops a gzip bomb at the same limit.
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limits.max_bytes:
-                raise FetchError(f"body larger than {limits.max_bytes // 1024 // 1024} MB")
-            chunks.append(chunk)
-        body = b"".join(chunks)
-        # Some servers answer an unchanged feed with an empty 200 instead of a 304.
-        return _fetched(response, body if body.strip() else None, moved)
+    """Request `url`, following at most `limits.max_redirects` redirects, each hop checked."""
+    statuses: list[int] = []
+    while True:
+        address = await check(url) if check is not None else None
+        target, extensions, hop_headers = _pinned(url, address, headers)
+        slot = gate.slot(url) if gate is not None else contextlib.nullcontext()
+        async with slot:
+            request = client.build_request("GET", target, headers=hop_headers)
+            request.extensions.update(extensions)
+            response = await client.send(request, stream=True)
+            try:
+                location = response.headers.get("Location")
+                if response.status_code in REDIRECTS and location:
+                    if len(statuses) >= limits.max_redirects:
+                        raise FetchError(f"more than {limits.max_redirects} redirects")
+                    statuses.append(response.status_code)
+                    url = urljoin(url, location.strip())
+                    continue
+                moved = url if statuses and all(s in (301, 308) for s in statuses) else None
+                return await _read(response, url, moved, limits)
+            finally:
+                await response.aclose()
 
 
-def _fetched(response: httpx.Response, body: bytes | None, moved: str | None) -> Fetched:
+def _pinned(
+    url: str, address: str | None, headers: dict[str, str]
+) -> tuple[str, dict[str, object], dict[str, str]]:
+    """The URL with its host replaced by the checked `address`, the Host header and the TLS
+    server name that keep the request what it was (certificates are checked against the name)."""
+    if address is None:
+        return url, {}, headers
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    target = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    extensions: dict[str, object] = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return target, extensions, {**headers, "Host": parts.netloc.rpartition("@")[2]}
+
+
+async def _read(response: httpx.Response, url: str, moved: str | None, limits: Limits) -> Fetched:
+    """The body of a final (non-redirect) answer, within the size limit."""
+    if response.status_code == 304:
+        return _fetched(response, url, None, moved)
+    if response.status_code >= 400:
+        raise FetchError(
+            f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchError(f"body larger than {_size(limits.max_bytes)}")
+    chunks = []
+    size = 0
+    # iter_bytes decompresses: counting here stops a gzip bomb at the same limit.
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limits.max_bytes:
+            raise FetchError(f"body larger than {_size(limits.max_bytes)}")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    # Some servers answer an unchanged feed with an empty 200 instead of a 304.
+    return _fetched(response, url, body if body.strip() else None, moved)
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:g} MB" if count >= 1024 * 1024 else f"{count} bytes"
+
+
+def _fetched(response: httpx.Response, url: str, body: bytes | None, moved: str | None) -> Fetched:
     return Fetched(
         body=body,
-        url=str(response.url),
+        url=url,
         etag=response.headers.get("ETag"),
         last_modified=response.headers.get("Last-Modified"),
         content_type=response.headers.get("Content-Type"),
         permanent_redirect=moved,
         max_age=_max_age(response.headers.get("Cache-Control")),
     )
-
-
-def _permanent_redirect(response: httpx.Response) -> str | None:
-    """The final URL if every redirect on the way was permanent (301/308), else None."""
-    if response.history and all(r.status_code in (301, 308) for r in response.history):
-        return str(response.url)
-    return None
 
 
 def _max_age(cache_control: str | None) -> int | None:

@@ -78,6 +78,9 @@ chats = Table(
     Column("thread_id", BigInteger),
     # Consecutive failed sends; the chat is deactivated after several.
     Column("send_failures", Integer, nullable=False, server_default="0"),
+    # Delivery (0004): the highest message id the bot has seen in the chat (its own sent
+    # messages); after a crash, an in-flight alert is looked for just above it.
+    Column("last_message_id", BigInteger),
 )
 
 subscriptions = Table(
@@ -169,7 +172,8 @@ article_sources = Table(
 # The outbox: one row per (chat, article), written before any send; status moves
 # pending -> sending (committed just before the request) -> sent (with Telegram's message id),
 # or -> failed/dropped (with the reason), or -> digested (gathered into a "digest" row);
-# a row found "sending" after a crash becomes "unconfirmed" (see bot/storage/outbox.py).
+# a row found "sending" after a crash is looked for in the chat, then marked sent or sent
+# again (see bot/storage/outbox.py and bot/delivery/recovery.py).
 # `kind` is "alert" (one article), or "notice" / "broadcast" (no article: feed health notices,
 # operator broadcasts), so that everything the bot pushes takes the same rate-limited path.
 deliveries = Table(
@@ -195,6 +199,9 @@ deliveries = Table(
     Column("matched", Text, nullable=False, server_default="[]"),
     Column("held_until", UTCDateTime),
     Column("digest_id", Integer),
+    # Who claimed a "sending" row (a worker's id; its claim time is `sent_at`), so that crash
+    # recovery takes only its own rows at once and other workers' only after a lease.
+    Column("claimed_by", String(128)),
     UniqueConstraint("chat_id", "article_id"),
     Index(None, "status", "id"),
 )
