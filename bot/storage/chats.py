@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 
 from bot.models import Article, ChatSettings, DeliveryMode, Kind, Subscription
 from bot.storage.base import StoreBase
+from bot.storage.revisions import SUBSCRIPTIONS, bump_revision, read_revision
 from bot.storage.schema import (
     articles,
     chats,
@@ -95,6 +96,9 @@ class ChatQueries(StoreBase):
     def upsert_chat(self, chat_id: int, chat_type: str, title: str | None, now: datetime) -> None:
         """Record a chat that wrote to the bot; a deactivated chat becomes active again."""
         with self.engine.begin() as conn:
+            was_active = conn.execute(select(chats.c.active).where(chats.c.id == chat_id)).scalar()
+            if not was_active:  # new, or coming back: its subscriptions count again
+                bump_revision(conn, SUBSCRIPTIONS)
             stmt = self._insert(chats).values(
                 id=chat_id, type=chat_type, title=title, active=True, created_at=now
             )
@@ -117,6 +121,8 @@ class ChatQueries(StoreBase):
                 .returning(subscriptions.c.id)
             )
             new_id = conn.execute(stmt).scalar()
+            if new_id is not None:
+                bump_revision(conn, SUBSCRIPTIONS)
         if new_id is None:
             return None
         return Subscription(id=new_id, chat_id=chat_id, kind=kind, value=value)
@@ -134,6 +140,7 @@ class ChatQueries(StoreBase):
                 conn.execute(
                     delete(subscriptions).where(subscriptions.c.id.in_([r.id for r in rows]))
                 )
+                bump_revision(conn, SUBSCRIPTIONS)
         return [_subscription(r) for r in rows]
 
     def chat_settings(self, chat_id: int) -> ChatSettings | None:
@@ -164,7 +171,15 @@ class ChatQueries(StoreBase):
                 .values(muted=muted)
                 .returning(subscriptions)
             ).one_or_none()
+            if row is not None:
+                bump_revision(conn, SUBSCRIPTIONS)
         return None if row is None else _subscription(row)
+
+    def subscriptions_revision(self) -> int:
+        """A number that changes whenever the set of active subscriptions may have changed:
+        worker processes compare it to know when to reload their match index."""
+        with self.engine.connect() as conn:
+            return read_revision(conn, SUBSCRIPTIONS)
 
     def chat_subscriptions(self, chat_id: int) -> list[Subscription]:
         with self.engine.connect() as conn:
@@ -190,6 +205,7 @@ class ChatQueries(StoreBase):
         reason. Returns how many were dropped. Writing to the bot again reactivates it."""
         with self.engine.begin() as conn:
             conn.execute(update(chats).where(chats.c.id == chat_id).values(active=False))
+            bump_revision(conn, SUBSCRIPTIONS)
             result = conn.execute(
                 update(deliveries)
                 .where(deliveries.c.chat_id == chat_id, deliveries.c.status == "pending")
@@ -198,27 +214,28 @@ class ChatQueries(StoreBase):
         return result.rowcount
 
     def migrate_chat(self, old_id: int, new_id: int) -> None:
-        """A group became a supergroup: move the chat, its subscriptions and its alerts."""
+        """A group became a supergroup: move the chat (with its settings), its subscriptions
+        and its alerts."""
         with self.engine.begin() as conn:
             row = conn.execute(select(chats).where(chats.c.id == old_id)).one_or_none()
             if row is None:
                 return
             exists = conn.execute(select(chats.c.id).where(chats.c.id == new_id)).scalar()
             if exists is None:
+                # The settings go with the chat; the message ids do not (a new chat starts
+                # its own), nor the failure count.
+                moved = {
+                    k: v
+                    for k, v in row._mapping.items()
+                    if k not in {"id", "type", "active", "last_message_id", "send_failures"}
+                }
                 conn.execute(
-                    chats.insert().values(
-                        id=new_id,
-                        type="supergroup",
-                        title=row.title,
-                        lang=row.lang,
-                        active=True,
-                        link_previews=row.link_previews,
-                        created_at=row.created_at,
-                    )
+                    chats.insert().values(id=new_id, type="supergroup", active=True, **moved)
                 )
             for table in (subscriptions, deliveries):
                 conn.execute(update(table).where(table.c.chat_id == old_id).values(chat_id=new_id))
             conn.execute(update(chats).where(chats.c.id == old_id).values(active=False))
+            bump_revision(conn, SUBSCRIPTIONS)
 
     def subscription_states(self, chat_id: int) -> list[SubscriptionState]:
         """The chat's subscriptions with their muted flag, for /export."""
@@ -269,6 +286,7 @@ class ChatQueries(StoreBase):
                     added.append(Subscription(new_id, chat_id, state.kind, state.value))
             if values:
                 conn.execute(update(chats).where(chats.c.id == chat_id).values(**values))
+            bump_revision(conn, SUBSCRIPTIONS)
         return [_subscription(r) for r in old], added
 
     def delete_chat(self, chat_id: int) -> list[Subscription]:
@@ -281,6 +299,7 @@ class ChatQueries(StoreBase):
             conn.execute(delete(deliveries).where(deliveries.c.chat_id == chat_id))
             conn.execute(delete(subscriptions).where(subscriptions.c.chat_id == chat_id))
             conn.execute(delete(chats).where(chats.c.id == chat_id))
+            bump_revision(conn, SUBSCRIPTIONS)
         return [_subscription(r) for r in rows]
 
     def active_chat_ids(self) -> list[int]:

@@ -113,6 +113,10 @@ feeds = Table(
     Column("last_error", Text),
     Column("error_count", Integer, nullable=False, server_default="0"),
     Column("next_poll_at", UTCDateTime),
+    # Scale-out (0006): the worker fetching this feed now, until when (a dead worker's lease
+    # simply expires).
+    Column("lease_owner", String(128)),
+    Column("leased_until", UTCDateTime),
     # "catalogue" (the operator's), "template" (a URL with {ticker}; never polled itself),
     # "ticker" (a template instantiated for `ticker`), or "user" (added by chats: feed_owners).
     Column("kind", String(16), nullable=False, server_default="catalogue"),
@@ -204,4 +208,14 @@ deliveries = Table(
     Column("claimed_by", String(128)),
     UniqueConstraint("chat_id", "article_id"),
     Index(None, "status", "id"),
+)
+
+# Scale-out (0006): named counters bumped with the changes they announce (see
+# bot/storage/revisions.py): worker processes reload their match index when "subscriptions"
+# moves.
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False, server_default="0"),
 )

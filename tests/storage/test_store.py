@@ -153,3 +153,31 @@ def test_catalogue_sync_disables_feeds_that_left(store: Store) -> None:
     store.sync_catalogue([Feed(name="A", url="https://a.example/rss", interval=120)])
     states = store.feed_states()
     assert [(s.feed.name, s.feed.interval) for s in states] == [("A", 120)]
+
+
+def test_the_subscriptions_revision_moves_with_every_change_that_matters(store: Store) -> None:
+    seen = [store.subscriptions_revision()]
+
+    def moved() -> bool:
+        now = store.subscriptions_revision()
+        changed = now != seen[-1]
+        seen.append(now)
+        return changed
+
+    store.upsert_chat(1, "private", "Jane", NOW)
+    assert moved()  # a new chat
+    store.upsert_chat(1, "private", "Jane", NOW)
+    assert not moved()  # the same active chat writing again
+    sub = store.add_subscription(1, Kind.TICKER, "AMZN", NOW)
+    assert sub is not None
+    assert moved()
+    assert store.add_subscription(1, Kind.TICKER, "AMZN", NOW) is None
+    assert not moved()
+    store.set_muted(1, sub.id, True)
+    assert moved()
+    store.deactivate_chat(1, error="Forbidden")
+    assert moved()
+    store.upsert_chat(1, "private", "Jane", NOW)
+    assert moved()  # back again
+    store.remove_subscriptions(1, "AMZN")
+    assert moved()
