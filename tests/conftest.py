@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # the bot opts in to timedelta retry_after
 # The reference material sits beside the checkout (../shared); SHARED_DIR overrides it.
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 FIXTURES = ROOT / "tests" / "fixtures"

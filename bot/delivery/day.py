@@ -147,7 +147,10 @@ def plan(
     else:
         boundary = _held_back_since(settings, now, tz)
         release = hour_start(now, tz) + timedelta(hours=1)
-        reason = "overflow" if boundary == hour_start(now, tz) else "quiet"
+        # Quiet hours ending on the hour share the cap's boundary: they are the reason then.
+        quiet_end = settings.quiet_end if settings.quiet_mode == HOLD else None
+        ended = last_at(now, quiet_end, tz) if settings.quiet_start and quiet_end else None
+        reason = "quiet" if boundary is not None and boundary == ended else "overflow"
 
     old = [a.id for a in alerts if boundary is not None and a.created_at < boundary]
     new = [a.id for a in alerts if boundary is None or a.created_at >= boundary]

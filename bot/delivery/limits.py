@@ -6,8 +6,9 @@ that chat may go (or False when the chat is not ready soon enough, so the caller
 other chats meanwhile); `pause_chat` holds one chat after a 429. Never raises.
 
 Limits are sliding windows over the times of past sends (a monotonic clock, injectable for
-tests): a group id is negative, a private chat positive. A small margin is added to each window
-so that network jitter cannot make Telegram count one message more than we did.
+tests): a group id is negative, a private chat positive. The overall limit is also paced:
+sends are spread evenly over the second rather than sent in bursts. A small margin is added to
+each window so that network jitter cannot make Telegram count one message more than we did.
 """
 
 from __future__ import annotations
@@ -82,7 +83,13 @@ class RateLimiter:
             return 0.0
         # A fractional rate (0.5/s) is one per (1 / rate) seconds.
         count, window = (int(rate), 1.0) if rate >= 1 else (1, 1.0 / rate)
-        return _wait(self._overall, count, window + self.limits.margin, self._now())
+        now = self._now()
+        full = _wait(self._overall, count, window + self.limits.margin, now)
+        # Evenly spaced, not in bursts of `count`: a burst answered late (a slow network, a
+        # busy server) would land in Telegram's next second together with the next burst.
+        spacing = (window + self.limits.margin) / count
+        paced = self._overall[-1] + spacing - now if self._overall else 0.0
+        return max(full, paced, 0.0)
 
     def record(self, chat_id: int) -> None:
         """Count one message sent to `chat_id` now."""

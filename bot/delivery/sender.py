@@ -5,8 +5,12 @@ clock. Out: alerts sent and recorded, digests assembled; a `SendReport` of what 
 
 A round (`send_pending`): take the due rows (a few per chat), plan each chat's rows with its
 settings (`bot.delivery.day.plan`: hold, gather into a digest, send, silently or not), then
-send chats in parallel, each chat's rows in order. Each send is: take a rate-limit slot, claim
-the row ("sending", committed), call Telegram, commit "sent" with the message id at once.
+send chats in parallel, each chat's rows in order, one at a time. Each send is: take a
+rate-limit slot, claim the row ("sending", committed before the request leaves), call Telegram,
+commit "sent" with the message id at once, in a thread (so the event loop keeps other sends
+going while the database commits: the window between Telegram accepting a message and our
+commit is the time of one small UPDATE). A row left "sending" by a crash is settled by
+`bot.delivery.recovery` before the next send to its chat.
 Telegram's answers decide what happens to a row that fails:
 - 429 Too Many Requests: only that chat waits for retry_after, the other chats go on;
 - a group migrated to a supergroup: the chat is moved and the alert goes to the new id;
@@ -23,10 +27,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -43,6 +48,7 @@ from bot.storage.store import Pending, Store
 from bot.texts import text
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Passing errors (5xx, timeouts) are retried with backoff this many times (about 3 hours with
 # the default base) before the alert is recorded as failed.
@@ -70,6 +76,7 @@ class SendOptions:
     per_chat: int = 5  # rows per chat per round
     concurrency: int = 64  # chats sent to at once (below PTB's connection pool of 256)
     max_wait: float = 0.3  # a chat not ready within this is left for a later round
+    owner: str = ""  # this worker's id, recorded with each claim (crash recovery)
 
 
 def keyboard(buttons_json: str) -> InlineKeyboardMarkup | None:
@@ -127,6 +134,13 @@ class _Round:
         self.options = options
         self.report = SendReport()
         self._slots = asyncio.Semaphore(options.concurrency)
+        # One writer thread: claims and "sent" commits leave the event loop, and do not queue
+        # behind each other's database locks (SQLite's busy waits sleep).
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
+
+    async def _write(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, lambda: call(*args, **kwargs))
 
     async def run(self) -> SendReport:
         now = self.clock()
@@ -141,7 +155,12 @@ class _Round:
                 batches.append(self._plan_chat(chat, now))
             else:
                 batches.append((rows, False))
-        await asyncio.gather(*(self._send_chat(rows, silent) for rows, silent in batches if rows))
+        try:
+            await asyncio.gather(
+                *(self._send_chat(rows, silent) for rows, silent in batches if rows)
+            )
+        finally:
+            self._writer.shutdown(wait=True)
         return self.report
 
     def _plan_chat(self, chat: ChatSettings, now: datetime) -> tuple[list[Pending], bool]:
@@ -181,7 +200,10 @@ class _Round:
                     return  # the chat is not ready: its rows wait for a later round
                 # In a thread: a commit must not stall the event loop, or requests already
                 # claimed would wait behind other commits before going out (the crash window).
-                if not await asyncio.to_thread(self.store.claim, row.id, now=self.clock()):
+                claimed = await self._write(
+                    self.store.claim, row.id, now=self.clock(), owner=self.options.owner
+                )
+                if not claimed:
                     continue
                 if not await self._send_one(row, silent):
                     return  # the chat is paused, moved or gone: its later rows wait
@@ -206,7 +228,7 @@ class _Round:
             return await self._send_plain(row, silent)
         except Exception as exc:
             return self._failed(row, exc)
-        self._sent(row, message.message_id)
+        await self._sent(row, message.message_id)
         return True
 
     async def _send_plain(self, row: Pending, silent: bool) -> bool:
@@ -223,7 +245,7 @@ class _Round:
             return True
         except Exception as exc:
             return self._failed(row, exc)
-        self._sent(row, message.message_id)
+        await self._sent(row, message.message_id)
         return True
 
     def _extras(self, row: Pending, silent: bool) -> dict[str, Any]:
@@ -237,9 +259,11 @@ class _Round:
             extras["message_thread_id"] = row.thread_id
         return extras
 
-    def _sent(self, row: Pending, message_id: int) -> None:
-        # Committed at once, before anything else: this is the window of "exactly once".
-        self.store.mark_sent(
+    async def _sent(self, row: Pending, message_id: int) -> None:
+        # Committed at once, before anything else (this is the window of "exactly once"), in a
+        # thread so that other chats' sends and answers are not held up by the commit.
+        await self._write(
+            self.store.mark_sent,
             row.id,
             message_id=message_id,
             now=self.clock(),

@@ -11,9 +11,15 @@ The life of a row, each step one short transaction:
        |--store_digest--> digested (gathered into a new "digest" row, which is sent instead)
        |--deactivate / resume_chat--> dropped (with the reason)
 `claim` is a conditional UPDATE (only a pending row can be claimed), so two senders cannot
-send the same row. A row still "sending" when the bot starts was in flight when the process
-died: `recover_interrupted` marks it "unconfirmed" and does not send it again (see README,
-"What remains of exactly once").
+send the same row; it records who claimed it (`claimed_by`, a worker id) and when (`sent_at`).
+A chat with a row "sending" gets no other row until that one is settled, so at most one alert
+per chat is in flight and Telegram gives it the next message id of the chat; `mark_sent`
+keeps the highest id seen per chat (`chats.last_message_id`).
+
+A row still "sending" after a crash is ambiguous: Telegram may or may not have accepted it. It
+is never assumed delivered: `interrupted` lists such rows (this worker's own at start-up, any
+worker's once their claim is older than a lease), `take_over` makes one ours, and the sender
+(bot.delivery.recovery) looks for it in the chat, then calls `mark_sent` or `release`.
 
 For the chat commands: `pause_chat`, `resume_chat` (drops what arrived while paused, returns
 how many) and `release_held` (call after changing a chat's delivery settings, so that held
@@ -26,10 +32,10 @@ import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, true, update
+from sqlalchemy import Connection, and_, case, exists, func, or_, select, true, update
 
 from bot.models import Alert, Article, ChatSettings, Hit, Kind, Subscription
 from bot.storage.base import StoreBase
@@ -81,6 +87,19 @@ class Pending:
     send_failures: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """A row left "sending" (its request may or may not have reached Telegram)."""
+
+    id: int
+    chat_id: int
+    text: str
+    buttons: str
+    claimed_by: str | None
+    claimed_at: datetime | None
+    last_message_id: int | None
+
+
 class OutboxQueries(StoreBase):
     """The durable outbox between render and deliver."""
 
@@ -130,9 +149,15 @@ class OutboxQueries(StoreBase):
         """Rows due to be sent, oldest first, for active chats (or one chat); at most
         `per_chat` of each chat, so that one busy chat cannot fill a round. Held rows are not
         due until their `held_until`; rows postponed after an error not until `not_before`."""
+        in_flight = deliveries.alias("in_flight")
         due = and_(
             true() if chat_id is None else deliveries.c.chat_id == chat_id,
             deliveries.c.status == PENDING,
+            # One alert in flight per chat: its message id must be the chat's next one, so
+            # that after a crash it can be looked for there (see `interrupted`).
+            ~exists().where(
+                in_flight.c.chat_id == deliveries.c.chat_id, in_flight.c.status == SENDING
+            ),
             chats.c.active.is_(True),
             or_(deliveries.c.not_before.is_(None), deliveries.c.not_before <= now),
             or_(deliveries.c.held_until.is_(None), deliveries.c.held_until <= now),
@@ -209,23 +234,38 @@ class OutboxQueries(StoreBase):
 
     # ------------------------------------------------------------------ one send
 
-    def claim(self, delivery_id: int, *, now: datetime) -> bool:
-        """Mark a pending row "sending" just before its request goes out; False when it is no
-        longer pending (another sender took it, or the chat was dropped meanwhile)."""
+    def claim(self, delivery_id: int, *, now: datetime, owner: str = "") -> bool:
+        """Mark a pending row "sending" (committed before its request goes out), claimed by
+        worker `owner`; False when it is no longer pending (another sender took it, or the
+        chat was dropped meanwhile)."""
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(deliveries)
                 .where(deliveries.c.id == delivery_id, deliveries.c.status == PENDING)
-                .values(status=SENDING, sent_at=now)
+                .values(status=SENDING, sent_at=now, claimed_by=owner)
             )
         return result.rowcount == 1
 
     def mark_sent(
         self, delivery_id: int, *, message_id: int, now: datetime, chat_id: int | None = None
     ) -> None:
-        """Telegram accepted the message. With `chat_id`, the chat's failure count is reset
-        in the same transaction (pass it when the chat had failures)."""
+        """Telegram accepted the message: "sent" with its id, and the chat's highest message
+        id raised to it. With `chat_id`, the chat's failure count is reset in the same
+        transaction (pass it when the chat had failures)."""
+        owner = select(deliveries.c.chat_id).where(deliveries.c.id == delivery_id)
+        highest = case(
+            (
+                or_(chats.c.last_message_id.is_(None), chats.c.last_message_id < message_id),
+                message_id,
+            ),
+            else_=chats.c.last_message_id,
+        )
         with self.engine.begin() as conn:
+            conn.execute(
+                update(chats)
+                .where(chats.c.id == owner.scalar_subquery())
+                .values(last_message_id=highest)
+            )
             conn.execute(
                 update(deliveries)
                 .where(deliveries.c.id == delivery_id)
@@ -246,7 +286,7 @@ class OutboxQueries(StoreBase):
             conn.execute(
                 update(deliveries)
                 .where(deliveries.c.id == delivery_id)
-                .values(status=PENDING, sent_at=None, last_error=error)
+                .values(status=PENDING, sent_at=None, claimed_by=None, last_error=error)
             )
 
     def postpone(self, delivery_id: int, *, until: datetime, error: str) -> None:
@@ -258,6 +298,7 @@ class OutboxQueries(StoreBase):
                 .values(
                     status=PENDING,
                     sent_at=None,
+                    claimed_by=None,
                     not_before=until,
                     last_error=error,
                     attempts=deliveries.c.attempts + 1,
@@ -314,20 +355,60 @@ class OutboxQueries(StoreBase):
             ).rowcount
         return failures, int(dropped)
 
-    def recover_interrupted(self) -> int:
-        """At start-up: rows left "sending" were in flight when the process died. Telegram
-        has most likely accepted them (the request was on its way), so they become
-        "unconfirmed" and are not sent again. Returns how many. Run with one sender only."""
+    def interrupted(
+        self, *, now: datetime, lease: timedelta, owner: str | None = None
+    ) -> list[InFlight]:
+        """Rows left "sending" by a worker that died: those claimed by `owner` (pass this
+        worker's own id at start-up only, before it sends anything: they are from its previous
+        life) and those of any worker claimed before `now - lease` (a live worker settles a
+        row within seconds, so an older claim is from a worker that is gone)."""
+        stale = or_(deliveries.c.sent_at.is_(None), deliveries.c.sent_at < now - lease)
+        if owner is not None:
+            stale = or_(stale, deliveries.c.claimed_by == owner)
+        query = (
+            select(
+                deliveries.c.id,
+                deliveries.c.chat_id,
+                deliveries.c.text,
+                deliveries.c.buttons,
+                deliveries.c.claimed_by,
+                deliveries.c.sent_at,
+                chats.c.last_message_id,
+            )
+            .join(chats, chats.c.id == deliveries.c.chat_id)
+            .where(deliveries.c.status == SENDING, stale)
+            .order_by(deliveries.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            InFlight(
+                id=r.id,
+                chat_id=r.chat_id,
+                text=r.text,
+                buttons=r.buttons,
+                claimed_by=r.claimed_by,
+                claimed_at=r.sent_at,
+                last_message_id=r.last_message_id,
+            )
+            for r in rows
+        ]
+
+    def take_over(self, row: InFlight, *, owner: str, now: datetime) -> bool:
+        """Make an interrupted row ours (a fresh claim), unless another worker took it over
+        or settled it since `interrupted` listed it."""
+        claimed_at = (
+            deliveries.c.sent_at.is_(None)
+            if row.claimed_at is None
+            else deliveries.c.sent_at == row.claimed_at
+        )
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(deliveries)
-                .where(deliveries.c.status == SENDING)
-                .values(
-                    status=UNCONFIRMED,
-                    last_error="in flight when the bot stopped; assumed delivered",
-                )
+                .where(deliveries.c.id == row.id, deliveries.c.status == SENDING, claimed_at)
+                .values(claimed_by=owner, sent_at=now)
             )
-        return result.rowcount
+        return result.rowcount == 1
 
     # ------------------------------------------------------------------ the user's day
 

@@ -84,7 +84,10 @@ def queue_alerts(
     now: datetime,
     matched: tuple[tuple[str, str], ...] = (("ticker", "AMZN"),),
     chat_type: str = "private",
+    buttons: bool = False,
 ) -> None:
+    """Queue one alert per article for the chat; with `buttons`, each carries an inline
+    keyboard with its article's link, as real alerts do."""
     store.upsert_chat(chat_id, chat_type, None, NOW)
     rows = [
         OutboxRow(
@@ -92,12 +95,24 @@ def queue_alerts(
             article_id,
             f"<b>Alert {article_id}</b> for {chat_id}",
             f"Alert {article_id} for {chat_id}",
-            "[]",
+            alert_buttons(article_id) if buttons else "[]",
             json.dumps([list(m) for m in matched]),
         )
         for article_id in article_ids
     ]
     store.enqueue_alerts(rows, now=now)
+
+
+def alert_buttons(article_id: int) -> str:
+    """An alert's keyboard as the pipeline stores it: mute, and open the article."""
+    return json.dumps(
+        [
+            [
+                {"label": "Mute AMZN", "callback_data": "mute:1"},
+                {"label": "Open", "url": f"https://news.example.com/{article_id}"},
+            ]
+        ]
+    )
 
 
 def deliver(

@@ -1372,6 +1372,9 @@ def _coerce(key: str, value: Any) -> Any:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Telegram does not reset connections under load; the default backlog of 5 would, as soon
+    # as a sender opens a few dozen connections at once.
+    request_queue_size = 256
     api: FakeBotAPI
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:

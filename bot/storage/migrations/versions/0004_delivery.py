@@ -1,5 +1,6 @@
-"""Delivery: what an alert matched (for digests), holding alerts for the user's day, and the
-digest that gathered an alert.
+"""Delivery: what an alert matched (for digests), holding alerts for the user's day, the
+digest that gathered an alert, who claimed a row being sent (crash recovery), and the highest
+message id seen in each chat (to find out, after a crash, whether an in-flight alert arrived).
 
 Revision ID: 0004
 Revises: 0003
@@ -22,6 +23,7 @@ def columns() -> list[sa.Column[object]]:
         sa.Column("matched", sa.Text(), nullable=False, server_default="[]"),
         sa.Column("held_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("digest_id", sa.Integer(), nullable=True),
+        sa.Column("claimed_by", sa.String(128), nullable=True),
     ]
 
 
@@ -29,9 +31,13 @@ def upgrade() -> None:
     with op.batch_alter_table("deliveries") as batch:
         for column in columns():
             batch.add_column(column)
+    with op.batch_alter_table("chats") as batch:
+        batch.add_column(sa.Column("last_message_id", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("chats") as batch:
+        batch.drop_column("last_message_id")
     with op.batch_alter_table("deliveries") as batch:
         for column in reversed(columns()):
             batch.drop_column(column.name)

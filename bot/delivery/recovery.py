@@ -1,0 +1,130 @@
+"""After a crash: find out whether each alert left "sending" reached its chat, then settle it.
+
+In: a PTB `Bot`, the `Store`, this worker's id, a lease and a clock. Out: every interrupted
+row settled, as `RecoveryReport`: marked "sent" with the message id found in the chat, or put
+back to "pending" to be sent again. Never raises for a Telegram error (a row whose check failed
+stays "sending" and is checked again once its claim is older than the lease).
+
+A row left "sending" is ambiguous: the process may have died before its request left, or after
+Telegram accepted it and before our commit. It is never assumed delivered. The sender keeps one
+alert in flight per chat and records the chat's highest message id on each "sent", so a
+delivered interrupted alert is, in a private chat, message `last + 1` (or a little further
+when the user wrote meanwhile). For a row with an inline keyboard, candidates last+1 .. last+K
+are probed with editMessageReplyMarkup(candidate, the row's own keyboard): Telegram answers
+"message is not modified" exactly when that message exists, was sent by the bot and already
+has that keyboard (alert keyboards differ: each carries its article's link), which proves
+delivery. "message to edit not found" / "message can't be edited" rule a candidate out. If the
+edit succeeds, the candidate was a bot message with another keyboard: when its text is the
+alert's (the user had pressed a button that changed it) the alert was delivered; otherwise we
+stop probing. When nothing proves delivery, the row is sent again (at least once; logged).
+Rows without a keyboard (digests, notices) are simply sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+
+from telegram import Bot
+from telegram.error import BadRequest, TelegramError
+
+from bot.clock import Clock, utc_now
+from bot.delivery.sender import keyboard
+from bot.render.html import to_plain
+from bot.storage.outbox import InFlight
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+PROBES = 3  # candidates tried above the chat's highest known message id
+LEASE = timedelta(minutes=2)  # a claim older than this belongs to a worker that is gone
+
+
+class Found(Enum):
+    NOT_THERE = "not there"  # no candidate is this alert: send it again
+    UNKNOWN = "unknown"  # the check itself failed (network, flood control): try later
+
+
+@dataclass
+class RecoveryReport:
+    confirmed: int = 0  # found in the chat: marked sent, not sent again
+    resent: int = 0  # not found: pending again
+    unsettled: int = 0  # the check failed: left "sending" for a later check
+
+
+def _not_modified(error: BadRequest) -> bool:
+    return "message is not modified" in error.message.lower()
+
+
+def _same_text(shown: str | None, row: InFlight) -> bool:
+    return shown is not None and " ".join(shown.split()) == " ".join(to_plain(row.text).split())
+
+
+async def find_in_chat(bot: Bot, row: InFlight, probes: int = PROBES) -> int | Found:
+    """The message id of the interrupted alert in its chat, or why there is none."""
+    markup = keyboard(row.buttons)
+    if markup is None or (row.last_message_id is None and row.chat_id < 0):
+        return Found.NOT_THERE  # nothing to recognise it by (or no known start in a group)
+    start = (row.last_message_id or 0) + 1
+    for candidate in range(start, start + probes):
+        try:
+            edited = await bot.edit_message_reply_markup(
+                chat_id=row.chat_id, message_id=candidate, reply_markup=markup
+            )
+        except BadRequest as exc:
+            if _not_modified(exc):
+                return candidate
+            continue  # not found / can't be edited (a user's message): not this one
+        except TelegramError as exc:
+            log.warning("could not look for row %s in chat %s: %s", row.id, row.chat_id, exc)
+            return Found.UNKNOWN
+        # The edit went through: a bot message with another keyboard. Ours if its text is.
+        shown = edited.text if not isinstance(edited, bool) else None
+        if _same_text(shown, row):
+            return candidate
+        log.warning(
+            "probe for row %s changed the keyboard of message %s in chat %s; sending again",
+            row.id,
+            candidate,
+            row.chat_id,
+        )
+        return Found.NOT_THERE
+    return Found.NOT_THERE
+
+
+async def recover_interrupted(
+    bot: Bot,
+    store: Store,
+    *,
+    owner: str,
+    at_start: bool,
+    clock: Clock = utc_now,
+    lease: timedelta = LEASE,
+) -> RecoveryReport:
+    """Settle the rows left "sending" by a dead worker (this one's previous life when
+    `at_start`, any worker's whose claim is older than `lease`). Run before sending anything
+    to those chats: a new alert there would take the message id being looked for."""
+    report = RecoveryReport()
+    now = clock()
+    rows = store.interrupted(now=now, lease=lease, owner=owner if at_start else None)
+    for row in rows:
+        if not store.take_over(row, owner=owner, now=now):
+            continue  # another worker got to it first
+        found = await find_in_chat(bot, row)
+        if isinstance(found, int):
+            store.mark_sent(row.id, message_id=found, now=clock())
+            report.confirmed += 1
+            log.info("row %s was delivered before the stop (message %s)", row.id, found)
+        elif found is Found.NOT_THERE:
+            store.release(row.id, error="in flight at a stop and not found in the chat")
+            report.resent += 1
+            log.warning(
+                "row %s in flight at a stop, not found in chat %s: sending it again",
+                row.id,
+                row.chat_id,
+            )
+        else:
+            report.unsettled += 1
+    return report

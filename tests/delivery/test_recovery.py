@@ -1,0 +1,132 @@
+"""Settling alerts left "sending" by a crash, against the fake Bot API: an alert Telegram had
+accepted is found in its chat (editMessageReplyMarkup answers "message is not modified") and
+not sent again; one that never arrived is sent again; another worker's fresh claim is left
+alone until its lease runs out."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from telegram import Bot
+from telegram.constants import ParseMode
+
+from bot.delivery.recovery import LEASE, RecoveryReport, recover_interrupted
+from bot.delivery.sender import keyboard
+from bot.storage.store import Pending, Store
+from tests.delivery.conftest import NOW, SetClock, deliver, queue_alerts, store_articles
+from tests.fakes.telegram_api import FakeBotAPI
+
+CHAT = 4242
+
+
+def claim_first(store: Store, owner: str, clock: SetClock) -> Pending:
+    (row,) = store.pending(clock(), limit=1)
+    assert store.claim(row.id, now=clock(), owner=owner)
+    return row
+
+
+def recover(
+    fake: FakeBotAPI, store: Store, clock: SetClock, *, owner: str = "w1", at_start: bool = True
+) -> RecoveryReport:
+    async def run() -> RecoveryReport:
+        async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
+            return await recover_interrupted(
+                bot, store, owner=owner, at_start=at_start, clock=clock
+            )
+
+    return asyncio.run(run())
+
+
+def telegram_accepts(fake: FakeBotAPI, row: Pending) -> int:
+    """What Telegram did before the crash: the message arrived (our commit never happened)."""
+
+    async def run() -> int:
+        async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
+            message = await bot.send_message(
+                row.chat_id, row.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(row.buttons)
+            )
+            return message.message_id
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    ("user_messages_before", "delivered"),
+    [(0, True), (2, True), (0, False)],
+    ids=["accepted", "accepted-after-user-messages", "never-left"],
+)
+def test_an_interrupted_alert_is_delivered_exactly_once(
+    store: Store, fake: FakeBotAPI, clock: SetClock, user_messages_before: int, delivered: bool
+) -> None:
+    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW, buttons=True)
+    deliver(fake, store, clock)  # the first alert: the chat's last message id is known
+    queue_alerts(store, CHAT, store_articles(store, 1, start=10), now=NOW, buttons=True)
+    for n in range(user_messages_before):
+        fake.user_sends(f"hello {n}", user_id=CHAT)
+    row = claim_first(store, "w1", clock)
+    message_id = telegram_accepts(fake, row) if delivered else None
+    # The process dies here; the next life of worker w1 settles the row before sending.
+    report = recover(fake, store, clock)
+    assert (report.confirmed, report.resent) == ((1, 0) if delivered else (0, 1))
+    deliver(fake, store, clock, rounds=2)
+    assert fake.accepted_count(CHAT) == 2
+    assert store.delivery_counts(CHAT) == {"sent": 2}
+    if message_id is not None:
+        assert sorted(m["message_id"] for m in fake.chat_messages(CHAT))[-1] == message_id
+
+
+def test_an_alert_without_a_keyboard_is_sent_again(
+    store: Store, fake: FakeBotAPI, clock: SetClock
+) -> None:
+    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW)
+    row = claim_first(store, "w1", clock)
+    telegram_accepts(fake, row)
+    report = recover(fake, store, clock)
+    assert report.resent == 1
+    deliver(fake, store, clock)
+    assert fake.accepted_count(CHAT) == 2  # at least once: the documented duplicate
+
+
+def test_a_chat_with_a_row_in_flight_gets_no_other_row(
+    store: Store, fake: FakeBotAPI, clock: SetClock
+) -> None:
+    queue_alerts(store, CHAT, store_articles(store, 2), now=NOW, buttons=True)
+    claim_first(store, "w2", clock)
+    assert store.pending(clock()) == []
+    deliver(fake, store, clock)
+    assert fake.accepted_count(CHAT) == 0
+
+
+def test_another_workers_fresh_claim_is_left_alone_until_its_lease_runs_out(
+    store: Store, fake: FakeBotAPI, clock: SetClock
+) -> None:
+    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW, buttons=True)
+    claim_first(store, "w2", clock)
+    assert recover(fake, store, clock, owner="w1") == RecoveryReport()
+    clock.advance(seconds=LEASE.total_seconds() - 1)
+    assert recover(fake, store, clock, owner="w1", at_start=False) == RecoveryReport()
+    clock.advance(seconds=2)
+    assert recover(fake, store, clock, owner="w1", at_start=False).resent == 1
+    deliver(fake, store, clock)
+    assert fake.accepted_count(CHAT) == 1
+
+
+def test_a_keyboard_the_user_changed_still_proves_delivery(
+    store: Store, fake: FakeBotAPI, clock: SetClock
+) -> None:
+    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW, buttons=True)
+    row = claim_first(store, "w1", clock)
+    message_id = telegram_accepts(fake, row)
+
+    async def undo_keyboard() -> None:  # what pressing "Mute" does to the alert's keyboard
+        async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
+            await bot.edit_message_reply_markup(CHAT, message_id, reply_markup=keyboard("[]"))
+
+    asyncio.run(undo_keyboard())
+    report = recover(fake, store, clock)
+    assert report.confirmed == 1
+    assert fake.accepted_count(CHAT) == 1
+    assert store.delivery_counts(CHAT) == {"sent": 1}
+    assert timedelta(0) < LEASE
