@@ -112,8 +112,9 @@ def build_application(
     )
     app.bot_data["services"] = svc
     if role != "worker":
-        add_handlers(app)
+        # The feed commands first: add_handlers ends with the catch-all for unknown commands.
         add_feed_handlers(app)
+        add_handlers(app)
     app.add_error_handler(_on_error)
     return app
 

@@ -203,7 +203,10 @@ class Pipeline:
                 )
                 self._recovered(state, now)
                 return PollResult(feed.id)
-            parsed = parse_feed(
+            # Parsing is pure and slow (feedparser): a worker thread, so that the loop keeps
+            # serving the other fetches and the chat handlers meanwhile.
+            parsed = await asyncio.to_thread(
+                parse_feed,
                 fetched.body,
                 source=feed.name,
                 url=fetched.url,

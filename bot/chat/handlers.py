@@ -77,11 +77,15 @@ COMMANDS = (
     "export",
     "import",
     "feeds",
+    "addfeed",
+    "myfeeds",
+    "removefeed",
+    "exportopml",
     "channel",
     "about",
     "delete_me",
 )
-OPERATOR_COMMANDS = ("stats", "broadcast")
+OPERATOR_COMMANDS = ("stats", "broadcast", "feedhealth")
 
 
 def command_menu(operator: bool = False) -> list[BotCommand]:
@@ -91,7 +95,7 @@ def command_menu(operator: bool = False) -> list[BotCommand]:
 
 async def publish_commands(bot: Bot, operators: frozenset[int]) -> None:
     """The command menu for everyone, and (in their private chats) operators' own, which adds
-    /stats and /broadcast: other users get no hint that these exist."""
+    /stats, /broadcast and /feedhealth: other users get no hint that these exist."""
     await bot.set_my_commands(command_menu())
     for user_id in sorted(operators):
         try:

@@ -11,8 +11,9 @@ Raises `ValueError` only for a disclaimer too long to leave room for an alert (s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from bot.models import Alert, Article, Hit, Kind, Subscription
@@ -297,16 +298,49 @@ def render_alert(
     alert: Alert, *, disclaimer: str, summary_length: int = 500, lang: str = "en"
 ) -> RenderedAlert:
     """The alert as Telegram HTML with its buttons; see the module docstring for the rules."""
+    text_html = _html_text(_anonymous(alert), disclaimer, summary_length, lang)
+    return RenderedAlert(text=text_html, buttons=_buttons(alert, lang))
+
+
+# Many chats are alerted to the same article for the same reasons: their texts are the same
+# (only the buttons name each chat's own subscriptions), so texts are remembered per alert
+# with the chat and subscription ids numbered from 0 (hits of one subscription stay together).
+TEXT_CACHE = 4096
+
+
+def _anonymous(alert: Alert) -> Alert:
+    numbers: dict[int, int] = {}
+    hits = tuple(
+        replace(
+            hit,
+            subscription=replace(
+                hit.subscription,
+                id=numbers.setdefault(hit.subscription.id, len(numbers)),
+                chat_id=0,
+            ),
+        )
+        for hit in alert.hits
+    )
+    return replace(alert, chat_id=0, hits=hits)
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE)
+def _html_text(alert: Alert, disclaimer: str, summary_length: int, lang: str) -> str:
     tail = f"<i>{escape(_one_line(disclaimer))}</i>"
     room = _room(visible_length(tail))
     body = _fit(_blocks(alert, summary_length, lang, html=True), room, html=True)
-    return RenderedAlert(text=f"{body}\n\n{tail}", buttons=_buttons(alert, lang))
+    return f"{body}\n\n{tail}"
 
 
 def render_plain(
     alert: Alert, *, disclaimer: str, summary_length: int = 500, lang: str = "en"
 ) -> str:
     """The alert as plain text (no markup, links written out), same rules and limit."""
+    return _plain_text(_anonymous(alert), disclaimer, summary_length, lang)
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE)
+def _plain_text(alert: Alert, disclaimer: str, summary_length: int, lang: str) -> str:
     tail = _one_line(disclaimer)
     room = _room(utf16_len(tail))
     body = _fit(_blocks(alert, summary_length, lang, html=False), room, html=False)

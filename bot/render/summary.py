@@ -10,6 +10,7 @@ apart from whitespace, a glued-on `**Heading**` and a press-release dateline.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -261,9 +262,26 @@ def select(found: Sequence[_Sentence], pattern: re.Pattern[str] | None, limit: i
     return chosen
 
 
+# Many chats are alerted to the same article: the poller renders it once per chat (twice: HTML
+# and plain), so the article's sentences and its summaries are remembered. Articles are frozen
+# and hashable; the caches are bounded (a poll cycle's worth of recent articles).
+SENTENCE_CACHE = 2048
+SUMMARY_CACHE = 8192
+
+
+@functools.lru_cache(maxsize=SENTENCE_CACHE)
+def _article_sentences(article: Article) -> tuple[_Sentence, ...]:
+    return tuple(sentences(clean_paragraphs(article)))
+
+
 def summarise(article: Article, terms: Sequence[str], limit: int) -> str:
     """Telegram HTML summary of `article` of at most `limit` visible characters; "" if no text."""
-    found = sentences(clean_paragraphs(article))
+    return _summary(article, tuple(terms), limit)
+
+
+@functools.lru_cache(maxsize=SUMMARY_CACHE)
+def _summary(article: Article, terms: tuple[str, ...], limit: int) -> str:
+    found = _article_sentences(article)
     pattern = term_pattern(terms)
     chosen = select(found, pattern, limit)
     if not chosen:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
 
 from bot.feeds import dedup
 from bot.models import Article, Feed, Kind
@@ -329,12 +329,14 @@ class FeedQueries(StoreBase):
             ).one()
             if row.kind == USER:
                 conn.execute(update(feeds).where(feeds.c.id == row.id).values(enabled=True))
+            # RETURNING, not rowcount: drivers differ in what rowcount says after ON CONFLICT.
             added = conn.execute(
                 self._insert(feed_owners)
                 .values(feed_id=row.id, chat_id=chat_id, added_at=now)
                 .on_conflict_do_nothing()
-            ).rowcount
-        return row.id, added == 1
+                .returning(feed_owners.c.feed_id)
+            ).scalar()
+        return row.id, added is not None
 
     def user_feeds(self, chat_id: int) -> list[FeedState]:
         """The feeds a chat added, in the order it added them."""
@@ -423,16 +425,12 @@ class FeedQueries(StoreBase):
         crash can never keep an article while losing its alerts. `warning` (a document read
         despite problems) is shown as the feed's last error without counting as a failure.
         """
-        new_stories: list[tuple[int, Article]] = []
         with self.engine.begin() as conn:
             baseline = (
                 conn.execute(select(feeds.c.baseline_at).where(feeds.c.id == feed_id)).scalar()
                 is None
             )
-            for article in _unique_entries(entries):
-                stored = self._store_entry(conn, feed_id, article, now)
-                if stored is not None:
-                    new_stories.append((stored, article))
+            new_stories = self._store_entries(conn, feed_id, _unique_entries(entries), now)
             conn.execute(
                 update(feeds)
                 .where(feeds.c.id == feed_id)
@@ -450,91 +448,176 @@ class FeedQueries(StoreBase):
             )
             rows = [] if baseline or not new_stories else alerts_for(new_stories)
             if rows:
+                # executemany, not one multi-row VALUES: compiling that is slower than the insert.
                 conn.execute(
-                    self._insert(deliveries)
-                    .values(
-                        [
-                            {
-                                "chat_id": r.chat_id,
-                                "article_id": r.article_id,
-                                "text": r.text,
-                                "plain_text": r.plain_text,
-                                "buttons": r.buttons,
-                                "matched": r.matched,
-                                "created_at": now,
-                            }
-                            for r in rows
-                        ]
-                    )
-                    .on_conflict_do_nothing()
+                    self._insert(deliveries).on_conflict_do_nothing(),
+                    [
+                        {
+                            "chat_id": r.chat_id,
+                            "article_id": r.article_id,
+                            "text": r.text,
+                            "plain_text": r.plain_text,
+                            "buttons": r.buttons,
+                            "matched": r.matched,
+                            "created_at": now,
+                        }
+                        for r in rows
+                    ],
                 )
         return new_stories
 
-    def _store_entry(
-        self, conn: Connection, feed_id: int, article: Article, now: datetime
-    ) -> int | None:
-        """Store one entry; the article id when it is a new story, else None."""
-        seen = conn.execute(
-            select(article_sources.c.article_id).where(
-                article_sources.c.feed_id == feed_id,
-                article_sources.c.entry_id == article.entry_id,
+    def _store_entries(
+        self, conn: Connection, feed_id: int, entries: Sequence[Article], now: datetime
+    ) -> list[tuple[int, Article]]:
+        """Store a document's entries with a few statements for the whole batch (one query per
+        statement kind, not per entry); the new stories as (article id, Article), in order.
+
+        Per entry, in document order, the rules are those of storing one at a time: an entry
+        this feed already carried is skipped; a title key seen within a day under another key
+        (another outlet's copy, possibly earlier in this same document) joins that story; a key
+        already stored (another feed carried it first) joins that story; else it is a new
+        story. ON CONFLICT DO NOTHING keeps a concurrent writer's rows: a key inserted meanwhile
+        elsewhere joins that story rather than counting as new."""
+        seen = set(
+            _chunked_scalars(
+                conn,
+                lambda chunk: select(article_sources.c.entry_id).where(
+                    article_sources.c.feed_id == feed_id, article_sources.c.entry_id.in_(chunk)
+                ),
+                [a.entry_id for a in entries],
             )
-        ).scalar()
-        if seen is not None:
-            return None
-        title_key = dedup.title_key(article.title, filing=article.form is not None)
-        if title_key is not None:
-            # The same story under another link: another outlet's copy within a day.
-            same = conn.execute(
-                select(articles.c.id)
-                .where(
-                    and_(
-                        articles.c.title_key == title_key,
-                        articles.c.first_seen >= now - dedup.WINDOW,
-                        articles.c.key != article.key,
-                    )
-                )
-                .limit(1)
-            ).scalar()
-            if same is not None:
-                conn.execute(
-                    self._insert(article_sources)
-                    .values(
-                        feed_id=feed_id, entry_id=article.entry_id, article_id=same, seen_at=now
-                    )
-                    .on_conflict_do_nothing()
-                )
-                return None
-        article_id = conn.execute(
-            self._insert(articles)
-            .values(
-                key=article.key,
-                title=article.title,
-                url=article.url,
-                text=article.text,
-                source=article.source,
-                published=article.published,
-                first_seen=now,
-                form=article.form,
-                feed_tickers=" ".join(article.feed_tickers),
-                items=" ".join(article.items),
-                ciks=" ".join(str(c) for c in article.ciks),
-                title_key=title_key,
-            )
-            .on_conflict_do_nothing()
-            .returning(articles.c.id)
-        ).scalar()
-        is_new = article_id is not None
-        if article_id is None:  # another feed carried the story first
-            article_id = conn.execute(
-                select(articles.c.id).where(articles.c.key == article.key)
-            ).scalar_one()
-        conn.execute(
-            self._insert(article_sources)
-            .values(feed_id=feed_id, entry_id=article.entry_id, article_id=article_id, seen_at=now)
-            .on_conflict_do_nothing()
         )
-        return article_id if is_new else None
+        fresh = [a for a in entries if a.entry_id not in seen]
+        if not fresh:
+            return []
+        keys = {a: dedup.title_key(a.title, filing=a.form is not None) for a in fresh}
+        recent: dict[str, list[tuple[str, int]]] = {}
+        for row in _chunked_rows(
+            conn,
+            # By title key alone, so that its index is the one used (with a condition on
+            # first_seen too, SQLite may scan the first_seen index: every recent article).
+            lambda chunk: select(
+                articles.c.title_key, articles.c.key, articles.c.id, articles.c.first_seen
+            ).where(articles.c.title_key.in_(chunk)),
+            sorted({k for k in keys.values() if k is not None}),
+        ):
+            if row.first_seen >= now - dedup.WINDOW:
+                recent.setdefault(row.title_key, []).append((row.key, row.id))
+        known = {
+            row.key: row.id
+            for row in _chunked_rows(
+                conn,
+                lambda chunk: select(articles.c.key, articles.c.id).where(
+                    articles.c.key.in_(chunk)
+                ),
+                sorted({a.key for a in fresh}),
+            )
+        }
+        # Each fresh entry points at a stored article id, or (new in this batch) at a key.
+        target: list[tuple[Article, int | str]] = []
+        batch_keys: dict[str, Article] = {}
+        batch_titles: dict[str, list[str]] = {}
+        for article in fresh:
+            title_key = keys[article]
+            if title_key is not None:
+                same_id = next((i for k, i in recent.get(title_key, ()) if k != article.key), None)
+                if same_id is not None:
+                    target.append((article, same_id))
+                    continue
+                same_key = next(
+                    (k for k in batch_titles.get(title_key, ()) if k != article.key), None
+                )
+                if same_key is not None:
+                    target.append((article, same_key))
+                    continue
+            if article.key in known:
+                target.append((article, known[article.key]))
+                continue
+            if article.key not in batch_keys:
+                batch_keys[article.key] = article
+                if title_key is not None:
+                    batch_titles.setdefault(title_key, []).append(article.key)
+            target.append((article, article.key))
+        inserted: dict[str, int] = {}
+        rows = [_article_row(a, keys[a], now) for a in batch_keys.values()]
+        if rows:
+            # executemany: one cached statement, sent in batches ("insertmanyvalues").
+            inserted.update(
+                (row.key, row.id)
+                for row in conn.execute(
+                    self._insert(articles)
+                    .on_conflict_do_nothing()
+                    .returning(articles.c.key, articles.c.id),
+                    rows,
+                )
+            )
+        raced = sorted(set(batch_keys) - set(inserted))
+        if raced:  # another process stored these keys meanwhile: their stories, not new ones
+            known.update(
+                (row.key, row.id)
+                for row in _chunked_rows(
+                    conn,
+                    lambda chunk: select(articles.c.key, articles.c.id).where(
+                        articles.c.key.in_(chunk)
+                    ),
+                    raced,
+                )
+            )
+        sources = []
+        new_stories: list[tuple[int, Article]] = []
+        for article, where in target:
+            if isinstance(where, str):
+                article_id = inserted.get(where, known.get(where))
+                assert article_id is not None
+                if batch_keys.get(where) is article and where in inserted:
+                    new_stories.append((article_id, article))
+            else:
+                article_id = where
+            sources.append(
+                {
+                    "feed_id": feed_id,
+                    "entry_id": article.entry_id,
+                    "article_id": article_id,
+                    "seen_at": now,
+                }
+            )
+        conn.execute(self._insert(article_sources).on_conflict_do_nothing(), sources)
+        return new_stories
+
+
+CHUNK = 500  # values per IN list: far below SQLite's and PostgreSQL's parameter limits
+
+
+def _chunked_rows(
+    conn: Connection, query: Callable[[list[str]], Any], values: Sequence[str]
+) -> list[Any]:
+    rows: list[Any] = []
+    for start in range(0, len(values), CHUNK):
+        rows.extend(conn.execute(query(list(values[start : start + CHUNK]))).all())
+    return rows
+
+
+def _chunked_scalars(
+    conn: Connection, query: Callable[[list[str]], Any], values: Sequence[str]
+) -> list[Any]:
+    return [row[0] for row in _chunked_rows(conn, query, values)]
+
+
+def _article_row(article: Article, title_key: str | None, now: datetime) -> dict[str, Any]:
+    return {
+        "key": article.key,
+        "title": article.title,
+        "url": article.url,
+        "text": article.text,
+        "source": article.source,
+        "published": article.published,
+        "first_seen": now,
+        "form": article.form,
+        "feed_tickers": " ".join(article.feed_tickers),
+        "items": " ".join(article.items),
+        "ciks": " ".join(str(c) for c in article.ciks),
+        "title_key": title_key,
+    }
 
 
 def _unique_entries(entries: Iterable[Article]) -> list[Article]:

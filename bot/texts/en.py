@@ -238,11 +238,16 @@ TEXTS: dict[str, str] = {
     "menu.export": "Download this chat's subscriptions and settings",
     "menu.import": "Restore subscriptions and settings from a file",
     "menu.feeds": "The sources the bot reads",
+    "menu.addfeed": "Add your own feed: /addfeed https://example.com/rss",
+    "menu.myfeeds": "The feeds this chat added",
+    "menu.removefeed": "Remove one of your feeds: /removefeed 1",
+    "menu.exportopml": "Download your feeds as OPML (send a file captioned /importopml to add)",
     "menu.channel": "Set up alerts for a channel you administer",
     "menu.about": "Sources, disclaimer, what is stored",
     "menu.delete_me": "Delete everything stored about this chat",
     "menu.stats": "Operators: bot statistics",
     "menu.broadcast": "Operators: message every chat",
+    "menu.feedhealth": "Operators: each feed's health",
     "chat.admins_only": (
         "Sorry, only this group's administrators can change what it watches or its settings."
     ),

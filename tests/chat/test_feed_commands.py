@@ -1,0 +1,135 @@
+"""A chat's own feeds and the operators' feed health, end to end through the fake Bot API.
+
+The real application (tests/chat/conftest.py) against a real feed server on 127.0.0.1 serving the
+real example feed: /addfeed, /myfeeds, /removefeed, /exportopml, an OPML file captioned
+/importopml (and a malformed one refused with its reason), the SSRF guard refusing a loopback
+address when ALLOW_PRIVATE_FEEDS is off, and /feedhealth for operators only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.feeds.opml import read_opml
+from tests.chat.conftest import OPERATOR, StartBot
+from tests.fakes.feed_server import FeedServer
+from tests.fakes.telegram_api import FakeBotAPI
+
+USER = 5151
+OTHER = 5252
+NOT_A_FEED = "<!doctype html><html><head><title>Home</title></head><body><p>Hi</p></body></html>"
+
+
+def say(telegram: FakeBotAPI, command: str, chat_id: int = USER) -> str:
+    """Send a command and return the bot's next message in that chat."""
+    before = len(telegram.sent(chat_id=chat_id))
+    telegram.user_sends(command, chat_id=chat_id, user_id=chat_id)
+    return str(telegram.wait_for_sent(before + 1, chat_id=chat_id)[-1]["text"])
+
+
+def send_file(
+    telegram: FakeBotAPI, content: bytes, caption: str | None, chat_id: int = USER
+) -> str:
+    """Send a document (with `caption`) and return the bot's answer."""
+    before = len(telegram.sent(chat_id=chat_id))
+    telegram.send_document_from_user(
+        content, "feeds.opml", chat_id=chat_id, user_id=chat_id, caption=caption
+    )
+    return str(telegram.wait_for_sent(before + 1, chat_id=chat_id)[-1]["text"])
+
+
+def test_add_list_export_remove_and_import(
+    start_bot: StartBot, telegram: FakeBotAPI, feed_server: FeedServer, seed_article_path: Path
+) -> None:
+    bot = start_bot()
+    url = feed_server.set("/seed.rss", seed_article_path.read_bytes())
+    page = feed_server.set("/home.html", NOT_A_FEED, content_type="text/html; charset=utf-8")
+
+    assert "/addfeed https://" in say(telegram, "/addfeed")
+    assert "Added “Deep News - Markets”" in say(telegram, f"/addfeed {url}")
+    assert "already has “Deep News - Markets”" in say(telegram, f"/addfeed {url}")
+    refused = say(telegram, f"/addfeed {page}")
+    assert refused.startswith("I can't add that feed:")
+    assert "html" in refused.lower()
+    assert [s.feed.url for s in bot.svc.store.user_feeds(USER)] == [url]
+
+    listed = say(telegram, "/myfeeds")
+    assert "1. Deep News - Markets: " + url in listed
+
+    telegram.user_sends("/exportopml", chat_id=USER, user_id=USER)
+    (exported,) = telegram.wait_for_sent(1, chat_id=USER, method="sendDocument")
+    opml = exported["files"]["document"]["content"]
+    opml_bytes = opml.encode() if isinstance(opml, str) else bytes(opml)
+    assert read_opml(opml_bytes) == [("Deep News - Markets", url)]
+
+    assert "no feed 7" in say(telegram, "/removefeed 7")
+    assert "Removed “Deep News - Markets”" in say(telegram, "/removefeed 1")
+    assert "no feeds of its own" in say(telegram, "/myfeeds")
+    assert "no feeds to export" in say(telegram, "/exportopml")
+    # Nobody has the feed any more: it is no longer polled.
+    assert url not in {s.feed.url for s in bot.svc.store.feed_states()}
+
+    # The exported file brings the feed back, in another chat too.
+    assert "Imported 1 feeds (0 skipped)" in send_file(telegram, opml_bytes, "/importopml")
+    assert [s.feed.url for s in bot.svc.store.user_feeds(USER)] == [url]
+    assert "Imported 1 feeds" in send_file(telegram, opml_bytes, "/importopml", chat_id=OTHER)
+    assert "1. Deep News - Markets" in say(telegram, "/myfeeds", chat_id=OTHER)
+    assert "/removefeed 2" in say(telegram, "/removefeed")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"this is not xml at all", "not XML"),
+        (b"<html><body><p>Hi</p></body></html>", "the root element is <html>, not <opml>"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            b'<opml version="2.0"><body><outline text="&b;" xmlUrl="https://x.example/f"/>'
+            b"</body></opml>",
+            "refused XML construct",
+        ),
+    ],
+    ids=["not-xml", "html-page", "entity-expansion"],
+)
+def test_malformed_opml_is_refused_with_a_reason(
+    start_bot: StartBot, telegram: FakeBotAPI, content: bytes, reason: str
+) -> None:
+    bot = start_bot()
+    answer = send_file(telegram, content, "/importopml")
+    assert answer.startswith("That file is not OPML I can read:")
+    assert reason in answer
+    assert bot.svc.store.user_feeds(USER) == []
+
+
+def test_private_addresses_refused_and_feed_health_for_operators_only(
+    start_bot: StartBot, telegram: FakeBotAPI, feed_server: FeedServer, seed_article_path: Path
+) -> None:
+    bot = start_bot(allow_private_feeds=False)
+    url = feed_server.set("/seed.rss", seed_article_path.read_bytes())
+
+    # SSRF: 127.0.0.1 is refused before any request is made, by /addfeed and by an import.
+    refused = say(telegram, f"/addfeed {url}")
+    assert "I can't add that feed:" in refused
+    assert "127.0.0.1 is a loopback address" in refused
+    opml = (
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        f'<outline text="Local" xmlUrl="{url}"/></body></opml>'
+    ).encode()
+    imported = send_file(telegram, opml, "/importopml")
+    assert "Imported 0 feeds (1 skipped)" in imported
+    assert f"Skipped {url}: " in imported
+    assert "127.0.0.1 is a loopback address" in imported
+    assert feed_server.hits("/seed.rss") == 0
+    assert bot.svc.store.user_feeds(USER) == []
+
+    # /feedhealth: the operators' command, absent from everyone's menu, refused to others,
+    # and in the menu of the operators' own chats.
+    assert "feedhealth" not in {c["command"] for c in telegram.commands_for()}
+    operator_scope = {"type": "chat", "chat_id": OPERATOR}
+    assert "feedhealth" in {c["command"] for c in telegram.commands_for(operator_scope)}
+    assert "for the bot's operators" in say(telegram, "/feedhealth")
+    health = say(telegram, "/feedhealth", chat_id=OPERATOR)
+    assert health.startswith("1 feeds:")
+    assert "Deep News (catalogue)" in health
