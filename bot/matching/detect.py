@@ -1,0 +1,263 @@
+"""Ticker detection: which companies an article is about, each with the signal that said so.
+
+In: an `Article` (title, plain text, the tickers and CIKs its feed attached) and a
+`TickerUniverse`. Out: `{cik: Mention}`, one per company, with the strongest signal found:
+"feed" (the feed named it) > "exchange" ("(NASDAQ: AMZN)") > "cashtag" ("$AMZN") > "name"
+(company name or alias) > "symbol" (a bare capitalised symbol of 3+ letters that is no everyday
+word or abbreviation). Names that are everyday words ("Apple", "Target") count only with context.
+Run once per article, not per subscriber. Pure; never raises on text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from bot.matching.text import sentence_at, sentence_bounds
+from bot.matching.tickers import Company, NamePattern, TickerUniverse, normalize_symbol
+from bot.models import Article
+
+SIGNALS = ("feed", "exchange", "cashtag", "name", "symbol")
+_RANK = {s: i for i, s in enumerate(SIGNALS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A company an article is about: the symbol, the signal, the words as written, the sentence."""
+
+    company: Company
+    symbol: str
+    signal: str
+    terms: tuple[str, ...]
+    sentence: str
+
+
+# Links (share buttons carry "$FB" in their query strings) are blanked before any scanning.
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_SYMBOL = r"[A-Za-z]{1,5}(?:[.\-/][A-Za-z]{1,2})?"
+# U.S. venues only: a TSX or LSE symbol may belong to a different U.S. company.
+_EXCHANGE_RE = re.compile(
+    r"\b(?:NYSE\s+American|NYSE\s+Arca|NYSE\s+MKT|NYSE|Nasdaq(?:\s+(?:GS|GM|CM|Global\s+Select"
+    r"|Global\s+Market|Capital\s+Market|Stock\s+Market))?|AMEX|Cboe(?:\s+BZX)?|BATS|OTCQX|OTCQB"
+    r"|OTC\s+Pink|OTC\s+Markets|OTCMKTS|OTC)\s*:\s*(" + _SYMBOL + r")(?![\w])",
+    re.IGNORECASE,
+)
+# Both start with a literal or a class (no look-behind), so the regex engine can skip ahead fast;
+# the character before the match is checked in Python.
+_CASHTAG_RE = re.compile(r"\$(" + _SYMBOL + r")(?![\w])")
+_BARE_RE = re.compile(r"\b([A-Z][A-Z0-9]{2,4}(?:[.\-/][A-Z])?)(?![\w&])")
+_EXCHANGE_WORDS = ("nyse", "nasdaq", "otc", "amex", "cboe", "bats")
+_SUFFIX_AFTER_RE = re.compile(
+    r"\s*,?\s*(?:Inc|Corp|Corporation|Co|Company|Ltd|plc|PLC|LLC|N\.V|S\.A|AG|SE)\b\.?"
+)
+
+
+def _blank_urls(text: str) -> str:
+    if "://" not in text and "www." not in text and "WWW." not in text:
+        return text
+    return _URL_RE.sub(lambda m: " " * len(m.group()), text)
+
+
+def _lower_same_length(text: str) -> str:
+    # str.lower() lengthens only U+0130; keep offsets aligned with the original text.
+    return text.replace("\u0130", "I").lower()
+
+
+def _feed_symbol(raw: str) -> str:
+    """ "NYSE:F" / "NASDAQ: AMZN" / "$AMZN" / "AMZN" -> the symbol."""
+    return normalize_symbol(raw.rsplit(":", 1)[-1])
+
+
+def _shouting(text: str, start: int, end: int) -> bool:
+    """Is the line around [start, end) mostly capitals (a banner, an ALL CAPS headline)?"""
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    line = text[lo : hi if hi >= 0 else len(text)]
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+@cache
+def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One fixed regex for a list of context words (our lists, never user input)."""
+    body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + body + r")(?![\w])", re.IGNORECASE)
+
+
+class _Found:
+    """The strongest mention per company, as the scan goes."""
+
+    def __init__(self) -> None:
+        self.by_cik: dict[int, Mention] = {}
+
+    def offer(self, mention: Mention) -> None:
+        held = self.by_cik.get(mention.company.cik)
+        if held is None or _RANK[mention.signal] < _RANK[held.signal]:
+            self.by_cik[mention.company.cik] = mention
+
+
+def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Mention]:
+    """The companies `article` is about, by CIK, each with its strongest signal."""
+    found = _Found()
+    _feed_signals(article, universe, found)
+    # A filing names many companies (customers, rivals, lenders); the filer is the one it is about.
+    if article.form and found.by_cik:
+        return found.by_cik
+    text = f"{article.title}\n\n{article.text}" if article.title else article.text
+    scrubbed = _blank_urls(text)
+    bounds: list[int] = []
+
+    def sentence(offset: int) -> str:
+        if not bounds:  # only articles with a mention pay for sentence splitting
+            bounds.extend(sentence_bounds(text))
+        return sentence_at(text, offset, bounds)
+
+    lowered = _lower_same_length(scrubbed)
+    exchanges = any(w in lowered for w in _EXCHANGE_WORDS)
+    for m in _EXCHANGE_RE.finditer(scrubbed) if exchanges else ():
+        company = universe.company(m.group(1))
+        if company is not None:
+            found.offer(
+                Mention(
+                    company,
+                    normalize_symbol(m.group(1)),
+                    "exchange",
+                    (m.group(),),
+                    sentence(m.start()),
+                )
+            )
+    for m in _CASHTAG_RE.finditer(scrubbed) if "$" in scrubbed else ():
+        if m.start() > 0 and (scrubbed[m.start() - 1].isalnum() or scrubbed[m.start() - 1] in "_$"):
+            continue  # "US$5", "$$"
+        company = universe.company(m.group(1))
+        if company is not None:
+            found.offer(
+                Mention(
+                    company,
+                    normalize_symbol(m.group(1)),
+                    "cashtag",
+                    (m.group(),),
+                    sentence(m.start()),
+                )
+            )
+    ambiguous, named = _names(scrubbed, lowered, universe, found, sentence)
+    # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
+    short_names = {scrubbed[s:e].split()[0].upper() for s, e in named}
+    for m in _BARE_RE.finditer(scrubbed):
+        symbol = normalize_symbol(m.group(1))
+        if len(symbol.split("-")[0]) < 3 or symbol in universe.bare_stop or symbol in short_names:
+            continue
+        before = scrubbed[m.start() - 1] if m.start() else " "
+        if before in "$.-/&_" or any(s <= m.start() < e for s, e in named):
+            continue
+        if _acronym_definition(scrubbed, m):
+            continue  # "LPL Financial" is a name; "Office of International Affairs (OIA)" too
+        company = universe.company(symbol)
+        if company is not None and not _shouting(scrubbed, m.start(), m.end()):
+            found.offer(Mention(company, symbol, "symbol", (m.group(1),), sentence(m.start())))
+    for start, end, pattern in ambiguous:
+        if pattern.company.cik in found.by_cik:
+            continue  # another signal already names this company
+        if _has_context(scrubbed, start, end, pattern, universe, sentence(start)):
+            found.offer(_name_mention(pattern, scrubbed[start:end], sentence(start)))
+    return found.by_cik
+
+
+def _feed_signals(article: Article, universe: TickerUniverse, found: _Found) -> None:
+    for raw in article.feed_tickers:
+        company = universe.company(_feed_symbol(raw))
+        if company is not None:
+            found.offer(Mention(company, _feed_symbol(raw), "feed", (raw,), article.title))
+    for cik in article.ciks:
+        company = universe.by_cik(cik)
+        if company is not None:
+            found.offer(
+                Mention(company, company.tickers[0], "feed", (f"CIK {cik}",), article.title)
+            )
+
+
+def _name_mention(pattern: NamePattern, written: str, sentence: str) -> Mention:
+    return Mention(pattern.company, pattern.company.tickers[0], "name", (written,), sentence)
+
+
+def _acronym_definition(text: str, m: re.Match[str]) -> bool:
+    """Is this "(ABC)" right after capitalised words whose initials spell ABC?"""
+    start = m.start()
+    if start == 0 or text[start - 1] != "(":
+        return False
+    before = re.findall(r"[A-Za-z][\w'’&-]*", text[max(0, start - 80) : start - 1])
+    initials = "".join(w[0] for w in before if w[0].isupper())
+    return initials.upper().endswith(m.group(1).upper())
+
+
+def _names(
+    text: str,
+    lowered: str,
+    universe: TickerUniverse,
+    found: _Found,
+    sentence: Callable[[int], str],
+) -> tuple[list[tuple[int, int, NamePattern]], list[tuple[int, int]]]:
+    """Offer unambiguous names to `found`; return the ambiguous ones and all name spans."""
+    hits = list(_name_hits(text, lowered, universe))
+    ambiguous: list[tuple[int, int, NamePattern]] = []
+    for start, end, pattern in hits:
+        if pattern.ambiguous:
+            ambiguous.append((start, end, pattern))
+        else:
+            found.offer(_name_mention(pattern, text[start:end], sentence(start)))
+    return ambiguous, [(start, end) for start, end, _ in hits]
+
+
+def _name_hits(
+    text: str, lowered: str, universe: TickerUniverse
+) -> Iterable[tuple[int, int, NamePattern]]:
+    """Whole-word, capitalised name hits, longest first, outside negative phrases."""
+    candidates: list[tuple[int, int, int]] = []  # start, end (exclusive), pattern index or -1
+    n = len(text)
+    for last, (kind, index, length) in universe.scan_names(lowered):
+        end = last + 1
+        start = end - length
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue
+        if end < n and (text[end].isalnum() or text[end] == "_"):
+            continue
+        candidates.append((start, end, index if kind == "name" else -1))
+    # Longest match wins where matches overlap; a negative phrase blanks the names inside it.
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    taken_until = -1
+    kept: list[tuple[int, int, int]] = []
+    for start, end, index in candidates:
+        if start < taken_until:
+            continue
+        kept.append((start, end, index))
+        taken_until = end
+    for start, end, index in kept:
+        if index < 0:
+            continue
+        pattern = universe.patterns[index]
+        written = text[start:end]
+        if written == pattern.written or pattern.weak:  # a weak name carries its suffix
+            yield start, end, pattern
+        elif not pattern.written.isupper() and (written[0].isupper() or written[0].isdigit()):
+            # "Nvidia", "NVIDIA" and "nVidia" are all fine; "CSX" only in capitals.
+            yield start, end, pattern
+
+
+def _has_context(
+    text: str, start: int, end: int, pattern: NamePattern, universe: TickerUniverse, sentence: str
+) -> bool:
+    """Does an ambiguous name mean the company here? A legal suffix or context words say so."""
+    if _SUFFIX_AFTER_RE.match(text, end):
+        return True
+    if pattern.weak:
+        return False
+    lists = universe.lists
+    for symbol in pattern.company.tickers:
+        words = lists.context.get(symbol)
+        if words and _words_re(words).search(sentence):
+            return True
+    # Finance words must be outside the name itself ("Progressive Corp" is no context for itself).
+    rest = sentence.replace(text[start:end], " ", 1)
+    return bool(_words_re(lists.finance_context).search(rest))

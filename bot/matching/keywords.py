@@ -1,0 +1,174 @@
+"""The keyword query language users learn from /help, and its parser.
+
+In: a query as a user typed it, e.g. `"AI chips" OR Trainium -crypto`.
+  - words and "quoted phrases" match whole words, case-insensitively, with simple English
+    inflection (chip matches chips, acquire matches acquired): both sides are stemmed;
+  - `-word` or `-"phrase"` excludes articles that contain it;
+  - `OR` (in capitals) between terms makes them alternatives; otherwise every term must match.
+Out: a frozen `Query` (normalised `.text`, `.clauses`, `.excluded`) for the match index.
+Fails with `QueryError` (message + position; `str()` explains it to the user with an example).
+No regular expressions are built from user input, so no query can be slow to match (no ReDoS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.matching.text import stems, words
+
+EXAMPLE = '/keyword "AI chips" OR Trainium -crypto'
+MAX_LENGTH = 300
+MAX_TERMS = 20
+# Characters of other query languages: say clearly that they are not supported.
+_UNSUPPORTED = {
+    "(": "parentheses are not supported; write alternatives with OR: chips OR wafers",
+    ")": "parentheses are not supported; write alternatives with OR: chips OR wafers",
+    "*": "wildcards are not supported; words already match their plural and -ed/-ing forms",
+    "?": "wildcards are not supported; words already match their plural and -ed/-ing forms",
+    "|": "write OR (in capitals) between alternatives instead of |",
+    "\\": "regular expressions are not supported; write plain words",
+    "[": "regular expressions are not supported; write plain words",
+    "]": "regular expressions are not supported; write plain words",
+    "{": "regular expressions are not supported; write plain words",
+    "}": "regular expressions are not supported; write plain words",
+    "^": "regular expressions are not supported; write plain words",
+    "~": "regular expressions are not supported; write plain words",
+}
+
+
+class QueryError(ValueError):
+    """A query that cannot be parsed: what is wrong, and where (0-based character offset)."""
+
+    def __init__(self, message: str, position: int, text: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.text = text
+
+    def __str__(self) -> str:
+        where = f"{self.message} (at character {self.position + 1})"
+        if self.text:
+            pointer = " " * self.position + "^"
+            where += f":\n{self.text}\n{pointer}"
+        return f"{where}\nExample: {EXAMPLE}"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word or phrase: its stems (what the index matches) and how it is shown."""
+
+    stems: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """All `clauses` must match (each clause: any one of its terms); no `excluded` term may."""
+
+    text: str
+    clauses: tuple[tuple[Term, ...], ...]
+    excluded: tuple[Term, ...]
+
+    def terms(self) -> tuple[Term, ...]:
+        """Every term, positive and excluded."""
+        return tuple(t for c in self.clauses for t in c) + self.excluded
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "term" or "or"
+    position: int
+    term: Term | None = None
+    negated: bool = False
+
+
+def _term(raw: str, quoted: bool, position: int, text: str) -> Term:
+    found = tuple(s for s in stems(raw) if s[0].isalnum())
+    if not found:
+        what = "this phrase" if quoted else f"'{raw}'"
+        raise QueryError(f"{what} has no letters or digits to look for", position, text)
+    shown = " ".join(w.lower() for w in words(raw))
+    if quoted or len(found) > 1:
+        shown = f'"{shown}"'
+    return Term(found, shown)
+
+
+def _tokens(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        start = i
+        negated = False
+        if c == "-":
+            negated = True
+            i += 1
+            if i >= n or text[i].isspace():
+                raise QueryError(
+                    "a minus sign must be followed by the word to exclude", start, text
+                )
+            c = text[i]
+        if c in '"“”':
+            close = min((j for j in (text.find(q, i + 1) for q in '"“”') if j >= 0), default=-1)
+            if close < 0:
+                raise QueryError("this quote is never closed", i, text)
+            out.append(_Token("term", start, _term(text[i + 1 : close], True, i, text), negated))
+            i = close + 1
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in '"“”':
+            if text[j] in _UNSUPPORTED:
+                raise QueryError(_UNSUPPORTED[text[j]], j, text)
+            j += 1
+        raw = text[i:j]
+        if raw == "OR" and not negated:
+            out.append(_Token("or", start))
+        else:
+            out.append(_Token("term", start, _term(raw, False, i, text), negated))
+        i = j
+    return out
+
+
+def parse_query(text: str) -> Query:
+    """Parse a keyword query; raise `QueryError` saying where and why it cannot be read."""
+    if len(text) > MAX_LENGTH:
+        raise QueryError(f"a query can be at most {MAX_LENGTH} characters", MAX_LENGTH, "")
+    tokens = _tokens(text)
+    if not tokens:
+        raise QueryError("the query is empty; give at least one word to look for", 0, text)
+    clauses: list[list[Term]] = []
+    excluded: list[Term] = []
+    pending_or: _Token | None = None
+    previous: _Token | None = None
+    for token in tokens:
+        if token.kind == "or":
+            if previous is None or previous.kind == "or":
+                raise QueryError("OR needs a word on each side", token.position, text)
+            if previous.negated:
+                raise QueryError("an excluded word cannot be an alternative", token.position, text)
+            pending_or = token
+        else:
+            assert token.term is not None
+            if token.negated:
+                if pending_or is not None:
+                    raise QueryError(
+                        "an excluded word cannot be an alternative", token.position, text
+                    )
+                excluded.append(token.term)
+            elif pending_or is not None:
+                clauses[-1].append(token.term)
+            else:
+                clauses.append([token.term])
+            pending_or = None
+        previous = token
+    if pending_or is not None:
+        raise QueryError("OR needs a word on each side", pending_or.position, text)
+    if not clauses:
+        raise QueryError("the query only excludes; add a word to look for", 0, text)
+    if sum(len(c) for c in clauses) + len(excluded) > MAX_TERMS:
+        raise QueryError(f"a query can have at most {MAX_TERMS} words or phrases", 0, text)
+    parts = [" OR ".join(t.text for t in c) for c in clauses] + ["-" + t.text for t in excluded]
+    return Query(" ".join(parts), tuple(tuple(c) for c in clauses), tuple(excluded))

@@ -1,0 +1,109 @@
+"""The keyword query language: parsing, errors with positions, and what matches what."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching.index import MatchIndex
+from bot.matching.keywords import QueryError, parse_query
+from bot.matching.tickers import TickerUniverse
+from bot.models import Kind, Subscription
+from tests.matching.conftest import article
+
+PARSED = [
+    ('"AI chips" OR Trainium -crypto', '"ai chips" OR trainium -crypto'),
+    ("Trainium", "trainium"),
+    ("  Chips   Acquired ", "chips acquired"),
+    ("a OR b c", "a OR b c"),
+    ("AI-chips", '"ai chips"'),
+    ('-"price target" Tesla', 'tesla -"price target"'),
+]
+
+
+@pytest.mark.parametrize(("text", "normalised"), PARSED, ids=[p[0] for p in PARSED])
+def test_parse_normalises(text: str, normalised: str) -> None:
+    assert parse_query(text).text == normalised
+
+
+def test_or_groups_and_exclusions() -> None:
+    query = parse_query("chips OR wafers Nvidia -crypto")
+    assert [[t.stems for t in c] for c in query.clauses] == [[("chip",), ("wafer",)], [("nvidia",)]]
+    assert [t.stems for t in query.excluded] == [("crypto",)]
+
+
+ERRORS = [
+    ("", 0, "empty"),
+    ("   ", 0, "empty"),
+    ('"AI chips', 0, "never closed"),
+    ("Nvidia OR", 7, "OR needs a word"),
+    ("OR Nvidia", 0, "OR needs a word"),
+    ("a OR OR b", 5, "OR needs a word"),
+    ("chips -", 6, "minus sign"),
+    ("-crypto", 0, "only excludes"),
+    ("chip*", 4, "wildcards"),
+    ("(a OR b)", 0, "parentheses"),
+    ("a|b", 1, "OR"),
+    ("nvid[i]a", 4, "regular expressions"),
+    ("a OR -b", 5, "cannot be an alternative"),
+    ("...", 0, "no letters"),
+    ('""', 0, "no letters"),
+]
+
+
+@pytest.mark.parametrize(("text", "position", "message"), ERRORS, ids=[repr(e[0]) for e in ERRORS])
+def test_parse_errors_say_where(text: str, position: int, message: str) -> None:
+    with pytest.raises(QueryError) as info:
+        parse_query(text)
+    assert info.value.position == position
+    assert message in info.value.message
+    explained = str(info.value)
+    assert f"character {position + 1}" in explained
+    assert "Example: /keyword" in explained
+
+
+def test_long_query_is_refused() -> None:
+    with pytest.raises(QueryError, match="at most"):
+        parse_query("word " * 100)
+    with pytest.raises(QueryError, match="at most 20"):
+        parse_query(" ".join(f"w{i}" for i in range(21)))
+
+
+# (query, title, text, matches?) — sentences from the seed article and the real feeds.
+SEED = (
+    "Amazon's CEO has disclosed for the first time that its in-house AI chip, Trainium2, has "
+    "achieved annualized revenue in the billions of dollars. Amazon unveiled its next-generation "
+    "chip, Trainium3."
+)
+MATCHES = [
+    ("chip", "Amazon CEO Reveals Over 1 Million Trainium Chips in Production", "", True),
+    ("chips", SEED, "", True),
+    ("acquire", "Google acquired a startup", "", True),
+    ("acquired", "Nvidia to acquire a chip designer", "", True),
+    ('"AI chip"', "Amazon", SEED, True),
+    ('"AI chip"', "Amazon", "AI and chip makers are different words here: AI. Chip.", False),
+    ("ai", "Analysts said the market was calm", "", False),
+    ("AI", "Amazon", SEED, True),
+    ("Trainium -Nvidia", "Amazon", SEED, True),
+    ("Trainium -Amazon", "Amazon", SEED, False),
+    ("Trainium OR Inferentia", "Amazon", SEED, True),
+    ("Inferentia OR Graviton", "Amazon", SEED, False),
+    ("Trainium Anthropic", "Amazon", SEED, False),
+    ("Trainium revenue", "Amazon", SEED, True),
+    ("fed", "The Fed is about to cut rates for the first time since 2008", "", True),
+    ("fed", "Federal Reserve holds rates", "", False),
+    ('"cut rates"', "The Fed is about to cut rates for the first time since 2008", "", True),
+    ("rate cuts", "The Fed is about to cut rates for the first time since 2008", "", True),
+    ("net", "The internet is slow", "", False),
+    ("Broadcom", "Broadcom's $100 Billion AI Forecast", "", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "text", "matches"), MATCHES, ids=[f"{m[0]}|{m[1][:30]}" for m in MATCHES]
+)
+def test_what_matches(
+    universe: TickerUniverse, query: str, title: str, text: str, matches: bool
+) -> None:
+    index = MatchIndex(universe)
+    index.add(Subscription(1, 100, Kind.KEYWORD, query))
+    assert bool(index.match(article(title, text), {})) is matches
