@@ -76,10 +76,23 @@ def build_application(
             svc.store,
             svc.clock,
             limiter=RateLimiter(limits),
-            options=SendOptions(disclaimer=settings.disclaimer, owner=worker_id()),
+            options=SendOptions(disclaimer=settings.disclaimer, owner=owner),
         )
-        pipeline = Pipeline(settings, svc.store, Matcher(svc.universe, svc.index), client)
-        poll = PollJob(pipeline, on_new_alerts=deliver)
+        pipeline = Pipeline(
+            settings, svc.store, Matcher(svc.universe, svc.index), client, owner=owner
+        )
+
+        def fresh_matcher() -> Matcher | None:
+            changed = svc.reload_index_if_changed()
+            return Matcher(svc.universe, svc.index) if changed else None
+
+        # In the worker role chats change in the web process: follow them through the
+        # database. In the "all" role the handlers keep the one index up to date themselves.
+        poll = PollJob(
+            pipeline,
+            on_new_alerts=deliver,
+            fresh_matcher=fresh_matcher if role == "worker" else None,
+        )
         queue = app.job_queue
         assert queue is not None, "install python-telegram-bot[job-queue]"
         # Two instances allowed so that APScheduler never logs a skipped run; the lock inside
@@ -100,6 +113,7 @@ def build_application(
         await client.aclose()
         svc.store.engine.dispose()
 
+    owner = worker_id()  # this process, in feed leases and outbox claims
     api = settings.telegram_api_url
     app = (
         ApplicationBuilder()

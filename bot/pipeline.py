@@ -43,6 +43,10 @@ from bot.texts import text
 
 log = logging.getLogger(__name__)
 
+# How long a worker holds a feed it is polling: longer than any poll can take (a fetch is cut
+# at 60 s); a worker that dies delays its feeds by at most this.
+FEED_LEASE = timedelta(minutes=3)
+
 SEC_HOST = "sec.gov"
 SEC_SPACING = 0.1  # seconds between two requests to the SEC: its limit is 10 per second
 # Chats that received an alert carried by a catalogue feed this recently depend on it.
@@ -114,8 +118,10 @@ class Pipeline:
         clock: Clock = utc_now,
         concurrency: int | None = None,
         resolver: Resolver = system_resolver,
+        owner: str = "worker",
     ) -> None:
         self.settings = settings
+        self.owner = owner
         self.store = store
         self.matcher = matcher
         self.client = client
@@ -134,7 +140,9 @@ class Pipeline:
         now = self.clock()
         self.store.sync_templates(self.store.watched_tickers())
         ready = []
-        for state in self._allowed(self.store.feed_states(due_at=now)):
+        # Leased, so that with several workers each due feed is fetched by one of them.
+        claimed = self.store.claim_due_feeds(now, owner=self.owner, lease=FEED_LEASE)
+        for state in self._allowed(claimed):
             if state.next_poll_at is None and state.last_fetch_at is None:
                 assert state.feed.id is not None
                 offset = schedule.first_offset(state.feed.url, state.feed.interval)
@@ -376,15 +384,26 @@ class PollJob:
     """The poll job for PTB's JobQueue: poll due feeds, then wake the delivery job when new
     alerts were queued. Only one run at a time."""
 
-    def __init__(self, pipeline: Pipeline, on_new_alerts: JobCallback) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        on_new_alerts: JobCallback,
+        fresh_matcher: Callable[[], Matcher | None] | None = None,
+    ) -> None:
         self.pipeline = pipeline
         self.on_new_alerts = on_new_alerts
+        # For a worker process: a new Matcher when the subscriptions changed elsewhere.
+        self.fresh_matcher = fresh_matcher
         self._running = asyncio.Lock()
 
     async def __call__(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         if self._running.locked():
             return
         async with self._running:
+            if self.fresh_matcher is not None:
+                matcher = self.fresh_matcher()
+                if matcher is not None:
+                    self.pipeline.matcher = matcher
             results = await self.pipeline.poll_due()
         if any(r.new_stories for r in results):
             await self.on_new_alerts(context)

@@ -6,6 +6,7 @@ settings, the store, the ticker universe and the subscription index live while t
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 from bot.clock import Clock, utc_now
@@ -23,13 +24,28 @@ class Services:
     universe: TickerUniverse
     index: MatchIndex
     clock: Clock = field(default=utc_now)
+    index_revision: int = -1
 
     def load_index(self) -> int:
         """Fill the index with every active subscription; returns how many."""
+        # Read the revision first: a change made while loading shows up as a new revision.
+        self.index_revision = self.store.subscriptions_revision()
         subscriptions = self.store.active_subscriptions()
         for subscription in subscriptions:
             self.index.add(subscription)
+        # The index lives as long as the process: keep the garbage collector from walking it.
+        gc.freeze()
         return len(subscriptions)
+
+    def reload_index_if_changed(self) -> bool:
+        """For a worker process, whose chats change in another process (the web role): build
+        a fresh index when the subscriptions' revision moved. True when it was rebuilt."""
+        if self.store.subscriptions_revision() == self.index_revision:
+            return False
+        fresh = Services(self.settings, self.store, self.universe, MatchIndex(self.universe))
+        fresh.load_index()
+        self.index, self.index_revision = fresh.index, fresh.index_revision
+        return True
 
     def refresh_gauges(self) -> None:
         """Read the outbox's length and age into the metrics (called before a scrape)."""

@@ -11,7 +11,7 @@ import bisect
 import re
 from collections.abc import Callable
 
-import snowballstemmer  # type: ignore[import-untyped]
+import snowballstemmer
 
 # A word: a run of letters (with inner apostrophes: "Amazon's", "don't") or of digits ("1.5").
 # Letters and digits are separate words, so "Trainium" matches "Trainium2" and "5G" is "5", "g".

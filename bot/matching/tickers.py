@@ -235,7 +235,7 @@ def _name_variants(display: str) -> list[str]:
 
 def load_everyday_words() -> frozenset[str]:
     """Lower-case English words (Webster's 2nd, public domain, via the english-words package)."""
-    from english_words import get_english_words_set  # type: ignore[import-untyped]
+    from english_words import get_english_words_set
 
     return frozenset(get_english_words_set(["web2"], lower=True))
 
