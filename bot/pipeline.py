@@ -43,10 +43,6 @@ from bot.texts import text
 
 log = logging.getLogger(__name__)
 
-# How long a worker holds a feed it is polling: longer than any poll can take (a fetch is cut
-# at 60 s); a worker that dies delays its feeds by at most this.
-FEED_LEASE = timedelta(minutes=3)
-
 SEC_HOST = "sec.gov"
 SEC_SPACING = 0.1  # seconds between two requests to the SEC: its limit is 10 per second
 # Chats that received an alert carried by a catalogue feed this recently depend on it.
@@ -141,7 +137,10 @@ class Pipeline:
         self.store.sync_templates(self.store.watched_tickers())
         ready = []
         # Leased, so that with several workers each due feed is fetched by one of them.
-        claimed = self.store.claim_due_feeds(now, owner=self.owner, lease=FEED_LEASE)
+        # WORKER_LEASE outlasts any poll (a fetch is cut at 60 s); a worker that dies delays
+        # its feeds by at most that.
+        lease = timedelta(seconds=self.settings.worker_lease)
+        claimed = self.store.claim_due_feeds(now, owner=self.owner, lease=lease)
         for state in self._allowed(claimed):
             if state.next_poll_at is None and state.last_fetch_at is None:
                 assert state.feed.id is not None

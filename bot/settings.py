@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     )
     webhook_listen: str = Field("0.0.0.0", description="address the web role listens on")  # noqa: S104
     webhook_port: int = Field(8443, ge=1, le=65535, description="port the web role listens on")
+    worker_lease: int = Field(
+        180,
+        ge=1,
+        description="seconds a worker holds a feed it polls or an alert it sends; a dead "
+        "worker's work passes to the others after this",
+    )
     health_port: int | None = Field(
         None, ge=0, le=65535, description="port for /healthz and /metrics; off when unset"
     )
