@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     fetch_concurrency: int = Field(20, ge=1, le=500, description="feeds fetched at once")
     per_host_concurrency: int = Field(2, ge=1, le=50, description="fetches at once per host")
     max_user_feeds: int = Field(20, ge=0, description="feeds one chat may add")
+    fetch_article_pages: bool = Field(
+        False, description="for title-only items, read the linked page's main text"
+    )
     summary_length: int = Field(500, ge=100, le=3000, description="summary length in characters")
     max_article_age: int = Field(
         86400, ge=60, description="seconds after which a dated article is too old to alert"
@@ -80,6 +83,11 @@ class Settings(BaseSettings):
         ge=1,
         description="seconds a worker holds a feed it polls or an alert it sends; a dead "
         "worker's work passes to the others after this",
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL through which delivery workers share Telegram's overall limit; "
+        "without it they share it through the database",
     )
     health_port: int | None = Field(
         None, ge=0, le=65535, description="port for /healthz and /metrics; off when unset"
