@@ -31,8 +31,7 @@ class Services:
         # Read the revision first: a change made while loading shows up as a new revision.
         self.index_revision = self.store.subscriptions_revision()
         subscriptions = self.store.active_subscriptions()
-        for subscription in subscriptions:
-            self.index.add(subscription)
+        self.index.add_all(subscriptions)
         # The index lives as long as the process: keep the garbage collector from walking it.
         gc.freeze()
         return len(subscriptions)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from bot.matching.text import sentence_at, sentence_bounds
+from bot.matching.text import article_text
 from bot.matching.tickers import Company, NamePattern, TickerUniverse, normalize_symbol
 from bot.models import Article
 
@@ -47,7 +47,9 @@ _EXCHANGE_RE = re.compile(
 # Both start with a literal or a class (no look-behind), so the regex engine can skip ahead fast;
 # the character before the match is checked in Python.
 _CASHTAG_RE = re.compile(r"\$(" + _SYMBOL + r")(?![\w])")
-_BARE_RE = re.compile(r"\b([A-Z][A-Z0-9]{2,4}(?:[.\-/][A-Z])?)(?![\w&])")
+# No leading \b: a pattern that starts with a character class lets the engine skip ahead fast;
+# a match that starts inside a word is dropped in Python (the same matches as with \b).
+_BARE_RE = re.compile(r"([A-Z][A-Z0-9]{2,4}(?:[.\-/][A-Z])?)(?![\w&])")
 _EXCHANGE_WORDS = ("nyse", "nasdaq", "otc", "amex", "cboe", "bats")
 _SUFFIX_AFTER_RE = re.compile(
     r"\s*,?\s*(?:Inc|Corp|Corporation|Co|Company|Ltd|plc|PLC|LLC|N\.V|S\.A|AG|SE)\b\.?"
@@ -70,13 +72,21 @@ def _feed_symbol(raw: str) -> str:
     return normalize_symbol(raw.rsplit(":", 1)[-1])
 
 
-def _shouting(text: str, start: int, end: int) -> bool:
-    """Is the line around [start, end) mostly capitals (a banner, an ALL CAPS headline)?"""
+def _shouting(text: str, start: int, end: int, memo: dict[int, bool]) -> bool:
+    """Is the line around [start, end) mostly capitals (a banner, an ALL CAPS headline)?
+
+    `memo` (line start -> answer) keeps several symbols in one long line from recounting it.
+    """
     lo = text.rfind("\n", 0, start) + 1
+    held = memo.get(lo)
+    if held is not None:
+        return held
     hi = text.find("\n", end)
     line = text[lo : hi if hi >= 0 else len(text)]
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    letters = sum(map(str.isalpha, line))
+    answer = letters > 12 and sum(map(str.isupper, line)) > 0.6 * letters
+    memo[lo] = answer
+    return answer
 
 
 @cache
@@ -105,18 +115,11 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
     # A filing names many companies (customers, rivals, lenders); the filer is the one it is about.
     if article.form and found.by_cik:
         return found.by_cik
-    text = f"{article.title}\n\n{article.text}" if article.title else article.text
-    scrubbed = _blank_urls(text)
-    bounds: list[int] = []
-
-    def sentence(offset: int) -> str:
-        if not bounds:  # only articles with a mention pay for sentence splitting
-            bounds.extend(sentence_bounds(text))
-        return sentence_at(text, offset, bounds)
-
+    prepared = article_text(article)
+    sentence = prepared.sentence  # only the lines with a mention are split into sentences
+    scrubbed = _blank_urls(prepared.text)
     lowered = _lower_same_length(scrubbed)
-    exchanges = any(w in lowered for w in _EXCHANGE_WORDS)
-    for m in _EXCHANGE_RE.finditer(scrubbed) if exchanges else ():
+    for m in _exchange_matches(scrubbed, lowered):
         company = universe.company(m.group(1))
         if company is not None:
             found.offer(
@@ -145,17 +148,18 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
     ambiguous, named = _names(scrubbed, lowered, universe, found, sentence)
     # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
     short_names = {scrubbed[s:e].split()[0].upper() for s, e in named}
+    shouting: dict[int, bool] = {}
     for m in _BARE_RE.finditer(scrubbed):
         symbol = normalize_symbol(m.group(1))
         if len(symbol.split("-")[0]) < 3 or symbol in universe.bare_stop or symbol in short_names:
             continue
         before = scrubbed[m.start() - 1] if m.start() else " "
-        if before in "$.-/&_" or any(s <= m.start() < e for s, e in named):
+        if before.isalnum() or before in "$.-/&_" or any(s <= m.start() < e for s, e in named):
             continue
         if _acronym_definition(scrubbed, m):
             continue  # "LPL Financial" is a name; "Office of International Affairs (OIA)" too
         company = universe.company(symbol)
-        if company is not None and not _shouting(scrubbed, m.start(), m.end()):
+        if company is not None and not _shouting(scrubbed, m.start(), m.end(), shouting):
             found.offer(Mention(company, symbol, "symbol", (m.group(1),), sentence(m.start())))
     for start, end, pattern in ambiguous:
         if pattern.company.cik in found.by_cik:
@@ -163,6 +167,30 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         if _has_context(scrubbed, start, end, pattern, universe, sentence(start)):
             found.offer(_name_mention(pattern, scrubbed[start:end], sentence(start)))
     return found.by_cik
+
+
+def _exchange_matches(text: str, lowered: str) -> list[re.Match[str]]:
+    """`_EXCHANGE_RE.finditer(text)`, tried only where an exchange's name starts.
+
+    Every alternative begins with one of `_EXCHANGE_WORDS`, so the matches are the same; a
+    case-insensitive alternation cannot skip ahead and costs more than the rest of detection.
+    """
+    starts: set[int] = set()
+    for word in _EXCHANGE_WORDS:
+        at = lowered.find(word)
+        while at >= 0:
+            starts.add(at)
+            at = lowered.find(word, at + 1)
+    found: list[re.Match[str]] = []
+    taken_until = 0
+    for at in sorted(starts):
+        if at < taken_until:
+            continue
+        m = _EXCHANGE_RE.match(text, at)
+        if m is not None:
+            found.append(m)
+            taken_until = m.end()
+    return found
 
 
 def _feed_signals(article: Article, universe: TickerUniverse, found: _Found) -> None:

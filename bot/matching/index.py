@@ -14,12 +14,13 @@ incremental. `add` raises `QueryError` for a bad query and `ValueError` for an u
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import gc
+from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.matching.detect import Mention
 from bot.matching.keywords import parse_query
-from bot.matching.text import sentence_at, sentence_bounds, spans, stems
+from bot.matching.text import ArticleText, article_text
 from bot.matching.tickers import TickerUniverse
 from bot.models import Alert, Article, Hit, Kind, Subscription
 
@@ -38,12 +39,28 @@ class _Node:
         self.ends = 0  # registrations ending here
 
 
-@dataclass(frozen=True, slots=True)
 class _Keyword:
-    sub: Subscription
-    clauses: tuple[tuple[TermKey, ...], ...]
-    excluded: tuple[TermKey, ...]
-    anchor: int  # the clause the query is filed under
+    """A parsed keyword subscription (a plain slotted class: a million are built at start)."""
+
+    __slots__ = ("anchor", "clauses", "excluded", "sub", "terms")
+
+    def __init__(
+        self,
+        sub: Subscription,
+        clauses: tuple[tuple[TermKey, ...], ...],
+        excluded: tuple[TermKey, ...],
+        anchor: int,  # the clause the query is filed under
+    ) -> None:
+        self.sub = sub
+        self.clauses = clauses
+        self.excluded = excluded
+        self.anchor = anchor
+        # Every distinct term, positive and excluded: what the trie holds for this query.
+        self.terms = frozenset(t for c in clauses for t in c).union(excluded)
+
+
+# Many chats watch the same words: parse each distinct query once (a Query is immutable).
+_parse = lru_cache(maxsize=16_384)(parse_query)
 
 
 class MatchIndex:
@@ -69,24 +86,42 @@ class MatchIndex:
             company = self._universe.company(sub.value)
             if company is None:
                 raise ValueError(f"unknown ticker: {sub.value}")
-            self.remove(sub.id)
+            if sub.id in self._subs:
+                self.remove(sub.id)
             self._by_cik.setdefault(company.cik, {})[sub.id] = sub
             self._sub_cik[sub.id] = company.cik
         else:
-            query = parse_query(sub.value)  # raises QueryError before anything changes
-            self.remove(sub.id)
+            query = _parse(sub.value)  # raises QueryError before anything changes
+            if sub.id in self._subs:
+                self.remove(sub.id)
             clauses = tuple(tuple(self._term(t.stems) for t in c) for c in query.clauses)
             excluded = tuple(self._term(t.stems) for t in query.excluded)
-            anchor = min(
-                range(len(clauses)),
-                key=lambda i: sum(len(self._postings.get(t, ())) for t in clauses[i]),
-            )
+            anchor = 0
+            if len(clauses) > 1:
+                anchor = min(
+                    range(len(clauses)),
+                    key=lambda i: sum(len(self._postings.get(t, ())) for t in clauses[i]),
+                )
             for term in clauses[anchor]:
                 self._postings.setdefault(term, {})[sub.id] = None
-            for term in {t for c in clauses for t in c} | set(excluded):
+            keyword = _Keyword(sub, clauses, excluded, anchor)
+            for term in keyword.terms:
                 self._trie_add(term)
-            self._keywords[sub.id] = _Keyword(sub, clauses, excluded, anchor)
+            self._keywords[sub.id] = keyword
         self._subs[sub.id] = sub
+
+    def add_all(self, subs: Iterable[Subscription]) -> None:
+        """`add` each subscription, with the cyclic garbage collector paused: loading a million
+        subscriptions makes millions of objects, none of them garbage, and each collection
+        would walk them all. Stops at the first bad subscription, as `add` does."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            for sub in subs:
+                self.add(sub)
+        finally:
+            if paused:
+                gc.enable()
 
     def remove(self, sub_id: int) -> None:
         """Remove a subscription; unknown ids are ignored."""
@@ -106,7 +141,7 @@ class MatchIndex:
                 del posting[sub_id]
                 if not posting:
                     del self._postings[term]
-            for term in {t for c in keyword.clauses for t in c} | set(keyword.excluded):
+            for term in keyword.terms:
                 self._trie_remove(term)
 
     def _term(self, key: TermKey) -> TermKey:
@@ -140,29 +175,56 @@ class MatchIndex:
                 del path[depth - 1].next[term[depth - 1]]
 
     # -- matching -------------------------------------------------------------------------------
-    def _scan(self, words: Sequence[str]) -> dict[TermKey, int]:
-        """Every indexed term in the article, with the word index where it first occurs."""
+    def _scan(self, words: list[str]) -> dict[TermKey, int]:
+        """Every indexed term in the article, with the word index where it first occurs.
+
+        Only the words that begin some term are visited: the first position of every word and
+        the set of those that begin a term are computed in C (a dict and a set intersection),
+        and only words that begin a phrase are followed to their other positions.
+        """
         found: dict[TermKey, int] = {}
         root = self._root.next
         n = len(words)
-        for i in range(n):
-            node = root.get(words[i])
-            j = i
-            while node is not None:
-                if node.term is not None and node.term not in found:
-                    found[node.term] = i
-                j += 1
-                if j >= n or not node.next:
+        first = dict(zip(reversed(words), range(n - 1, -1, -1), strict=True))
+        for word in root.keys() & first.keys():
+            top = root[word]
+            i = first[word]
+            if top.term is not None:
+                found[top.term] = i
+            if not top.next:
+                continue
+            while True:  # every occurrence, in order, so that a phrase's first one is kept
+                node, j = top, i + 1
+                while j < n and node.next:
+                    child = node.next.get(words[j])
+                    if child is None:
+                        break
+                    node = child
+                    if node.term is not None and node.term not in found:
+                        found[node.term] = i
+                    j += 1
+                try:
+                    i = words.index(word, i + 1)
+                except ValueError:
                     break
-                node = node.next.get(words[j])
         return found
 
     def match(self, article: Article, mentions: dict[int, Mention]) -> list[Alert]:
         """One Alert per chat whose subscriptions match `article`, with every reason why."""
         hits: dict[int, list[Hit]] = {}
+        held = hits.get
         for cik, mention in mentions.items():
-            for sub in self._by_cik.get(cik, {}).values():
-                hits.setdefault(sub.chat_id, []).append(Hit(sub, mention.terms, mention.sentence))
+            subs = self._by_cik.get(cik)
+            if not subs:
+                continue
+            terms, sentence = mention.terms, mention.sentence
+            for sub in subs.values():  # the hot loop at scale: one Hit, no spare lists
+                hit = Hit(sub, terms, sentence)
+                chat_hits = held(sub.chat_id)
+                if chat_hits is None:
+                    hits[sub.chat_id] = [hit]
+                else:
+                    chat_hits.append(hit)
         if self._keywords:
             self._match_keywords(article, hits)
         return [
@@ -171,11 +233,11 @@ class MatchIndex:
         ]
 
     def _match_keywords(self, article: Article, hits: dict[int, list[Hit]]) -> None:
-        text = f"{article.title}\n\n{article.text}" if article.title else article.text
-        found = self._scan(stems(text))
+        prepared = article_text(article)
+        found = self._scan(prepared.stems())
         if not found:
             return
-        explain = _Explainer(text, found)
+        explain = _Explainer(prepared, found)
         seen: set[int] = set()
         for term in found:
             for sub_id in self._postings.get(term, ()):
@@ -219,30 +281,27 @@ class _Explainer:
     subscriptions often share the same few terms in one article.
     """
 
-    def __init__(self, text: str, found: dict[TermKey, int]) -> None:
-        self._text = text
+    def __init__(self, prepared: ArticleText, found: dict[TermKey, int]) -> None:
+        self._prepared = prepared
+        self._text = prepared.text
         self._found = found
-        self._spans: list[tuple[int, int]] = []
-        self._bounds: list[int] = []
         self._written: dict[TermKey, str] = {}
         self._sentences: dict[int, str] = {}
 
     def hit(self, sub: Subscription, matched: list[TermKey]) -> Hit:
-        if not self._spans:
-            self._spans = spans(self._text)
-            self._bounds = sentence_bounds(self._text)
         written = tuple(self._write(term) for term in matched)
         earliest = min(self._found[t] for t in matched)
         sentence = self._sentences.get(earliest)
         if sentence is None:
-            offset = self._spans[earliest][0]
-            sentence = self._sentences[earliest] = sentence_at(self._text, offset, self._bounds)
+            sentence = self._prepared.sentence(self._prepared.span(earliest)[0])
+            self._sentences[earliest] = sentence
         return Hit(sub, written, sentence)
 
     def _write(self, term: TermKey) -> str:
         found = self._written.get(term)
         if found is None:
             first = self._found[term]
-            start, end = self._spans[first][0], self._spans[first + len(term) - 1][1]
+            start = self._prepared.span(first)[0]
+            end = self._prepared.span(first + len(term) - 1)[1]
             found = self._written[term] = self._text[start:end]
         return found

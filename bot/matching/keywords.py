@@ -12,9 +12,10 @@ No regular expressions are built from user input, so no query can be slow to mat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from bot.matching.text import stems, words
+from bot.matching.text import stem_words, tokens
 
 EXAMPLE = '/keyword "AI chips" OR Trainium -crypto'
 MAX_LENGTH = 300
@@ -34,6 +35,11 @@ _UNSUPPORTED = {
     "^": "regular expressions are not supported; write plain words",
     "~": "regular expressions are not supported; write plain words",
 }
+
+
+# A bare word runs to the next space or quote; it must hold none of the characters above.
+_BARE_WORD = re.compile(r'[^\s"“”]*')
+_UNSUPPORTED_RE = re.compile("[" + re.escape("".join(_UNSUPPORTED)) + "]")
 
 
 class QueryError(ValueError):
@@ -83,11 +89,12 @@ class _Token:
 
 
 def _term(raw: str, quoted: bool, position: int, text: str) -> Term:
-    found = tuple(s for s in stems(raw) if s[0].isalnum())
-    if not found:
+    written = [w for w in tokens(raw) if w[0].isalnum()]
+    if not written:
         what = "this phrase" if quoted else f"'{raw}'"
         raise QueryError(f"{what} has no letters or digits to look for", position, text)
-    shown = " ".join(w.lower() for w in words(raw))
+    found = tuple(stem_words(written))
+    shown = " ".join(w.lower() for w in written)
     if quoted or len(found) > 1:
         shown = f'"{shown}"'
     return Term(found, shown)
@@ -118,12 +125,12 @@ def _tokens(text: str) -> list[_Token]:
             out.append(_Token("term", start, _term(text[i + 1 : close], True, i, text), negated))
             i = close + 1
             continue
-        j = i
-        while j < n and not text[j].isspace() and text[j] not in '"“”':
-            if text[j] in _UNSUPPORTED:
-                raise QueryError(_UNSUPPORTED[text[j]], j, text)
-            j += 1
+        m = _BARE_WORD.match(text, i)
+        j = m.end() if m else i
         raw = text[i:j]
+        bad = _UNSUPPORTED_RE.search(raw)
+        if bad is not None:
+            raise QueryError(_UNSUPPORTED[bad.group()], i + bad.start(), text)
         if raw == "OR" and not negated:
             out.append(_Token("or", start))
         else:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import snowballstemmer
+
+from bot.models import Article
 
 # A word: a run of letters (with inner apostrophes: "Amazon's", "don't") or of digits ("1.5").
 # Letters and digits are separate words, so "Trainium" matches "Trainium2" and "5G" is "5", "g".
@@ -20,35 +23,77 @@ import snowballstemmer
 # contains, so that a phrase never matches across sentences ("AI. Chip" is not "AI chip").
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*|[.!?;:](?=\s|$)")
 
+# snowballstemmer hands out PyStemmer's C stemmer when it is installed (it is a dependency).
 _STEMMER = snowballstemmer.stemmer("english")
 # Articles repeat a small vocabulary, so a memo of surface form -> stem makes stemming one dict
 # lookup per word. Bounded so that a stream of junk tokens cannot grow it without limit.
-_STEMS: dict[str, str] = {}
 _STEMS_MAX = 200_000
+
+
+class _StemMemo(dict[str, str]):
+    """word as written -> stem; a miss stems the word (a dict subclass: hits stay in C)."""
+
+    def __missing__(self, word: str) -> str:
+        result: str = _STEMMER.stemWord(word.lower().replace("’", "'"))
+        if len(self) >= _STEMS_MAX:
+            self.clear()
+        self[word] = result
+        return result
+
+
+_STEMS = _StemMemo()
+_stem_of: Callable[[str], str] = _STEMS.__getitem__
+_SENTENCE_PUNCT = frozenset(".!?;:")
 
 
 def stem(word: str) -> str:
     """The stem of one word as written ("Chips" -> "chip", "Amazon’s" -> "amazon")."""
-    found = _STEMS.get(word)
-    if found is not None:
-        return found
-    lowered = word.lower().replace("’", "'")
-    result: str = _STEMMER.stemWord(lowered)
-    if len(_STEMS) >= _STEMS_MAX:
-        _STEMS.clear()
-    _STEMS[word] = result
+    return _stem_of(word)
+
+
+def tokens(text: str) -> list[str]:
+    """`WORD_RE.findall(text)`, faster: most whitespace-separated chunks are a plain word,
+    perhaps with one trailing comma or sentence mark, and skip the regular expression.
+
+    Equal to the regex because no token spans whitespace and the look-ahead after a sentence
+    mark sees whitespace or the end in both the text and the chunk.
+    """
+    out: list[str] = []
+    append = out.append
+    findall = WORD_RE.findall
+    for chunk in text.split():
+        if chunk.isalpha():
+            append(chunk)
+            continue
+        head = chunk[:-1]
+        if head.isalpha():
+            last = chunk[-1]
+            if last == ",":
+                append(head)
+                continue
+            if last in _SENTENCE_PUNCT:
+                append(head)
+                append(last)
+                continue
+        out.extend(findall(chunk))
+    return out
+
+
+def stem_words(words: list[str]) -> list[str]:
+    """Stems of many words at once, without the memo (for queries: their words must not push
+    the articles' vocabulary out of it)."""
+    result: list[str] = _STEMMER.stemWords([w.lower().replace("’", "'") for w in words])
     return result
 
 
 def words(text: str) -> list[str]:
     """The words of `text`, as written (sentence punctuation left out)."""
-    return [w for w in WORD_RE.findall(text) if w[0].isalnum()]
+    return [w for w in tokens(text) if w[0].isalnum()]
 
 
 def stems(text: str) -> list[str]:
     """The stems of the words of `text`, in order; index i is the i-th match of WORD_RE."""
-    get: Callable[[str], str | None] = _STEMS.get
-    return [get(w) or stem(w) for w in WORD_RE.findall(text)]
+    return list(map(_stem_of, tokens(text)))
 
 
 def spans(text: str) -> list[tuple[int, int]]:
@@ -128,3 +173,91 @@ def sentence_at(text: str, offset: int, bounds: list[int] | None = None) -> str:
     lo = starts[i - 1] if i > 0 else 0
     hi = starts[i] if i < len(starts) else len(text)
     return " ".join(text[lo:hi].split())
+
+
+class ArticleText:
+    """An article's title and text as one string, and what detection and keyword matching
+    need from it, each computed once and only when asked for: stems, word spans, sentences.
+
+    Words are read line by line (no word spans a line break), remembering where each line
+    starts and which word begins it, so that the span of a word or its sentence costs one line's
+    work, not the whole text's, when a hit asks for it.
+    """
+
+    __slots__ = (
+        "_line_spans",
+        "_line_starts",
+        "_line_words",
+        "_lines",
+        "_said",
+        "_sentences",
+        "_stems",
+        "text",
+    )
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._stems: list[str] | None = None
+        self._lines: list[str] = []
+        self._line_starts: list[int] = []  # character offset of each line
+        self._line_words: list[int] = []  # index of each line's first word
+        self._line_spans: dict[int, list[tuple[int, int]]] = {}
+        self._sentences: dict[int, list[int]] = {}  # line start -> its sentences' starts
+        self._said: dict[int, str] = {}  # sentence start -> the sentence, on one line
+
+    def stems(self) -> list[str]:
+        """The stems of every word (`stems(self.text)`)."""
+        if self._stems is None:
+            out: list[str] = []
+            offset = 0
+            for line in self.text.split("\n"):
+                self._lines.append(line)
+                self._line_starts.append(offset)
+                self._line_words.append(len(out))
+                out.extend(map(_stem_of, tokens(line)))
+                offset += len(line) + 1
+            self._stems = out
+        return self._stems
+
+    def span(self, index: int) -> tuple[int, int]:
+        """Character span of word `index` of `stems()` in the text."""
+        if self._stems is None:
+            self.stems()
+        line = bisect.bisect_right(self._line_words, index) - 1
+        found = self._line_spans.get(line)
+        if found is None:
+            start = self._line_starts[line]
+            found = [(start + a, start + b) for a, b in spans(self._lines[line])]
+            self._line_spans[line] = found
+        return found[index - self._line_words[line]]
+
+    def sentence(self, offset: int) -> str:
+        """The sentence around the non-space character at `offset` (as `sentence_at`).
+
+        Splits only the line around `offset` (a line break always ends a sentence), once per
+        line, and keeps each sentence it returns, as many hits share a few sentences.
+        """
+        text = self.text
+        while offset > 0 and text[offset : offset + 1] == "\n":
+            offset -= 1  # a line break belongs to the sentence before it
+        lo = text.rfind("\n", 0, offset) + 1
+        bounds = self._sentences.get(lo)
+        if bounds is None:
+            hi = text.find("\n", offset)
+            line = text[lo:] if hi < 0 else text[lo:hi]
+            bounds = [lo + b for b in sentence_bounds(line)]
+            bounds.append(lo + len(line))  # where the last sentence ends
+            self._sentences[lo] = bounds
+        i = min(bisect.bisect_right(bounds, offset), len(bounds) - 1)
+        start = bounds[i - 1]
+        found = self._said.get(start)
+        if found is None:
+            found = self._said[start] = " ".join(text[start : bounds[i]].split())
+        return found
+
+
+@lru_cache(maxsize=64)
+def article_text(article: Article) -> ArticleText:
+    """The `ArticleText` of an article; cached, as detection and matching both need it (an
+    `Article` is frozen, so it is its own cache key)."""
+    return ArticleText(f"{article.title}\n\n{article.text}" if article.title else article.text)
