@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import multiprocessing as mp
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -62,8 +63,15 @@ def serve(pipe: Connection, flood_limits: bool) -> None:
                 "accepted": sum(fake.accepted.values()),
                 "refused_429": sum(1 for c in calls if c["status"] == 429),
                 "times": times,
+                "cpu": _cpu(),
             }
         )
+
+
+def _cpu() -> float:
+    """CPU seconds this process has used (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def fill(store: Store, chats: int) -> None:
@@ -132,7 +140,9 @@ def run(
         migrate(engine)
         store = Store(engine)
         fill(store, chats)
+        cpu = _cpu()
         sent, seconds = asyncio.run(drain(url, token, store, limits, concurrency))
+        cpu = _cpu() - cpu
         engine.dispose()
     parent.send("done")
     figures: dict[str, Any] = parent.recv()
@@ -141,7 +151,10 @@ def run(
     print(
         f"{name}: {sent} alerts to {chats} chats in {seconds:.1f} s = {sent / seconds:.0f} msg/s; "
         f"accepted {figures['accepted']}, 429 answers {figures['refused_429']}, "
-        f"most in one second {worst_second(times)}"
+        f"most in one second {worst_second(times)}; CPU per message: sender "
+        f"{1000 * cpu / max(1, sent):.2f} ms, fake Bot API "
+        f"{1000 * figures['cpu'] / max(1, sent):.2f} ms; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
 
 
@@ -150,7 +163,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> N
     parser.add_argument("--alerts", type=int, default=10_000, help="(a): alerts and chats")
     parser.add_argument("--limited", type=int, default=900, help="(b): alerts and chats")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
-    parser.add_argument("--concurrency", type=int, default=64, help="chats sent to at once")
+    parser.add_argument("--concurrency", type=int, default=16, help="chats sent to at once")
     args = parser.parse_args(argv)
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     database_url = args.database_url

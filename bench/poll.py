@@ -37,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.feeds.fetch import make_client
+from bot.feeds.pool import ParsePool, available_cores
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.models import Feed, Kind
@@ -191,19 +192,25 @@ def serve(conn: Connection, feeds: int, match_share: float) -> None:
 # --------------------------------------------------------------------- the bot (this process)
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
-async def cycle(pipeline: Pipeline, store: Store) -> tuple[float, int, int]:
+async def cycle(pipeline: Pipeline, store: Store, name: str) -> None:
+    """Poll every feed once; print the wall time, this process's CPU time and the load."""
     states = store.feed_states()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     results = await pipeline.poll_many(states)
-    took = time.perf_counter() - start
+    took, cpu = time.perf_counter() - start, time.process_time() - cpu
     errors = [r.error for r in results if r.error]
     if errors:
         print(f"  {len(errors)} errors, e.g. {errors[0]}")
-    return took, sum(r.new_stories for r in results), len(results)
+    new = sum(r.new_stories for r in results)
+    print(
+        f"{name + ' cycle:':15} {took:6.2f} s  (bot process CPU {cpu:5.1f} s, load average "
+        f"{os.getloadavg()[0]:.1f}; {new} new stories, {store_count(store)} alerts queued, "
+        f"{len(results)} feeds)"
+    )
 
 
 def main() -> None:
@@ -213,6 +220,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument(
         "--match-share", type=float, default=0.25, help="share of items naming a watched ticker"
+    )
+    parser.add_argument(
+        "--parse-workers",
+        type=int,
+        default=available_cores(),
+        help="parser processes (default: one per core); 0: parse in a thread",
+    )
+    parser.add_argument(
+        "--cycles", type=int, default=3, help="1: the baseline only (to profile it), 2: and cold"
     )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--profile", default=None, help="write a cProfile of the bot here")
@@ -261,21 +277,26 @@ async def run(args: argparse.Namespace, port: int, server: Connection) -> None:
             per_host_concurrency=args.concurrency,
         )
         client = make_client()
-        pipeline = Pipeline(settings, store, Matcher(universe, index), client)
+        pool = ParsePool(args.parse_workers) if args.parse_workers > 0 else None
+        pipeline = Pipeline(settings, store, Matcher(universe, index), client, parse_pool=pool)
         print(
             f"{args.feeds} feeds x {ITEMS} items on {root} (own process), {args.chats} chats, "
-            f"match share {args.match_share:g}, concurrency {args.concurrency}"
+            f"match share {args.match_share:g}, concurrency {args.concurrency}, "
+            f"parser processes {args.parse_workers or 'none (a thread)'}; "
+            f"load average {os.getloadavg()[0]:.2f}"
         )
         print(f"memory before polling: {peak_mb():6.0f} MB")
-        took, new, n = await cycle(pipeline, store)
-        print(f"baseline cycle: {took:6.2f} s  ({new} stories stored, {n} feeds)")
-        for phase in ("cold", "warm"):
+        await cycle(pipeline, store, "baseline")
+        for phase in ("cold", "warm")[: args.cycles - 1]:
             server.send(phase)
             server.recv()
-            took, new, n = await cycle(pipeline, store)
-            queued = store_count(store)
-            print(f"{phase} cycle: {took:10.2f} s  ({new} new stories, {queued} alerts queued)")
+            await cycle(pipeline, store, phase)
         print(f"peak memory:    {peak_mb():6.0f} MB (the bot process: ru_maxrss)")
+        if pool is not None:
+            pool.close()
+            # RUSAGE_CHILDREN counts waited-for children: the parsers (and the feed server).
+            print(f"largest child:  {peak_mb(resource.RUSAGE_CHILDREN):6.0f} MB (parsers)")
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
         await client.aclose()
         engine.dispose()
 

@@ -23,8 +23,10 @@ from bot.chat.handlers import add_handlers, publish_commands
 from bot.delivery.jobs import DeliveryJob, worker_id
 from bot.delivery.limits import Limits, RateLimiter
 from bot.delivery.sender import SendOptions
+from bot.delivery.shared import RedisPacer
 from bot.feeds.catalogue import load_catalogue
 from bot.feeds.fetch import make_client
+from bot.feeds.pool import ParsePool
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.observability.server import HealthServer
@@ -65,6 +67,8 @@ def build_application(
     if settings.bot_token is None:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
     client = make_client()
+    # Feed documents are parsed in worker processes, one per core (started at the first parse).
+    parse_pool = ParsePool()
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if role != "worker":
@@ -72,14 +76,26 @@ def build_application(
         if role == "web":
             return
         limits = Limits(overall_per_second=settings.max_messages_per_second)
+        # With Redis every worker's sends count against one limit; without it, each worker
+        # keeps its share, counting the live workers through the database (DeliveryJob).
+        shared = (
+            RedisPacer(settings.redis_url, settings.max_messages_per_second)
+            if settings.redis_url
+            else None
+        )
         deliver = DeliveryJob(
             svc.store,
             svc.clock,
-            limiter=RateLimiter(limits),
+            limiter=RateLimiter(limits, shared=shared),
             options=SendOptions(disclaimer=settings.disclaimer, owner=owner),
         )
         pipeline = Pipeline(
-            settings, svc.store, Matcher(svc.universe, svc.index), client, owner=owner
+            settings,
+            svc.store,
+            Matcher(svc.universe, svc.index),
+            client,
+            owner=owner,
+            parse_pool=parse_pool,
         )
 
         def fresh_matcher() -> Matcher | None:
@@ -111,9 +127,12 @@ def build_application(
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await client.aclose()
+        parse_pool.close()
         svc.store.engine.dispose()
 
-    owner = worker_id()  # this process, in feed leases and outbox claims
+    # This process, in feed leases and outbox claims. Feed leases are given back after each
+    # poll, so a restarted process does not wait for its predecessor's.
+    owner = worker_id()
     api = settings.telegram_api_url
     app = (
         ApplicationBuilder()

@@ -29,7 +29,9 @@ from bot.clock import Clock, utc_now
 from bot.feeds import schedule
 from bot.feeds.fetch import Fetched, FetchError, HostGate, Limits, fetch
 from bot.feeds.guard import Guard, Resolver, system_resolver
-from bot.feeds.parse import FeedError, parse_feed
+from bot.feeds.pages import fill_page_texts
+from bot.feeds.parse import FeedError, ParsedFeed
+from bot.feeds.pool import ParsePool, parse_in_thread
 from bot.matching.detect import detect_tickers
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
@@ -51,6 +53,8 @@ DEPENDENT_WINDOW = timedelta(days=30)
 # OUTAGE_HOSTS hosts.
 OUTAGE_WINDOW = 20
 OUTAGE_HOSTS = 3
+# Unchanged feeds (304s, most polls) are recorded together, up to this many per transaction.
+UNCHANGED_BATCH = 200
 JobCallback = Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
@@ -115,8 +119,12 @@ class Pipeline:
         concurrency: int | None = None,
         resolver: Resolver = system_resolver,
         owner: str = "worker",
+        parse_pool: ParsePool | None = None,
     ) -> None:
         self.settings = settings
+        # Parsing is pure and slow (feedparser): in worker processes when a pool is given (the
+        # app's), else in a thread; either way the loop keeps serving the other fetches.
+        self.parse_pool = parse_pool
         self.owner = owner
         self.store = store
         self.matcher = matcher
@@ -129,6 +137,9 @@ class Pipeline:
         self._sec_off_logged = False
         self._recent: deque[tuple[str, bool]] = deque(maxlen=OUTAGE_WINDOW)
         self._outage_since: datetime | None = None
+        # (feed id, polled at, next poll) of unchanged feeds not yet written; see poll_many.
+        self._unchanged: list[tuple[int, datetime, datetime]] = []
+        self._batching = 0
 
     async def poll_due(self) -> list[PollResult]:
         """Poll every feed whose time has come. Template feeds follow the watched tickers;
@@ -136,26 +147,38 @@ class Pipeline:
         now = self.clock()
         self.store.sync_templates(self.store.watched_tickers())
         ready = []
-        # Leased, so that with several workers each due feed is fetched by one of them.
-        # WORKER_LEASE outlasts any poll (a fetch is cut at 60 s); a worker that dies delays
-        # its feeds by at most that.
+        # Leased for the poll, so that with several workers each due feed is fetched by one
+        # of them. WORKER_LEASE outlasts any poll (a fetch is cut at 60 s); the lease is given
+        # back afterwards, so only a worker that dies mid-poll delays its feeds (by the lease).
         lease = timedelta(seconds=self.settings.worker_lease)
         claimed = self.store.claim_due_feeds(now, owner=self.owner, lease=lease)
-        for state in self._allowed(claimed):
-            if state.next_poll_at is None and state.last_fetch_at is None:
-                assert state.feed.id is not None
-                offset = schedule.first_offset(state.feed.url, state.feed.interval)
-                self.store.schedule(state.feed.id, now + offset)
-                if offset >= timedelta(seconds=1):
-                    continue
-            ready.append(state)
-        return await self.poll_many(ready)
+        try:
+            for state in self._allowed(claimed):
+                if state.next_poll_at is None and state.last_fetch_at is None:
+                    assert state.feed.id is not None
+                    offset = schedule.first_offset(state.feed.url, state.feed.interval)
+                    self.store.schedule(state.feed.id, now + offset)
+                    if offset >= timedelta(seconds=1):
+                        continue
+                ready.append(state)
+            return await self.poll_many(ready)
+        finally:
+            self.store.release_feeds([s.feed.id for s in claimed if s.feed.id], owner=self.owner)
 
     async def poll_many(self, states: Sequence[FeedState]) -> list[PollResult]:
         """Poll these feeds now, at most FETCH_CONCURRENCY at a time; then watch for outages."""
-        results = list(await asyncio.gather(*(self._poll_bounded(s) for s in states)))
+        self._batching += 1
+        try:
+            results = list(await asyncio.gather(*(self._poll_bounded(s) for s in states)))
+        finally:
+            self._batching -= 1
+            self._flush_unchanged()
         self._watch_outage(results, states)
         return results
+
+    def _flush_unchanged(self) -> None:
+        polls, self._unchanged = self._unchanged, []
+        self.store.record_unchanged_many(polls)
 
     def _allowed(self, states: list[FeedState]) -> list[FeedState]:
         """Without SEC_USER_AGENT the SEC's feeds are not polled (the SEC refuses anonymous
@@ -189,6 +212,17 @@ class Pipeline:
             gate=self.gate,
         )
 
+    async def _parse(self, fetched: Fetched, source: str) -> ParsedFeed:
+        assert fetched.body is not None
+        parse = self.parse_pool.parse if self.parse_pool is not None else parse_in_thread
+        return await parse(
+            fetched.body,
+            source=source,
+            url=fetched.url,
+            content_type=fetched.content_type,
+            now=self.clock(),
+        )
+
     async def poll(self, state: FeedState) -> PollResult:
         """Fetch one feed and store what is new; every failure is recorded with its reason."""
         feed = state.feed
@@ -201,34 +235,24 @@ class Pipeline:
                 log.info("feed %s moved for good to %s", feed.id, fetched.permanent_redirect)
             if fetched.body is None:
                 now = self.clock()
-                self.store.record_unchanged(
-                    feed.id,
-                    now=now,
-                    next_poll_at=schedule.after_success(
-                        now, feed.interval, max_age=fetched.max_age
-                    ),
-                )
+                next_at = schedule.after_success(now, feed.interval, max_age=fetched.max_age)
+                # Within poll_many, written with the others (one commit for many 304s).
+                self._unchanged.append((feed.id, now, next_at))
+                if not self._batching or len(self._unchanged) >= UNCHANGED_BATCH:
+                    self._flush_unchanged()
                 self._recovered(state, now)
                 return PollResult(feed.id)
-            # Parsing is pure and slow (feedparser): a worker thread, so that the loop keeps
-            # serving the other fetches and the chat handlers meanwhile.
-            parsed = await asyncio.to_thread(
-                parse_feed,
-                fetched.body,
-                source=feed.name,
-                url=fetched.url,
-                content_type=fetched.content_type,
-                now=self.clock(),
-            )
+            parsed = await self._parse(fetched, feed.name)
             if not parsed.articles and parsed.warnings:
                 # Nothing could be read from a broken document: a failure, with its reason.
                 raise FeedError(parsed.warnings[0])
         except (FetchError, FeedError) as exc:
             return self._failed(state, exc)
+        articles = await self._with_page_texts(state, parsed.articles)
         now = self.clock()
         new = self.store.ingest(
             feed.id,
-            parsed.articles,
+            articles,
             now=now,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
@@ -242,6 +266,23 @@ class Pipeline:
         if new:
             log.info("feed %s (%s): %d new stories", feed.id, feed.name, len(new))
         return PollResult(feed.id, new_stories=len(new))
+
+    async def _with_page_texts(
+        self, state: FeedState, articles: Sequence[Article]
+    ) -> Sequence[Article]:
+        """FETCH_ARTICLE_PAGES: new title-only items get their page's main text (not on a
+        feed's first fetch, whose items are not alerted)."""
+        if not self.settings.fetch_article_pages or state.baseline_at is None:
+            return articles
+        assert state.feed.id is not None
+        bare = [a for a in articles if not a.text]
+        unseen = self.store.unseen_entries(state.feed.id, [a.entry_id for a in bare])
+        wanted = [a for a in bare if a.entry_id in unseen]
+        if not wanted:
+            return articles
+        filled = await fill_page_texts(self.client, wanted, check=self.guard.check)
+        by_id = {a.entry_id: a for a in filled}
+        return [by_id.get(a.entry_id, a) for a in articles]
 
     def _failed(self, state: FeedState, exc: FetchError | FeedError) -> PollResult:
         """Record a failure with its reason; mark the feed broken after FEED_BROKEN_AFTER

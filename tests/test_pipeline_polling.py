@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.feeds.fetch import Limits, make_client
+from bot.feeds.pool import ParsePool
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.models import Feed, Kind
@@ -153,6 +154,34 @@ def test_an_unchanged_feed_is_asked_conditionally_and_answers_304(
     state = poller.state(url)
     assert state.last_success_at == poller.clock.now
     assert state.next_poll_at == poller.clock.now + timedelta(seconds=300)
+
+
+def test_many_feeds_parsed_in_worker_processes_then_unchanged_are_recorded_together(
+    server: FeedServer, store: Store, universe: TickerUniverse
+) -> None:
+    # Each cycle runs in its own event loop: no semaphore may be waited on across cycles.
+    poller = Poller(store, universe, per_host_concurrency=5)
+    urls = [
+        server.set(f"/{n}.rss", rss([(f"g{n}", f"https://n.example/{n}", f"Story {n}")]), etag="v")
+        for n in range(5)
+    ]
+    catalogue(poller.store, *urls)
+    pool = ParsePool(2)
+    poller.pipeline.parse_pool = pool
+    try:
+        first = poller.run()
+    finally:
+        pool.close()
+    assert [r.error for r in first] == [None] * 5
+    with poller.store.engine.connect() as conn:
+        titles = conn.execute(select(articles.c.title)).scalars().all()
+    assert sorted(titles) == [f"Story {n}" for n in range(5)]
+    poller.clock.advance(minutes=5)
+    assert [r.error for r in poller.run()] == [None] * 5  # five 304s, one transaction
+    for url in urls:
+        state = poller.state(url)
+        assert (state.last_success_at, state.last_fetch_at) == (poller.clock.now,) * 2
+        assert state.next_poll_at == poller.clock.now + timedelta(seconds=300)
 
 
 def test_an_empty_200_counts_as_unchanged(server: FeedServer, poller: Poller) -> None:
@@ -454,3 +483,33 @@ def test_new_feeds_are_spread_over_their_interval(poller: Poller) -> None:
     assert offsets[0] >= 0
     assert offsets[-1] < 300 + 1
     assert len({int(o) for o in offsets}) > 150  # not all in the same second
+
+
+def test_a_title_only_item_is_summarised_from_its_page_when_asked(
+    server: FeedServer, store: Store, universe: TickerUniverse
+) -> None:
+    store.upsert_chat(USER_CHAT, "private", "User", START)
+    poller = Poller(store, universe, fetch_article_pages=True, allow_private_feeds=True)
+    watch(poller, USER_CHAT, "AMZN")
+    page = server.set(
+        "/story",
+        "<html><body><nav>Home | Markets</nav><article><h1>Chips</h1>"
+        f"<p>{STORY}</p><p>Analysts expect the chips to add billions in revenue.</p>"
+        "</article><footer>Cookie settings</footer></body></html>",
+        content_type="text/html",
+    )
+    feed = server.set("/titles.rss", rss())
+    catalogue(store, feed)
+    poller.run()  # baseline
+    title_only = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Titles</title>'
+        f"<item><guid>t-1</guid><link>{page}</link><title>Amazon chips update</title>"
+        "<pubDate>Thu, 26 Nov 2026 11:59:00 +0000</pubDate></item></channel></rss>"
+    )
+    server.set("/titles.rss", title_only)
+    poller.run()
+    with store.engine.connect() as conn:
+        (text,) = conn.execute(select(deliveries.c.text)).scalars().all()
+    assert "Trainium chips in production" in text  # from the page: the feed had a title only
+    assert "Cookie settings" not in text
+    assert server.hits("/story") == 1

@@ -9,6 +9,9 @@ Limits are sliding windows over the times of past sends (a monotonic clock, inje
 tests): a group id is negative, a private chat positive. The overall limit is also paced:
 sends are spread evenly over the second rather than sent in bursts. A small margin is added to
 each window so that network jitter cannot make Telegram count one message more than we did.
+With several delivery workers, the overall limit is shared (bot.delivery.shared): through Redis
+when a `SharedLimit` is given (every send also takes a slot there), else each worker keeps
+`1 / set_share(n)` of it, n being the live workers the database knows of.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from bot.delivery.shared import SharedLimit
 
 Monotonic = Callable[[], float]
 
@@ -48,13 +53,27 @@ def _wait(times: deque[float], count: int, window: float, now: float) -> float:
 class RateLimiter:
     """Overall, per-chat and flood-control limits; see the module docstring."""
 
-    def __init__(self, limits: Limits | None = None, now: Monotonic = time.monotonic) -> None:
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        now: Monotonic = time.monotonic,
+        shared: SharedLimit | None = None,
+    ) -> None:
         self.limits = limits or Limits()
+        self.whole = self.limits  # the limits of all workers together
+        self.shared = shared
         self._now = now
         self._overall: deque[float] = deque()
         self._chats: dict[int, deque[float]] = {}
         self._paused: dict[int, float] = {}
         self._lock = asyncio.Lock()
+
+    def set_share(self, workers: int) -> None:
+        """Keep 1 / `workers` of the overall limit (the other live workers have the rest)."""
+        rate = self.whole.overall_per_second
+        if rate is None or workers < 1:
+            return
+        self.limits = replace(self.whole, overall_per_second=rate / workers)
 
     def _chat_rule(self, chat_id: int) -> tuple[int, float] | None:
         limits = self.limits
@@ -124,4 +143,6 @@ class RateLimiter:
             while (wait := max(self.overall_wait(), self.chat_wait(chat_id))) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(wait)  # a deadline to wait for, not an event
             self.record(chat_id)
+            if self.shared is not None:
+                await self.shared.take()  # every worker's sends, counted in one place
         return True

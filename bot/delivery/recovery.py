@@ -23,6 +23,7 @@ Rows without a keyboard (digests, notices) are simply sent again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -102,13 +103,16 @@ async def recover_interrupted(
     at_start: bool,
     clock: Clock = utc_now,
     lease: timedelta = LEASE,
+    dead: Sequence[str] = (),
 ) -> RecoveryReport:
     """Settle the rows left "sending" by a dead worker (this one's previous life when
-    `at_start`, any worker's whose claim is older than `lease`). Run before sending anything
-    to those chats: a new alert there would take the message id being looked for."""
+    `at_start`, the workers in `dead`, any worker's whose claim is older than `lease`). Run
+    before sending anything to those chats: a new alert there would take the message id being
+    looked for."""
     report = RecoveryReport()
     now = clock()
-    rows = store.interrupted(now=now, lease=lease, owner=owner if at_start else None)
+    owners = [*([owner] if at_start else []), *dead]
+    rows = store.interrupted(now=now, lease=lease, owner=owners or None)
     for row in rows:
         if not store.take_over(row, owner=owner, now=now):
             continue  # another worker got to it first

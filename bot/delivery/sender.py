@@ -7,10 +7,14 @@ A round (`send_pending`): take the due rows (a few per chat), plan each chat's r
 settings (`bot.delivery.day.plan`: hold, gather into a digest, send, silently or not), then
 send chats in parallel, each chat's rows in order, one at a time. Each send is: take a
 rate-limit slot, claim the row ("sending", committed before the request leaves), call Telegram,
-commit "sent" with the message id at once, in a thread (so the event loop keeps other sends
-going while the database commits: the window between Telegram accepting a message and our
-commit is the time of one small UPDATE). A row left "sending" by a crash is settled by
-`bot.delivery.recovery` before the next send to its chat.
+commit "sent" with the message id at once. Claims and "sent" commits go through one writer
+thread that commits everything queued meanwhile in one transaction (a group commit: at
+hundreds of messages a second one transaction per message would be the bottleneck), so the
+event loop keeps other sends going while the database commits, and the window between Telegram
+accepting a message and our commit is the time of one small transaction. A claim is refused
+when another worker has one of the chat's alerts in flight (`OutboxQueries.claim_many`). A row
+left "sending" by a crash is settled by `bot.delivery.recovery` before the next send to its
+chat.
 Telegram's answers decide what happens to a row that fails:
 - 429 Too Many Requests: only that chat waits for retry_after, the other chats go on;
 - a group migrated to a supergroup: the chat is moved and the alert goes to the new id;
@@ -27,11 +31,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -44,11 +48,11 @@ from bot.models import ChatSettings, DeliveryMode
 from bot.render.digest import render_digest
 from bot.render.html import to_plain
 from bot.settings import DEFAULT_DISCLAIMER
+from bot.storage.outbox import Answer
 from bot.storage.store import Pending, Store
 from bot.texts import text
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 # Passing errors (5xx, timeouts) are retried with backoff this many times (about 3 hours with
 # the default base) before the alert is recorded as failed.
@@ -74,7 +78,9 @@ class SendOptions:
     retry_base: float = 5.0  # seconds before the first retry; doubled each time
     limit: int = 500  # rows per round
     per_chat: int = 5  # rows per chat per round
-    concurrency: int = 64  # chats sent to at once (below PTB's connection pool of 256)
+    # Chats sent to at once. More is slower, not faster: every request in flight costs the
+    # HTTP pool's bookkeeping; 16 keep-alive connections to Telegram are plenty for 300/s.
+    concurrency: int = 16
     max_wait: float = 0.3  # a chat not ready within this is left for a later round
     owner: str = ""  # this worker's id, recorded with each claim (crash recovery)
 
@@ -134,13 +140,7 @@ class _Round:
         self.options = options
         self.report = SendReport()
         self._slots = asyncio.Semaphore(options.concurrency)
-        # One writer thread: claims and "sent" commits leave the event loop, and do not queue
-        # behind each other's database locks (SQLite's busy waits sleep).
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
-
-    async def _write(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, lambda: call(*args, **kwargs))
+        self._writer = _GroupWriter(store, owner=options.owner, clock=clock)
 
     async def run(self) -> SendReport:
         now = self.clock()
@@ -155,12 +155,13 @@ class _Round:
                 batches.append(self._plan_chat(chat, now))
             else:
                 batches.append((rows, False))
+        writing = asyncio.create_task(self._writer.run())
         try:
             await asyncio.gather(
                 *(self._send_chat(rows, silent) for rows, silent in batches if rows)
             )
         finally:
-            self._writer.shutdown(wait=True)
+            await self._writer.close(writing)
         return self.report
 
     def _plan_chat(self, chat: ChatSettings, now: datetime) -> tuple[list[Pending], bool]:
@@ -196,15 +197,15 @@ class _Round:
     async def _send_chat(self, rows: list[Pending], silent: bool) -> None:
         async with self._slots:
             for row in rows:
-                if not await self.limiter.acquire(row.chat_id, max_wait=self.options.max_wait):
+                if self.limiter.chat_wait(row.chat_id) > self.options.max_wait:
                     return  # the chat is not ready: its rows wait for a later round
-                # In a thread: a commit must not stall the event loop, or requests already
-                # claimed would wait behind other commits before going out (the crash window).
-                claimed = await self._write(
-                    self.store.claim, row.id, now=self.clock(), owner=self.options.owner
-                )
-                if not claimed:
-                    continue
+                # Claimed before a rate-limit slot is taken: a row another worker won costs
+                # no slot (workers going through the same rows would waste half of them).
+                if not await self._writer.claim(row.id):
+                    return  # no longer pending, or another worker is sending to the chat
+                if not await self.limiter.acquire(row.chat_id, max_wait=self.options.max_wait):
+                    self.store.release(row.id, error="chat not ready for another message")
+                    return
                 if not await self._send_one(row, silent):
                     return  # the chat is paused, moved or gone: its later rows wait
 
@@ -260,15 +261,9 @@ class _Round:
         return extras
 
     async def _sent(self, row: Pending, message_id: int) -> None:
-        # Committed at once, before anything else (this is the window of "exactly once"), in a
-        # thread so that other chats' sends and answers are not held up by the commit.
-        await self._write(
-            self.store.mark_sent,
-            row.id,
-            message_id=message_id,
-            now=self.clock(),
-            chat_id=row.chat_id if row.send_failures else None,
-        )
+        # Committed at once, before anything else (this is the window of "exactly once"), by
+        # the writer thread so that other chats' sends and answers are not held up by it.
+        await self._writer.sent(Answer(row.id, row.chat_id, message_id, row.send_failures > 0))
         self.report.sent += 1
 
     def _failed(self, row: Pending, exc: Exception) -> bool:
@@ -316,6 +311,75 @@ class _Round:
             self.report.postponed += 1
             log.warning("chat %s unreachable (%s), failure %d", row.chat_id, error, failures)
         return False
+
+
+class _GroupWriter:
+    """Claims and "sent" records, committed by one thread in batches: whatever was queued
+    while the previous transaction ran goes in the next one ("sent" first, which frees chats,
+    then claims). Each caller awaits its own result, so a request never leaves before its
+    claim is committed, and a chat's next row is claimed only after its last one is "sent"."""
+
+    def __init__(self, store: Store, *, owner: str, clock: Clock) -> None:
+        self._store = store
+        self._owner = owner
+        self._clock = clock
+        self._claims: list[tuple[int, asyncio.Future[bool]]] = []
+        self._answers: list[tuple[Answer, asyncio.Future[None]]] = []
+        self._wake = asyncio.Event()
+        self._closing = False
+        # One thread: commits leave the event loop and never wait on each other's locks.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
+
+    async def claim(self, delivery_id: int) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._claims.append((delivery_id, future))
+        self._wake.set()
+        return await future
+
+    async def sent(self, answer: Answer) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._answers.append((answer, future))
+        self._wake.set()
+        await future
+
+    def _commit(self, claims: list[int], answers: list[Answer]) -> set[int]:
+        now = self._clock()
+        self._store.mark_sent_many(answers, now=now)
+        return set(self._store.claim_many(claims, now=now, owner=self._owner))
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            claims, self._claims = self._claims, []
+            answers, self._answers = self._answers, []
+            if not claims and not answers:
+                if self._closing:
+                    return
+                continue
+            try:
+                won = await loop.run_in_executor(
+                    self._thread, self._commit, [c for c, _ in claims], [a for a, _ in answers]
+                )
+            except Exception as exc:  # the database failed: every waiter hears it
+                waiting: list[asyncio.Future[Any]] = [f for _, f in claims]
+                waiting += [f for _, f in answers]
+                for future in waiting:
+                    future.set_exception(exc)
+                continue
+            for answer_future in (f for _, f in answers):
+                answer_future.set_result(None)
+            for delivery_id, claim_future in claims:
+                claim_future.set_result(delivery_id in won)
+
+    async def close(self, running: asyncio.Task[None]) -> None:
+        self._closing = True
+        self._wake.set()
+        try:
+            await running
+        finally:
+            self._thread.shutdown(wait=True)
 
 
 async def send_pending(

@@ -25,8 +25,10 @@ def title_key(title: str, *, filing: bool = False) -> str | None:
     """The words of `title` that identify its story, or None (see the module docstring)."""
     if filing:
         return None
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = title
+    if not text.isascii():  # ASCII has no accents to remove (and most titles are ASCII)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     suffix = _OUTLET_SUFFIX.search(text)
     if suffix and len(suffix.group(1).split()) <= 4:
         text = text[: suffix.start()]

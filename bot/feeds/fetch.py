@@ -212,6 +212,10 @@ def _pinned(
 async def _read(response: httpx.Response, url: str, moved: str | None, limits: Limits) -> Fetched:
     """The body of a final (non-redirect) answer, within the size limit."""
     if response.status_code == 304:
+        # A 304 has no body, but closing a response whose end was not read closes its
+        # connection: read that end, so that the connection goes back to the pool (most polls
+        # are 304s; a new TCP connection for each costs more than the request itself).
+        await response.aread()
         return _fetched(response, url, None, moved)
     if response.status_code >= 400:
         raise FetchError(

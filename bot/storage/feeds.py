@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
 from bot.feeds import dedup
 from bot.models import Article, Feed, Kind
@@ -156,18 +156,43 @@ class FeedQueries(StoreBase):
             conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
 
     def record_unchanged(self, feed_id: int, *, now: datetime, next_poll_at: datetime) -> None:
+        """A poll that found the feed unchanged (304): a success."""
+        self.record_unchanged_many([(feed_id, now, next_poll_at)])
+
+    def unseen_entries(self, feed_id: int, entry_ids: Sequence[str]) -> set[str]:
+        """Which of these entry ids the feed has not brought before."""
+        if not entry_ids:
+            return set()
+        with self.engine.connect() as conn:
+            seen = set(
+                conn.execute(
+                    select(article_sources.c.entry_id).where(
+                        article_sources.c.feed_id == feed_id,
+                        article_sources.c.entry_id.in_(list(entry_ids)),
+                    )
+                ).scalars()
+            )
+        return set(entry_ids) - seen
+
+    def record_unchanged_many(self, polls: Sequence[tuple[int, datetime, datetime]]) -> None:
+        """`record_unchanged` for many feeds, (feed id, polled at, next poll) each, in one
+        transaction: most polls are 304s, and a commit each (an fsync on PostgreSQL) would
+        cost more than the polls themselves."""
+        if not polls:
+            return
         with self.engine.begin() as conn:
             conn.execute(
                 update(feeds)
-                .where(feeds.c.id == feed_id)
+                .where(feeds.c.id == bindparam("feed_id"))
                 .values(
-                    last_fetch_at=now,
-                    last_success_at=now,
+                    last_fetch_at=bindparam("polled_at"),
+                    last_success_at=bindparam("polled_at"),
                     last_error=None,
                     error_count=0,
                     failing_since=None,
-                    next_poll_at=next_poll_at,
-                )
+                    next_poll_at=bindparam("next_at"),
+                ),
+                [{"feed_id": f, "polled_at": at, "next_at": nxt} for f, at, nxt in polls],
             )
 
     def mark_broken(self, feed_id: int, *, now: datetime) -> bool:

@@ -9,6 +9,7 @@ one writer at a time, so its claims cannot overlap. Fails with SQLAlchemy's erro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -49,3 +50,14 @@ class LeaseQueries(StoreBase):
                 .returning(*feeds.c)
             ).all()
         return sorted((_state(r) for r in rows), key=lambda s: s.feed.id or 0)
+
+    def release_feeds(self, feed_ids: Sequence[int], *, owner: str) -> None:
+        """Give back `owner`'s leases on these feeds (their polls are done)."""
+        if not feed_ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(feeds)
+                .where(feeds.c.id.in_(list(feed_ids)), feeds.c.lease_owner == owner)
+                .values(lease_owner=None, leased_until=None)
+            )

@@ -35,7 +35,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, func, or_, select, true, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
 
 from bot.models import Alert, Article, ChatSettings, Hit, Kind, Subscription
 from bot.storage.base import StoreBase
@@ -44,11 +57,19 @@ from bot.storage.schema import (
     articles,
     chats,
     deliveries,
+    workers,
 )
 
 # Statuses a row can have (see the module docstring).
 PENDING, SENDING, SENT, UNCONFIRMED = "pending", "sending", "sent", "unconfirmed"
 DIGESTED, DROPPED, FAILED = "digested", "dropped", "failed"
+
+
+_IN_FLIGHT = deliveries.alias("in_flight")
+# No other row of the same chat is "sending" (built once: it is part of every claim).
+_CHAT_FREE = ~exists().where(
+    _IN_FLIGHT.c.chat_id == deliveries.c.chat_id, _IN_FLIGHT.c.status == SENDING
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +119,16 @@ class InFlight:
     claimed_by: str | None
     claimed_at: datetime | None
     last_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Telegram accepted a row: its message id (for `mark_sent_many`)."""
+
+    delivery_id: int
+    chat_id: int
+    message_id: int
+    had_failures: bool = False
 
 
 class OutboxQueries(StoreBase):
@@ -246,6 +277,81 @@ class OutboxQueries(StoreBase):
             )
         return result.rowcount == 1
 
+    def claim_many(self, delivery_ids: Sequence[int], *, now: datetime, owner: str) -> list[int]:
+        """Claim several pending rows in one transaction (all "sending", committed before any
+        of their requests goes out); returns the ids won. A row is won only while it is
+        pending and its chat has no other row "sending": the partial unique index on
+        (chat_id) WHERE status = 'sending' makes that hold across workers even when two
+        claims race on PostgreSQL (the loser's batch fails as a whole and is claimed again
+        row by row, each row it cannot have skipped)."""
+        if not delivery_ids:
+            return []
+
+        def claim(ids: Sequence[int]) -> list[int]:
+            with self.engine.begin() as conn:
+                return list(
+                    conn.execute(
+                        update(deliveries)
+                        .where(
+                            deliveries.c.id.in_(list(ids)),
+                            deliveries.c.status == PENDING,
+                            _CHAT_FREE,
+                        )
+                        .values(status=SENDING, sent_at=now, claimed_by=owner)
+                        .returning(deliveries.c.id)
+                    ).scalars()
+                )
+
+        try:
+            return claim(delivery_ids)
+        except IntegrityError:
+            won: list[int] = []
+            for one in delivery_ids:
+                try:
+                    won += claim([one])
+                except IntegrityError:
+                    continue  # another worker has a row of this chat in flight
+            return won
+
+    def mark_sent_many(self, answers: Sequence[Answer], *, now: datetime) -> None:
+        """Several sends accepted by Telegram, recorded in one transaction: each row "sent"
+        with its message id, each chat's highest message id raised, and the failure count of
+        chats that had failures reset (see `mark_sent`)."""
+        if not answers:
+            return
+        highest = case(
+            (
+                or_(
+                    chats.c.last_message_id.is_(None),
+                    chats.c.last_message_id < bindparam("m_id"),
+                ),
+                bindparam("m_id"),
+            ),
+            else_=chats.c.last_message_id,
+        )
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == bindparam("d_id"))
+                .values(
+                    status=SENT,
+                    message_id=bindparam("m_id"),
+                    sent_at=now,
+                    last_error=None,
+                    attempts=deliveries.c.attempts + 1,
+                ),
+                [{"d_id": a.delivery_id, "m_id": a.message_id} for a in answers],
+            )
+            conn.execute(
+                update(chats)
+                .where(chats.c.id == bindparam("c_id"))
+                .values(last_message_id=highest),
+                [{"c_id": a.chat_id, "m_id": a.message_id} for a in answers],
+            )
+            failed = [a.chat_id for a in answers if a.had_failures]
+            if failed:
+                conn.execute(update(chats).where(chats.c.id.in_(failed)).values(send_failures=0))
+
     def mark_sent(
         self, delivery_id: int, *, message_id: int, now: datetime, chat_id: int | None = None
     ) -> None:
@@ -355,16 +461,29 @@ class OutboxQueries(StoreBase):
             ).rowcount
         return failures, int(dropped)
 
+    def claimers(self) -> list[str]:
+        """The worker ids that have rows "sending" now."""
+        with self.engine.connect() as conn:
+            return [
+                str(owner)
+                for owner in conn.execute(
+                    select(deliveries.c.claimed_by)
+                    .where(deliveries.c.status == SENDING, deliveries.c.claimed_by.is_not(None))
+                    .distinct()
+                ).scalars()
+            ]
+
     def interrupted(
-        self, *, now: datetime, lease: timedelta, owner: str | None = None
+        self, *, now: datetime, lease: timedelta, owner: str | Sequence[str] | None = None
     ) -> list[InFlight]:
-        """Rows left "sending" by a worker that died: those claimed by `owner` (pass this
-        worker's own id at start-up only, before it sends anything: they are from its previous
-        life) and those of any worker claimed before `now - lease` (a live worker settles a
-        row within seconds, so an older claim is from a worker that is gone)."""
+        """Rows left "sending" by a worker that died: those claimed by `owner` (ids of workers
+        known to be dead: this worker's previous life, a dead process of this host) and those
+        of any worker claimed before `now - lease` (a live worker settles a row within
+        seconds, so an older claim is from a worker that is gone)."""
         stale = or_(deliveries.c.sent_at.is_(None), deliveries.c.sent_at < now - lease)
         if owner is not None:
-            stale = or_(stale, deliveries.c.claimed_by == owner)
+            owners = [owner] if isinstance(owner, str) else list(owner)
+            stale = or_(stale, deliveries.c.claimed_by.in_(owners))
         query = (
             select(
                 deliveries.c.id,
@@ -409,6 +528,26 @@ class OutboxQueries(StoreBase):
                 .values(claimed_by=owner, sent_at=now)
             )
         return result.rowcount == 1
+
+    # ------------------------------------------------------------------ workers
+
+    def heartbeat(self, owner: str, *, now: datetime, stale: timedelta) -> int:
+        """Record that worker `owner` is alive at `now`, forget workers not seen for `stale`,
+        and return how many workers are alive (this one included): each takes that share of
+        Telegram's overall limit when no Redis is configured."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(workers).where(workers.c.seen_at < now - stale))
+            conn.execute(
+                self._insert(workers)
+                .values(id=owner, seen_at=now)
+                .on_conflict_do_update(index_elements=[workers.c.id], set_={"seen_at": now})
+            )
+            return int(conn.execute(select(func.count()).select_from(workers)).scalar_one())
+
+    def leave(self, owner: str) -> None:
+        """Worker `owner` stops: the others take its share at their next heartbeat."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(workers).where(workers.c.id == owner))
 
     # ------------------------------------------------------------------ the user's day
 

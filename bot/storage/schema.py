@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -208,6 +209,15 @@ deliveries = Table(
     Column("claimed_by", String(128)),
     UniqueConstraint("chat_id", "article_id"),
     Index(None, "status", "id"),
+    # At most one row "sending" per chat, enforced by the database across workers (0007): a
+    # chat's in-flight alert must get the chat's next message id (crash recovery looks there).
+    Index(
+        "uq_deliveries_chat_in_flight",
+        "chat_id",
+        unique=True,
+        sqlite_where=text("status = 'sending'"),
+        postgresql_where=text("status = 'sending'"),
+    ),
 )
 
 # Scale-out (0006): named counters bumped with the changes they announce (see
@@ -218,4 +228,13 @@ revisions = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", BigInteger, nullable=False, server_default="0"),
+)
+
+# Delivery workers alive (0007): each sends its share of Telegram's overall limit when no
+# Redis is configured (see bot/delivery/shared.py); a row is forgotten once not seen for a while.
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("seen_at", UTCDateTime, nullable=False),
 )

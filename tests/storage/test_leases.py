@@ -68,3 +68,12 @@ def test_workers_claiming_at_the_same_moment_never_share_a_feed(store: Store) ->
         )
     claimed = [s.feed.id for states in claims for s in states]
     assert len(claimed) == len(set(claimed)) == 200
+
+
+def test_a_released_feed_is_free_for_anyone_at_its_next_poll(store: Store) -> None:
+    catalogue(store, 2)
+    mine = store.claim_due_feeds(NOW, owner="a", lease=LEASE)
+    store.release_feeds([s.feed.id for s in mine if s.feed.id], owner="b")  # not b's to give
+    assert store.claim_due_feeds(NOW, owner="b", lease=LEASE) == []
+    store.release_feeds([s.feed.id for s in mine if s.feed.id], owner="a")
+    assert ids(store.claim_due_feeds(NOW, owner="b", lease=LEASE)) == ids(mine)
