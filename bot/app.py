@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 from typing import Any, Literal
 
 from telegram import Update
@@ -88,6 +89,7 @@ def build_application(
             svc.clock,
             limiter=RateLimiter(limits, shared=shared),
             options=SendOptions(disclaimer=settings.disclaimer, owner=owner),
+            lease=timedelta(seconds=settings.worker_lease),
         )
         pipeline = Pipeline(
             settings,

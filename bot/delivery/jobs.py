@@ -95,8 +95,13 @@ class DeliveryJob:
         *,
         limiter: RateLimiter | None = None,
         options: SendOptions | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self.store = store
+        # Other workers' rows are taken over once their claim is older than the lease; dead
+        # processes of this host are looked for more often (at most every 30 s).
+        self.lease = lease
+        self.recovery_interval = min(lease, timedelta(seconds=30))
         self.clock = clock
         self.limiter = limiter or RateLimiter()
         self.options = options or SendOptions(owner=worker_id())
@@ -135,7 +140,11 @@ class DeliveryJob:
     async def _recover(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         now = self.clock()
         at_start = self._recovered_at is None
-        if not at_start and self._recovered_at is not None and now - self._recovered_at < LEASE:
+        if (
+            not at_start
+            and self._recovered_at is not None
+            and now - self._recovered_at < self.recovery_interval
+        ):
             return
         self._recovered_at = now
         dead = dead_here(self.store.claimers(), self.options.owner)
@@ -146,6 +155,7 @@ class DeliveryJob:
             at_start=at_start,
             clock=self.clock,
             dead=dead,
+            lease=self.lease,
         )
         if report.confirmed or report.resent or report.unsettled:
             log.warning(

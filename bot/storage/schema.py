@@ -23,8 +23,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    text,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 
 
@@ -215,8 +215,8 @@ deliveries = Table(
         "uq_deliveries_chat_in_flight",
         "chat_id",
         unique=True,
-        sqlite_where=text("status = 'sending'"),
-        postgresql_where=text("status = 'sending'"),
+        sqlite_where=sql_text("status = 'sending'"),
+        postgresql_where=sql_text("status = 'sending'"),
     ),
 )
 
