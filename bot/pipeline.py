@@ -30,12 +30,19 @@ from bot.feeds import schedule
 from bot.feeds.fetch import Fetched, FetchError, HostGate, Limits, fetch
 from bot.feeds.guard import Guard, Resolver, system_resolver
 from bot.feeds.pages import fill_page_texts
-from bot.feeds.parse import FeedError, ParsedFeed
+from bot.feeds.parse import FeedError, NotAFeed, ParsedFeed
 from bot.feeds.pool import ParsePool, parse_in_thread
 from bot.matching.detect import detect_tickers
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.models import Alert, Article
+from bot.observability.metrics import (
+    ALERTS_QUEUED,
+    FETCH_ERRORS,
+    MATCHES,
+    NEW_ARTICLES,
+    POLLS,
+)
 from bot.render.message import RenderedAlert, render_alert, render_plain
 from bot.settings import Settings
 from bot.storage.feeds import USER
@@ -227,6 +234,7 @@ class Pipeline:
         """Fetch one feed and store what is new; every failure is recorded with its reason."""
         feed = state.feed
         assert feed.id is not None
+        POLLS.inc()
         try:
             fetched = await self._fetch(state)
             if fetched.permanent_redirect and self.store.move_feed(
@@ -247,6 +255,7 @@ class Pipeline:
                 # Nothing could be read from a broken document: a failure, with its reason.
                 raise FeedError(parsed.warnings[0])
         except (FetchError, FeedError) as exc:
+            FETCH_ERRORS.labels(error_kind(exc)).inc()
             return self._failed(state, exc)
         articles = await self._with_page_texts(state, parsed.articles)
         now = self.clock()
@@ -263,8 +272,15 @@ class Pipeline:
             warning=f"read with problems: {parsed.warnings[0]}" if parsed.warnings else None,
         )
         self._recovered(state, now)
+        NEW_ARTICLES.inc(len(new))
         if new:
-            log.info("feed %s (%s): %d new stories", feed.id, feed.name, len(new))
+            log.info(
+                "feed %s (%s): %d new stories",
+                feed.id,
+                feed.name,
+                len(new),
+                extra={"feed_id": feed.id, "new_stories": len(new)},
+            )
         return PollResult(feed.id, new_stories=len(new))
 
     async def _with_page_texts(
@@ -398,6 +414,7 @@ class Pipeline:
             for alert in self.matcher.alerts(article):
                 if owners is not None and alert.chat_id not in owners:
                     continue
+                MATCHES.inc()
                 rendered = render_alert(
                     alert,
                     disclaimer=self.settings.disclaimer,
@@ -413,7 +430,24 @@ class Pipeline:
                         matched=matched_json(alert),
                     )
                 )
+        ALERTS_QUEUED.inc(len(rows))
         return rows
+
+
+def error_kind(exc: FetchError | FeedError) -> str:
+    """A small fixed set of labels for the fetch-errors metric."""
+    if isinstance(exc, FeedError):
+        return "not_a_feed" if isinstance(exc, NotAFeed) else "parse"
+    reason = str(exc)
+    if exc.network:
+        return "network"
+    if reason.startswith("HTTP "):
+        return "http"
+    if "timed out" in reason or "longer than" in reason:
+        return "timeout"
+    if "larger than" in reason:
+        return "too_large"
+    return "other"
 
 
 def _when(moment: datetime) -> str:

@@ -6,11 +6,16 @@ from __future__ import annotations
 import json
 import socket
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
+from bot.models import Kind
+from bot.storage.db import migrate, open_engine
+from bot.storage.store import Store
 from tests.e2e.bot_process import BotProcess
+from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import FakeBotAPI
 
 SECRET = "s3cret-webhook-token-0123456789"
@@ -109,22 +114,74 @@ def test_the_web_role_takes_updates_only_with_the_secret(
             assert "/watch" in welcome["text"]
 
 
-def test_a_worker_reports_health_and_metrics(
+def metric(text: str, name: str) -> float:
+    """One sample's value from the Prometheus text format."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
+def test_a_worker_reports_health_and_metrics_that_move(
     tmp_path: Path, database_url: str, sec_table_path: Path
 ) -> None:
     port = free_port()
-    with FakeBotAPI() as telegram:
+    engine = open_engine(database_url)
+    migrate(engine)
+    store = Store(engine)
+    now = datetime.now(UTC)
+    store.upsert_chat(CHAT, "private", "Jane", now)
+    store.add_subscription(CHAT, Kind.KEYWORD, "Trainium", now)
+    engine.dispose()
+    with FakeBotAPI() as telegram, FeedServer() as feeds:
+        feeds.set("/a.rss", channel(""))
         env = base_env(tmp_path, telegram, database_url, sec_table_path) | {
-            "HEALTH_PORT": str(port)
+            "HEALTH_PORT": str(port),
+            "POLL_INTERVAL": "1",
+            "FEEDS_FILE": str(catalogue(tmp_path, feeds.url("/a.rss"))),
         }
         with BotProcess(env, tmp_path, name="worker", role="worker"):
             wait_until_listening(port)
             health = httpx.get(f"http://127.0.0.1:{port}/healthz")
             assert health.status_code == 200
             assert health.json()["status"] == "ok"
-            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics")
-            assert metrics.status_code == 200
-            assert "bot_outbox_pending 0.0" in metrics.text
-            # A worker fetches no updates: nobody else may be polling Telegram for them.
-            time.sleep(1.0)
+            before = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+            assert metric(before, "bot_outbox_pending") == 0
+
+            deadline = time.monotonic() + 30
+            while feeds.hits("/a.rss") == 0:  # the baseline poll
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            feeds.set("/a.rss", channel(ITEM))
+            telegram.wait_for_sent(1, chat_id=CHAT, timeout=30)
+            time.sleep(0.5)
+            after = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+            assert metric(after, "bot_feed_polls_total") >= 2
+            assert metric(after, "bot_articles_new_total") >= 1
+            assert metric(after, "bot_matches_total") >= 1
+            assert metric(after, "bot_alerts_queued_total") >= 1
+            assert metric(after, "bot_alerts_sent_total") >= 1
+            assert metric(after, "bot_send_latency_seconds_count") >= 1
+            assert metric(after, "bot_outbox_pending") == 0
+            # A worker fetches no updates: the web process is the one that does.
             assert not any(c["method"] == "getUpdates" for c in telegram.calls)
+
+
+ITEM = (
+    "<item><guid>t-1</guid><link>https://news.example.com/trainium</link>"
+    "<title>Trainium chips ship</title><description>Amazon's Trainium chips ship.</description>"
+    "</item>"
+)
+
+
+def channel(items: str) -> str:
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+        f"<link>https://news.example.com/</link>{items}</channel></rss>"
+    )
+
+
+def catalogue(tmp_path: Path, url: str) -> Path:
+    path = tmp_path / "feeds.toml"
+    path.write_text(f'[[feeds]]\nname = "News"\nurl = "{url}"\n', encoding="utf-8")
+    return path

@@ -45,6 +45,7 @@ from bot.clock import Clock, utc_now
 from bot.delivery.day import Item, hour_start, plan, zone
 from bot.delivery.limits import Limits, RateLimiter
 from bot.models import ChatSettings, DeliveryMode
+from bot.observability.metrics import ALERTS_FAILED, ALERTS_SENT, SEND_LATENCY
 from bot.render.digest import render_digest
 from bot.render.html import to_plain
 from bot.settings import DEFAULT_DISCLAIMER
@@ -212,9 +213,10 @@ class _Round:
     async def _send_one(self, row: Pending, silent: bool) -> bool:
         """Send one claimed row; True when the chat can take the next one now."""
         try:
-            message = await self.bot.send_message(
-                row.chat_id, row.text, parse_mode=ParseMode.HTML, **self._extras(row, silent)
-            )
+            with SEND_LATENCY.time():
+                message = await self.bot.send_message(
+                    row.chat_id, row.text, parse_mode=ParseMode.HTML, **self._extras(row, silent)
+                )
         except BadRequest as exc:
             if isinstance(exc, ChatMigrated):
                 self.store.release(row.id, error=str(exc))
@@ -242,6 +244,7 @@ class _Round:
                 return self._failed(row, exc)
             self.store.fail(row.id, error=f"refused even as plain text: {exc.message}")
             self.report.failed += 1
+            ALERTS_FAILED.labels("refused").inc()
             log.error("row %s refused even as plain text: %s", row.id, exc.message)
             return True
         except Exception as exc:
@@ -265,6 +268,7 @@ class _Round:
         # the writer thread so that other chats' sends and answers are not held up by it.
         await self._writer.sent(Answer(row.id, row.chat_id, message_id, row.send_failures > 0))
         self.report.sent += 1
+        ALERTS_SENT.inc()
 
     def _failed(self, row: Pending, exc: Exception) -> bool:
         """Every failure but a refused message: decide the row's and the chat's fate."""
@@ -290,6 +294,7 @@ class _Round:
         if row.attempts + 1 >= MAX_ATTEMPTS:
             self.store.fail(row.id, error=f"gave up after {MAX_ATTEMPTS} attempts: {error}")
             self.report.failed += 1
+            ALERTS_FAILED.labels("gave_up").inc()
             log.error("row %s failed for good: %s", row.id, error)
             return False
         until = self.clock() + backoff(row.attempts, self.options.retry_base)
@@ -306,6 +311,7 @@ class _Round:
         )
         if dropped is not None:
             self.report.chats_deactivated.append(row.chat_id)
+            ALERTS_FAILED.labels("chat_unreachable").inc(dropped)
             log.info("chat %s unreachable (%s): %d alerts dropped", row.chat_id, error, dropped)
         else:
             self.report.postponed += 1
