@@ -172,3 +172,36 @@ def test_a_good_import_is_read(universe: TickerUniverse) -> None:
     subs, changes = read_import(_file(), universe, limit=2)
     assert [(s.kind.value, s.value, s.muted) for s in subs] == [("ticker", "AMZN", False)]
     assert changes == {"delivery_mode": DeliveryMode.DAILY}
+
+
+CHANNEL = -1009876543210
+OWNER = 5003
+
+
+def test_a_channel_is_set_up_from_a_private_chat(start_bot: StartBot, telegram: FakeBotAPI) -> None:
+    bot = start_bot()
+    telegram.add_chat(CHANNEL, "channel", "Chip Watch", username="chipwatch")
+
+    def say(command: str, count: int) -> str:
+        telegram.user_sends(command, chat_id=OWNER, user_id=OWNER)
+        return str(telegram.wait_for_sent(count, chat_id=OWNER)[-1]["text"])
+
+    assert "/channel" in say("/channel", 1)  # no name: how to use it
+    assert "can't reach" in say("/channel @nosuchchannel", 2)
+    # The bot is not an administrator of the channel yet.
+    assert "Chip Watch" in say("/channel @chipwatch", 3)
+    assert bot.svc.store.chat_settings(CHANNEL) is None
+    telegram.set_member_status(CHANNEL, telegram.bot_user["id"], "administrator")
+    # The user is not one either.
+    assert "Only administrators of Chip Watch" in say("/channel @chipwatch", 4)
+    telegram.set_member_status(CHANNEL, OWNER, "creator")
+    assert "Chip Watch" in say("/channel @chipwatch", 5)
+
+    # From now on this private chat's commands set up the channel.
+    assert "NVDA" in say("/watch NVDA", 6)
+    assert [s.value for s in bot.svc.store.chat_subscriptions(CHANNEL)] == ["NVDA"]
+    assert bot.svc.store.chat_subscriptions(OWNER) == []
+    assert "Back to this chat" in say("/channel off", 7)
+    assert "AMZN" in say("/watch AMZN", 8)
+    assert [s.value for s in bot.svc.store.chat_subscriptions(OWNER)] == ["AMZN"]
+    assert [s.value for s in bot.svc.store.chat_subscriptions(CHANNEL)] == ["NVDA"]
