@@ -240,7 +240,12 @@ class Pipeline:
             if fetched.permanent_redirect and self.store.move_feed(
                 feed.id, fetched.permanent_redirect
             ):
-                log.info("feed %s moved for good to %s", feed.id, fetched.permanent_redirect)
+                log.info(
+                    "feed %s moved for good to %s",
+                    feed.id,
+                    fetched.permanent_redirect,
+                    extra={"feed_id": feed.id},
+                )
             if fetched.body is None:
                 now = self.clock()
                 next_at = schedule.after_success(now, feed.interval, max_age=fetched.max_age)
@@ -338,7 +343,9 @@ class Pipeline:
                 broken=broken,
             ),
         )
-        log.warning("feed %s (%s) failed: %s", feed.id, feed.name, error)
+        log.warning(
+            "feed %s (%s) failed: %s", feed.id, feed.name, error, extra={"feed_id": feed.id}
+        )
         return PollResult(feed.id, error=error, network=network)
 
     def _recovered(self, state: FeedState, now: datetime) -> None:

@@ -193,7 +193,13 @@ class _Round:
         messages = [(part, to_plain(part)) for part in parts]
         if self.store.store_digest(chat.chat_id, ids, messages, now=now):
             self.report.digests += 1
-            log.info("chat %s: %d alerts gathered into a %s digest", chat.chat_id, len(ids), reason)
+            log.info(
+                "chat %s: %d alerts gathered into a %s digest",
+                chat.chat_id,
+                len(ids),
+                reason,
+                extra={"chat_id": chat.chat_id},
+            )
 
     async def _send_chat(self, rows: list[Pending], silent: bool) -> None:
         async with self._slots:
@@ -221,13 +227,23 @@ class _Round:
             if isinstance(exc, ChatMigrated):
                 self.store.release(row.id, error=str(exc))
                 self.store.migrate_chat(row.chat_id, exc.new_chat_id)
-                log.info("chat %s migrated to %s", row.chat_id, exc.new_chat_id)
+                log.info(
+                    "chat %s migrated to %s",
+                    row.chat_id,
+                    exc.new_chat_id,
+                    extra={"chat_id": row.chat_id},
+                )
                 return False
             if _is_chat_gone(exc):
                 return self._unreachable(row, exc.message)
             # Render guarantees valid HTML under the limit; if Telegram still refuses the
             # message, the plain-text form goes out rather than the alert being lost.
-            log.error("Telegram refused row %s (%s); sending it as plain text", row.id, exc)
+            log.error(
+                "Telegram refused row %s (%s); sending it as plain text",
+                row.id,
+                exc,
+                extra={"chat_id": row.chat_id, "delivery_id": row.id},
+            )
             return await self._send_plain(row, silent)
         except Exception as exc:
             return self._failed(row, exc)
@@ -245,7 +261,12 @@ class _Round:
             self.store.fail(row.id, error=f"refused even as plain text: {exc.message}")
             self.report.failed += 1
             ALERTS_FAILED.labels("refused").inc()
-            log.error("row %s refused even as plain text: %s", row.id, exc.message)
+            log.error(
+                "row %s refused even as plain text: %s",
+                row.id,
+                exc.message,
+                extra={"chat_id": row.chat_id, "delivery_id": row.id},
+            )
             return True
         except Exception as exc:
             return self._failed(row, exc)
@@ -279,7 +300,12 @@ class _Round:
             until = self.clock() + timedelta(seconds=seconds)
             self.store.postpone_chat(row.chat_id, until=until, error=str(exc))
             self.report.postponed += 1
-            log.warning("flood control for chat %s: waiting %.0f s", row.chat_id, seconds)
+            log.warning(
+                "flood control for chat %s: waiting %.0f s",
+                row.chat_id,
+                seconds,
+                extra={"chat_id": row.chat_id},
+            )
             return False
         if isinstance(exc, ChatMigrated):
             self.store.release(row.id, error=str(exc))
@@ -295,12 +321,23 @@ class _Round:
             self.store.fail(row.id, error=f"gave up after {MAX_ATTEMPTS} attempts: {error}")
             self.report.failed += 1
             ALERTS_FAILED.labels("gave_up").inc()
-            log.error("row %s failed for good: %s", row.id, error)
+            log.error(
+                "row %s failed for good: %s",
+                row.id,
+                error,
+                extra={"chat_id": row.chat_id, "delivery_id": row.id},
+            )
             return False
         until = self.clock() + backoff(row.attempts, self.options.retry_base)
         self.store.postpone(row.id, until=until, error=error)
         self.report.postponed += 1
-        log.warning("row %s to chat %s will be retried: %s", row.id, row.chat_id, error)
+        log.warning(
+            "row %s to chat %s will be retried: %s",
+            row.id,
+            row.chat_id,
+            error,
+            extra={"chat_id": row.chat_id, "delivery_id": row.id},
+        )
         return False
 
     def _unreachable(self, row: Pending, error: str) -> bool:
@@ -312,10 +349,22 @@ class _Round:
         if dropped is not None:
             self.report.chats_deactivated.append(row.chat_id)
             ALERTS_FAILED.labels("chat_unreachable").inc(dropped)
-            log.info("chat %s unreachable (%s): %d alerts dropped", row.chat_id, error, dropped)
+            log.info(
+                "chat %s unreachable (%s): %d alerts dropped",
+                row.chat_id,
+                error,
+                dropped,
+                extra={"chat_id": row.chat_id},
+            )
         else:
             self.report.postponed += 1
-            log.warning("chat %s unreachable (%s), failure %d", row.chat_id, error, failures)
+            log.warning(
+                "chat %s unreachable (%s), failure %d",
+                row.chat_id,
+                error,
+                failures,
+                extra={"chat_id": row.chat_id},
+            )
         return False
 
 
