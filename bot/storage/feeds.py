@@ -66,7 +66,8 @@ class FeedHealth:
     articles_per_day: float
 
 
-def _state(r: Any) -> FeedState:
+def feed_state(r: Any) -> FeedState:
+    """A feeds row as a `FeedState` (also used by the lease queries)."""
     return FeedState(
         feed=Feed(id=r.id, name=r.name, url=r.url, interval=r.interval),
         etag=r.etag,
@@ -129,7 +130,7 @@ class FeedQueries(StoreBase):
             query = query.where(feeds.c.id.in_(list(ids)))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [_state(r) for r in rows]
+        return [feed_state(r) for r in rows]
 
     def schedule(self, feed_id: int, next_poll_at: datetime) -> None:
         """Set when a feed is next polled (used to spread new feeds over their interval)."""
@@ -372,7 +373,7 @@ class FeedQueries(StoreBase):
                 .where(feed_owners.c.chat_id == chat_id)
                 .order_by(feed_owners.c.added_at, feeds.c.id)
             ).all()
-        return [_state(r) for r in rows]
+        return [feed_state(r) for r in rows]
 
     def remove_user_feed(self, chat_id: int, feed_id: int) -> bool:
         """Take a feed from a chat; a user feed nobody has any more stops being polled."""
@@ -421,7 +422,7 @@ class FeedQueries(StoreBase):
             ).all()
         return [
             FeedHealth(
-                state=_state(r),
+                state=feed_state(r),
                 enabled=r.enabled,
                 last_error_at=r.last_error_at,
                 articles_per_day=r.recent / days,

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from bot.storage.base import StoreBase
-from bot.storage.feeds import FeedState, _state
+from bot.storage.feeds import FeedState, feed_state
 from bot.storage.schema import feeds
 
 
@@ -49,7 +49,7 @@ class LeaseQueries(StoreBase):
                 .values(lease_owner=owner, leased_until=now + lease)
                 .returning(*feeds.c)
             ).all()
-        return sorted((_state(r) for r in rows), key=lambda s: s.feed.id or 0)
+        return sorted((feed_state(r) for r in rows), key=lambda s: s.feed.id or 0)
 
     def release_feeds(self, feed_ids: Sequence[int], *, owner: str) -> None:
         """Give back `owner`'s leases on these feeds (their polls are done)."""
