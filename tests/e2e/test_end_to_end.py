@@ -66,6 +66,22 @@ def bot_env(
     }
 
 
+def buttons(telegram: FakeBotAPI, message_id: int) -> list[dict[str, str]]:
+    """The inline buttons an alert shows now (after any edits)."""
+    (message,) = [m for m in telegram.chat_messages(CHAT) if m["message_id"] == message_id]
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [b for row in rows for b in row]
+
+
+def button_labels(telegram: FakeBotAPI, message_id: int) -> list[str]:
+    return [b["text"] for b in buttons(telegram, message_id)]
+
+
+def button(telegram: FakeBotAPI, message_id: int, label: str) -> str:
+    (data,) = [b["callback_data"] for b in buttons(telegram, message_id) if b["text"] == label]
+    return data
+
+
 def wait_for_polls(feeds: FeedServer, paths: list[str], more: int, timeout: float = 20.0) -> None:
     """Wait until every feed in `paths` was fetched `more` more times."""
     targets = {p: feeds.hits(p) + more for p in paths}
@@ -126,6 +142,15 @@ def test_a_user_subscribes_and_receives_exactly_one_alert(
         wait_for_polls(feeds, paths, 3)
         time.sleep(0.5)  # a last chance for a duplicate to be sent
         assert len(telegram.sent(chat_id=CHAT)) == 3
+
+        # "Mute $AMZN" pauses the subscription and turns into Undo; Undo turns it back.
+        alert_id = messages[2]["result"]["message_id"]
+        mute = button(telegram, alert_id, "Mute $AMZN")
+        telegram.press_button(messages[2], mute)
+        telegram.wait_for(lambda: button_labels(telegram, alert_id).count("Undo") == 1)
+        assert any("Muted $AMZN" in a.get("text", "") for a in telegram.callback_answers)
+        telegram.press_button(messages[2], button(telegram, alert_id, "Undo"))
+        telegram.wait_for(lambda: "Mute $AMZN" in button_labels(telegram, alert_id))
 
     with BotProcess(env, tmp_path, name="bot-restarted"):
         wait_for_polls(feeds, paths, 3, timeout=40)
