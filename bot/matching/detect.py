@@ -119,32 +119,20 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
     sentence = prepared.sentence  # only the lines with a mention are split into sentences
     scrubbed = _blank_urls(prepared.text)
     lowered = _lower_same_length(scrubbed)
-    for m in _exchange_matches(scrubbed, lowered):
+
+    def offer_symbol(m: re.Match[str], signal: str) -> None:
+        """A symbol written out ("NASDAQ: AMZN", "$AMZN"): a mention if it is a listed one."""
         company = universe.company(m.group(1))
         if company is not None:
-            found.offer(
-                Mention(
-                    company,
-                    normalize_symbol(m.group(1)),
-                    "exchange",
-                    (m.group(),),
-                    sentence(m.start()),
-                )
-            )
+            symbol = normalize_symbol(m.group(1))
+            found.offer(Mention(company, symbol, signal, (m.group(),), sentence(m.start())))
+
+    for m in _exchange_matches(scrubbed, lowered):
+        offer_symbol(m, "exchange")
     for m in _CASHTAG_RE.finditer(scrubbed) if "$" in scrubbed else ():
         if m.start() > 0 and (scrubbed[m.start() - 1].isalnum() or scrubbed[m.start() - 1] in "_$"):
             continue  # "US$5", "$$"
-        company = universe.company(m.group(1))
-        if company is not None:
-            found.offer(
-                Mention(
-                    company,
-                    normalize_symbol(m.group(1)),
-                    "cashtag",
-                    (m.group(),),
-                    sentence(m.start()),
-                )
-            )
+        offer_symbol(m, "cashtag")
     ambiguous, named = _names(scrubbed, lowered, universe, found, sentence)
     # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
     short_names = {scrubbed[s:e].split()[0].upper() for s, e in named}
