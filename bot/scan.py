@@ -61,9 +61,10 @@ def build_index(
 
 def detected_alert(article: Article, mentions: dict[int, Mention]) -> Alert:
     """Every ticker found in the article, as if each were watched (scan without filters)."""
+    # Each ticker its own (made-up) subscription, so that the "why" names each one.
     hits = tuple(
-        Hit(Subscription(0, 0, Kind.TICKER, m.symbol), m.terms, m.sentence)
-        for m in mentions.values()
+        Hit(Subscription(number, 0, Kind.TICKER, m.symbol), m.terms, m.sentence)
+        for number, m in enumerate(mentions.values(), start=1)
     )
     return Alert(0, article, hits)
 
