@@ -82,14 +82,17 @@ _INVISIBLE = str.maketrans(
 _INVISIBLE_HTML = str.maketrans(
     {"\u200b": None, "\ufeff": None, "\u00ad": None, _PARA: None, _LINE: None}
 )
-# Markup or entities still present after one pass: the source escaped its HTML twice. A lone
-# "<blink>" may be prose about a tag; a closing tag, a paragraph or line break, a comment or an
-# entity is markup.
+# Markup or entities still present after one pass: the source escaped its HTML twice (or a
+# damaged document left some). News prose does not write tags, so any tag, comment, declaration
+# ("<!") or entity counts as markup; "3 < 4" and "a<b" do not look like tags.
 _LEFTOVER_MARKUP = re.compile(
-    r"</[a-zA-Z][a-zA-Z0-9]*\s*>|<(?:br|p|div|img|hr|li)\b[^<>]*>|<!--|<!\[CDATA\["
+    r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|<!"
     r"|&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});",
     re.IGNORECASE,
 )
+
+# CDATA markers, also as a damaged document leaves them ("<!<[CDATA[").
+_CDATA_MARKERS = re.compile(r"<?!?<?!?\[?CDATA\[|\]\]>")
 
 
 class _TextCollector(HTMLParser):
@@ -119,6 +122,17 @@ class _TextCollector(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self._skipping:
             self.parts.append(data.translate(_INVISIBLE_HTML))
+
+    def unknown_decl(self, data: str) -> None:
+        # A CDATA section inside HTML that was escaped twice: its text is the article's.
+        if data.startswith("CDATA["):
+            self.handle_data(data[6:])
+
+    def handle_comment(self, data: str) -> None:
+        # A damaged CDATA opener ("<!<[CDATA[ text ]]>") reads as a comment: keep its text.
+        _, cdata, text = data.partition("[CDATA[")
+        if cdata:
+            self.handle_data(text.removesuffix("]]"))
 
     def _mark(self, tag: str) -> None:
         if tag == "br":
@@ -159,7 +173,9 @@ def html_to_text(html_text: str) -> str:
     out: list[str] = []
     for paragraph in _paragraphs(html_text):
         if _has_markup(paragraph):
-            out.extend(_paragraphs(paragraph.replace("\n", "<br>")))
+            # CDATA means nothing in HTML: its markers go, its text (and tags) stay.
+            unwrapped = _CDATA_MARKERS.sub("", paragraph)
+            out.extend(_paragraphs(unwrapped.replace("\n", "<br>")))
         else:
             out.append(paragraph)
     return "\n\n".join(out)

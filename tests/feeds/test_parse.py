@@ -419,6 +419,10 @@ HTML_CASES = [
     ("unclosed", "<p>Open <b>bold", "Open bold"),
     ("zero-width", "a\u200bb\ufeffc", "abc"),
     ("headings", "<h2>Title</h2>Body", "Title\n\nBody"),
+    ("cdata-escaped", "&lt;![CDATA[ Líder na pesquisa ]]&gt;", "Líder na pesquisa"),
+    # Found by the damaged-feeds property test: a "<" inserted into a CDATA opener.
+    ("cdata-damaged", "&lt;!&lt;[CDATA[ Líder na pesquisa ]]&gt;", "Líder na pesquisa"),
+    ("comment", "Before<!-- a comment -->after", "Beforeafter"),
 ]
 
 
