@@ -88,6 +88,13 @@ class ParsePool:
                 self._broken(pool, exc)
         return await asyncio.to_thread(job)
 
+    def pids(self) -> list[int]:
+        """The worker processes' ids (none before the first parse, or in a thread)."""
+        pool = self._pool
+        # ProcessPoolExecutor does not list its workers publicly; `_processes` is stable since 3.2.
+        processes = getattr(pool, "_processes", None) or {}
+        return sorted(processes)
+
     def _broken(self, pool: ProcessPoolExecutor, exc: BaseException) -> None:
         """A worker died: drop the pool (a new one is made at the next parse, a few times)."""
         if self._pool is pool:

@@ -12,8 +12,9 @@ Raises `ValueError` only for a disclaimer too long to leave room for an alert (s
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.models import Alert, Article, Hit, Kind, Subscription
@@ -47,6 +48,7 @@ BUTTON_NAME_LIMIT = 24
 TERMS_PER_HIT = 5
 SEPARATOR = " · "
 MIN_SUMMARY = 40
+TEXT_CACHE = 4096  # rendered texts (and button labels) remembered; see `_anonymous`
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +97,12 @@ def undo_button(subscription_id: int, lang: str = "en") -> Button:
     return Button(text("alert.button.undo", lang), callback_data=unmute_callback(subscription_id))
 
 
+_SPACE_OR_CONTROL_RE = re.compile(r"[\s\x00-\x1f]")
+
+
 def is_web_url(url: str) -> bool:
     """Whether Telegram will accept `url` in a link or a URL button (http or https, a host)."""
-    if not url or any(ch.isspace() or ord(ch) < 32 for ch in url):
+    if not url or _SPACE_OR_CONTROL_RE.search(url):
         return False
     try:
         parts = urlsplit(url)
@@ -226,16 +231,16 @@ def _also(article: Article, lang: str) -> _Block | None:
     )
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE)
+def _mute_label(kind: Kind, value: str, lang: str) -> str:
+    # Remembered: thousands of chats watch the same tickers, and this runs once per alert.
+    label = subscription_label(Subscription(0, 0, kind, value), lang)
+    return text("alert.button.mute", lang, name=cut_plain(label, BUTTON_NAME_LIMIT))
+
+
 def _buttons(alert: Alert, lang: str) -> tuple[tuple[Button, ...], ...]:
     mutes = tuple(
-        Button(
-            text(
-                "alert.button.mute",
-                lang,
-                name=cut_plain(subscription_label(s, lang), BUTTON_NAME_LIMIT),
-            ),
-            callback_data=mute_callback(s.id),
-        )
+        Button(_mute_label(s.kind, s.value, lang), callback_data=mute_callback(s.id))
         for s in _subscriptions(alert.hits)
     )
     url = alert.article.url
@@ -305,23 +310,17 @@ def render_alert(
 # Many chats are alerted to the same article for the same reasons: their texts are the same
 # (only the buttons name each chat's own subscriptions), so texts are remembered per alert
 # with the chat and subscription ids numbered from 0 (hits of one subscription stay together).
-TEXT_CACHE = 4096
 
 
 def _anonymous(alert: Alert) -> Alert:
+    # Built with the constructors, not dataclasses.replace: this runs once per alert queued.
     numbers: dict[int, int] = {}
-    hits = tuple(
-        replace(
-            hit,
-            subscription=replace(
-                hit.subscription,
-                id=numbers.setdefault(hit.subscription.id, len(numbers)),
-                chat_id=0,
-            ),
-        )
-        for hit in alert.hits
-    )
-    return replace(alert, chat_id=0, hits=hits)
+    hits = []
+    for hit in alert.hits:
+        sub = hit.subscription
+        number = numbers.setdefault(sub.id, len(numbers))
+        hits.append(Hit(Subscription(number, 0, sub.kind, sub.value), hit.terms, hit.sentence))
+    return Alert(0, alert.article, tuple(hits))
 
 
 @functools.lru_cache(maxsize=TEXT_CACHE)

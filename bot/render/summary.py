@@ -106,26 +106,51 @@ def _words(paragraph: str) -> int:
     return len(paragraph.split())
 
 
+# Everything but letters and digits (\w without the underscore).
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+
+
 def _normal(value: str) -> str:
     """For comparing a paragraph with the title: letters and digits only, case folded."""
-    return "".join(ch for ch in value.casefold() if ch.isalnum())
+    return _NOT_ALNUM_RE.sub("", value.casefold())
+
+
+# Words every match of the two patterns above contains (lower case): most paragraphs hold
+# none of them, and a substring test costs far less than either search.
+_DISCLAIMER_HINTS = (
+    "disclaimer",
+    "advice",
+    "regarded",
+    "construed",
+    "considered",
+    "relied",
+    "purpose",
+    "research",
+    "responsib",
+    "liabil",
+)
+_FORWARD_LOOKING_HINTS = ("forward", "harbo")
 
 
 def _is_furniture(paragraph: str) -> bool:
     """Whether one paragraph, on its own, is page furniture rather than the article."""
-    short = _words(paragraph) <= _SHORT
-    if _DISCLAIMER_RE.search(paragraph) or _FORWARD_LOOKING_RE.search(paragraph):
+    words = _words(paragraph)
+    lowered = paragraph.lower()
+    if any(hint in lowered for hint in _DISCLAIMER_HINTS) and _DISCLAIMER_RE.search(paragraph):
+        return True
+    if any(h in lowered for h in _FORWARD_LOOKING_HINTS) and _FORWARD_LOOKING_RE.search(paragraph):
         return True
     if _ONLY_NUMBERS_RE.match(paragraph) or _LINK_LINE_RE.match(paragraph):
         return True
-    if short and (
+    if words <= _SHORT and (
         _TIME_AGO_RE.search(paragraph) or _BYLINE_RE.match(paragraph) or _SHARE_RE.match(paragraph)
     ):
         return True
-    if _words(paragraph) <= 40 and _CAPTION_RE.search(paragraph):
+    if words <= 40 and _CAPTION_RE.search(paragraph):
         return True
     return bool(
-        _words(paragraph) <= 60
+        words <= 60
+        and "cookie" in lowered
         and _COOKIE_RE.search(paragraph)
         and _COOKIE_CONTEXT_RE.search(paragraph)
     )
@@ -137,7 +162,19 @@ def _is_prose(paragraph: str) -> bool:
     return words > 25 or (words >= 6 and bool(_SENTENCE_END_RE.search(paragraph)))
 
 
+def _may_start_with_dateline(paragraph: str) -> bool:
+    """What each dateline pattern needs, tested cheaply first: a "/" in its first 130
+    characters (first pattern), a dash (second), a "(" in its first 45 (third)."""
+    return (
+        "/" in paragraph[:130]
+        or "(" in paragraph[:45]
+        or any(dash in paragraph for dash in ("--", "—", "–"))
+    )
+
+
 def _strip_dateline(paragraph: str) -> str:
+    if not _may_start_with_dateline(paragraph):
+        return paragraph
     for pattern in _DATELINE_RES:
         stripped = pattern.sub("", paragraph, count=1)
         if stripped != paragraph and stripped:
@@ -170,7 +207,10 @@ def clean_paragraphs(article: Article) -> list[str]:
         if glued:
             paragraph = paragraph[glued.end() :]
         paragraph = paragraph.replace("**", "").strip()
-        if not paragraph or (title and _normal(paragraph) == title):
+        # A paragraph shorter than the title's letters cannot repeat it (no need to normalise).
+        if not paragraph or (
+            title and len(paragraph) >= len(title) and _normal(paragraph) == title
+        ):
             continue
         kept.append(_strip_dateline(paragraph))
     return kept
