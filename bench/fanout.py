@@ -2,7 +2,8 @@
 
 In: command-line options (see --help). Out: printed figures. The fake Bot API runs in its own
 process; the sender (bot.delivery.sender.send_pending, the same code as the running bot, with
-a real PTB Bot over HTTP) and the database (a fresh SQLite file, or --database-url) run here.
+the bot's Bot API client, bot.delivery.botapi, over HTTP) and the database (a fresh SQLite
+file, or --database-url) run here.
 
 (a) limits lifted: messages per second; the bot should never be the bottleneck (>= 300/s).
 (b) Telegram's default limits, with the fake answering 429 beyond them: the observed rate
@@ -30,9 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from telegram import Bot
-from telegram.request import HTTPXRequest
-
+from bot.delivery.botapi import BotAPI
 from bot.delivery.limits import Limits, RateLimiter
 from bot.delivery.sender import SendOptions, send_pending
 from bot.models import Article, Feed
@@ -105,12 +104,11 @@ async def drain(
 ) -> tuple[int, float]:
     limiter = RateLimiter(limits)
     options = SendOptions(limit=2000, concurrency=concurrency)
-    request = HTTPXRequest(connection_pool_size=concurrency)
     sent, started = 0, time.perf_counter()
-    async with Bot(token, base_url=f"{url}/bot", request=request) as bot:
+    async with BotAPI(url, token, pool_size=concurrency) as api:
         while True:
             report = await send_pending(
-                bot, store, clock=lambda: NOW, limiter=limiter, options=options
+                api, store, clock=lambda: NOW, limiter=limiter, options=options
             )
             sent += report.sent
             if not report.sent and not store.pending(NOW, limit=1):

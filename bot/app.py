@@ -21,6 +21,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.chat.feeds import add_feed_handlers
 from bot.chat.handlers import add_handlers, publish_commands
+from bot.delivery.botapi import BotAPI
 from bot.delivery.jobs import DeliveryJob, worker_id
 from bot.delivery.limits import Limits, RateLimiter
 from bot.delivery.sender import SendOptions
@@ -68,6 +69,9 @@ def build_application(
     if settings.bot_token is None:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
     client = make_client()
+    # The delivery's sends go through the lean client (PTB's timeouts, the same API root);
+    # everything else through PTB's Bot.
+    sender_api = BotAPI(settings.telegram_api_url, settings.bot_token.get_secret_value())
     # Feed documents are parsed in worker processes, one per core (started at the first parse).
     parse_pool = ParsePool()
 
@@ -87,6 +91,7 @@ def build_application(
         deliver = DeliveryJob(
             svc.store,
             svc.clock,
+            api=sender_api,
             limiter=RateLimiter(limits, shared=shared),
             options=SendOptions(disclaimer=settings.disclaimer, owner=owner),
             lease=timedelta(seconds=settings.worker_lease),
@@ -129,6 +134,7 @@ def build_application(
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await client.aclose()
+        await sender_api.aclose()
         parse_pool.close()
         svc.store.engine.dispose()
 

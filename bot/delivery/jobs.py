@@ -1,8 +1,10 @@
 """The delivery job: PTB's JobQueue runs it every DELIVERY_INTERVAL seconds, and the poll job
 runs it at once when new alerts were queued.
 
-In: the PTB context (its `bot`), the `Store`, the rate limiter shared by every send, and the
-send options (disclaimer for digests, this worker's id). Out: the outbox drained as far as
+In: the Bot API client the sends go through (`bot.delivery.botapi`; the bot's application
+makes one from its settings and closes it at shutdown), the PTB context (its `bot`, for
+recovery's probes), the `Store`, the rate limiter shared by every send, and the send options
+(disclaimer for digests, this worker's id). Out: the outbox drained as far as
 Telegram's limits and the chats' days allow. Only one run at a time: a run that finds another
 still going returns at once. The first run settles the rows this worker left "sending" when it
 last stopped, before it sends anything (`bot.delivery.recovery`); later runs, once per lease,
@@ -29,6 +31,7 @@ from datetime import datetime, timedelta
 from telegram.ext import ContextTypes
 
 from bot.clock import Clock, utc_now
+from bot.delivery.botapi import SendApi
 from bot.delivery.limits import RateLimiter
 from bot.delivery.recovery import LEASE, recover_interrupted
 from bot.delivery.sender import SendOptions, send_pending
@@ -93,11 +96,13 @@ class DeliveryJob:
         store: Store,
         clock: Clock = utc_now,
         *,
+        api: SendApi,
         limiter: RateLimiter | None = None,
         options: SendOptions | None = None,
         lease: timedelta = LEASE,
     ) -> None:
         self.store = store
+        self.api = api
         # Other workers' rows are taken over once their claim is older than the lease; dead
         # processes of this host are looked for more often (at most every 30 s).
         self.lease = lease
@@ -117,7 +122,7 @@ class DeliveryJob:
             while True:
                 self._heartbeat()
                 report = await send_pending(
-                    context.bot,
+                    self.api,
                     self.store,
                     clock=self.clock,
                     limiter=self.limiter,

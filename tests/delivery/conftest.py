@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from telegram import Bot
 
+from bot.delivery.botapi import BotAPI
 from bot.delivery.limits import Limits, RateLimiter
 from bot.delivery.sender import SendOptions, SendReport, send_pending
 from bot.models import Article, Feed
@@ -123,14 +123,14 @@ def deliver(
     limiter: RateLimiter | None = None,
     rounds: int = 1,
 ) -> list[SendReport]:
-    """Run delivery rounds with a real PTB Bot talking HTTP to the fake."""
+    """Run delivery rounds with the bot's Bot API client talking HTTP to the fake."""
 
     async def run() -> list[SendReport]:
         options = SendOptions(disclaimer=DISCLAIMER, retry_base=5.0)
-        async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
+        async with BotAPI(fake.url, fake.token) as api:
             return [
                 await send_pending(
-                    bot,
+                    api,
                     store,
                     clock=clock,
                     limiter=limiter or RateLimiter(Limits.lifted()),

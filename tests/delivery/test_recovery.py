@@ -12,6 +12,7 @@ import pytest
 from telegram import Bot
 from telegram.constants import ParseMode
 
+from bot.delivery.botapi import BotAPI, inline_keyboard
 from bot.delivery.recovery import LEASE, RecoveryReport, recover_interrupted
 from bot.delivery.sender import keyboard
 from bot.storage.store import Pending, Store
@@ -43,11 +44,13 @@ def telegram_accepts(fake: FakeBotAPI, row: Pending) -> int:
     """What Telegram did before the crash: the message arrived (our commit never happened)."""
 
     async def run() -> int:
-        async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
-            message = await bot.send_message(
-                row.chat_id, row.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(row.buttons)
+        async with BotAPI(fake.url, fake.token) as api:  # the sender's own client
+            return await api.send_message(
+                row.chat_id,
+                row.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=inline_keyboard(row.buttons),
             )
-            return message.message_id
 
     return asyncio.run(run())
 

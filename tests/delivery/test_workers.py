@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from telegram import Bot
 from telegram.ext import ContextTypes
 
+from bot.delivery.botapi import BotAPI
 from bot.delivery.jobs import DeliveryJob, dead_here, worker_id
 from bot.delivery.limits import Limits, RateLimiter
 from bot.delivery.sender import SendOptions
@@ -113,11 +114,15 @@ def _drain(
     pacers: list[RedisPacer] | None = None,
 ) -> None:
     async def run() -> None:
-        async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
+        async with (
+            Bot(fake.token, base_url=f"{fake.url}/bot") as bot,
+            BotAPI(fake.url, fake.token) as api,
+        ):
             jobs = [
                 DeliveryJob(
                     store,
                     clock,
+                    api=api,
                     limiter=limiter,
                     options=SendOptions(owner=f"w{n}", concurrency=8, limit=50),
                 )

@@ -183,6 +183,17 @@ class _Fault:
 
 
 @dataclass
+class _RawAnswer:
+    """Not Telegram's JSON: what a proxy or a broken server in front of it may answer."""
+
+    method: str  # lowercased
+    remaining: int
+    status: int
+    content_type: str
+    body: bytes
+
+
+@dataclass
 class _StoredFile:
     file_id: str
     file_unique_id: str
@@ -248,6 +259,7 @@ class FakeBotAPI:
         self._accepted: dict[int, int] = {}
         self._blocked: set[int] = set()
         self._faults: list[_Fault] = []
+        self._raw_answers: list[_RawAnswer] = []
         self._delay: dict[str | None, float] = {}
         self._flood_limits: dict[str, int] = {}
         self._send_times: list[tuple[float, Any]] = []
@@ -438,7 +450,8 @@ class FakeBotAPI:
 
     @property
     def calls(self) -> list[JSON]:
-        """Every request: {"method", "params", "time", "status", "response"}."""
+        """Every request: {"method", "params", "time", "status", "response"} ("response" is
+        None for an `answer_raw_next` answer)."""
         with self._lock:
             return list(self._calls)
 
@@ -573,6 +586,23 @@ class FakeBotAPI:
         with self._lock:
             self._faults.append(_Fault(method.lower(), chat_id, times, error))
 
+    def answer_raw_next(
+        self,
+        method: str,
+        status: int,
+        body: bytes,
+        *,
+        content_type: str = "text/html",
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls of `method` with this HTTP status and body instead of
+        Telegram's JSON (e.g. a proxy's 502 page, or a 200 that is not JSON). The call is
+        recorded with the status; nothing is sent."""
+        with self._lock:
+            self._raw_answers.append(
+                _RawAnswer(method.lower(), times, status, content_type, bytes(body))
+            )
+
     def block_chat(self, chat_id: int) -> None:
         """From now on every send to this chat answers 403 (the user blocked the bot)."""
         with self._lock:
@@ -627,6 +657,10 @@ class FakeBotAPI:
             if self._expected_token is not None and match.group(1) != self._expected_token:
                 raise ApiError(401, "Unauthorized")
             params = _decode_params(query, headers.get("Content-Type", ""), body)
+            raw = self._take_raw_answer(method)
+            if raw is not None:
+                self._record_call(method, params, started, raw.status, None)
+                return raw.status, raw.content_type, raw.body
             status, payload = 200, {"ok": True, "result": self._dispatch(method, params)}
         except ApiError as err:
             status, payload = err.error_code, err.payload()
@@ -636,6 +670,12 @@ class FakeBotAPI:
                 self.server_errors.append(f"{method}: {message}")
             status = 500
             payload = {"ok": False, "error_code": 500, "description": f"fake crashed: {message}"}
+        self._record_call(method, params, started, status, payload)
+        return status, "application/json", json.dumps(payload).encode()
+
+    def _record_call(
+        self, method: str, params: JSON, started: float, status: int, payload: JSON | None
+    ) -> None:
         with self._changed:
             self._calls.append(
                 {
@@ -647,7 +687,16 @@ class FakeBotAPI:
                 }
             )
             self._changed.notify_all()
-        return status, "application/json", json.dumps(payload).encode()
+
+    def _take_raw_answer(self, method: str) -> _RawAnswer | None:
+        name = method.lower()
+        with self._lock:
+            for raw in self._raw_answers:
+                if raw.method == name and raw.remaining > 0:
+                    raw.remaining -= 1
+                    self._raw_answers = [r for r in self._raw_answers if r.remaining > 0]
+                    return raw
+        return None
 
     def _dispatch(self, method: str, params: JSON) -> Any:
         name = method.lower()
