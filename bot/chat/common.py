@@ -54,6 +54,15 @@ async def reply(update: Update, message: str, markup: InlineKeyboardMarkup | Non
     )
 
 
+async def note_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Record the id of every message the bot receives as the chat's highest known id (a
+    handler that runs before all others): crash recovery looks for an alert that was in flight
+    above the id known when it was claimed, however many messages the user wrote since."""
+    message = update.message or update.channel_post
+    if message is not None:
+        services(context).store.note_message(message.chat_id, message.message_id)
+
+
 def remember_chat(update: Update, svc: Services) -> int:
     """Record the chat (reactivating it if it had blocked us); returns its id."""
     chat = update.effective_chat

@@ -37,6 +37,7 @@ from bot.chat.common import (
     admins_only,
     command_argument,
     is_admin,
+    note_message,
     remember_chat,
     remember_topic,
     reply,
@@ -451,7 +452,9 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     svc = app.bot_data["services"]
     assert isinstance(svc, Services)
     app.bot_data["rate_limiter"] = RateLimiter(svc.settings.command_rate_limit)
-    # Group -1 runs before every handler and may stop the update.
+    # Group -2 records every message's id (even one the rate limit then refuses); group -1
+    # runs before every handler and may stop the update.
+    app.add_handler(TypeHandler(Update, note_message), group=-2)
     app.add_handler(TypeHandler(Update, rate_limit_handler), group=-1)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))

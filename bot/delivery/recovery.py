@@ -7,16 +7,19 @@ stays "sending" and is checked again once its claim is older than the lease).
 
 A row left "sending" is ambiguous: the process may have died before its request left, or after
 Telegram accepted it and before our commit. It is never assumed delivered. The sender keeps one
-alert in flight per chat and records the chat's highest message id on each "sent", so a
-delivered interrupted alert is, in a private chat, message `last + 1` (or a little further
-when the user wrote meanwhile). For a row with an inline keyboard, candidates last+1 .. last+K
-are probed with editMessageReplyMarkup(candidate, the row's own keyboard): Telegram answers
-"message is not modified" exactly when that message exists, was sent by the bot and already
-has that keyboard (alert keyboards differ: each carries its article's link), which proves
-delivery. "message to edit not found" / "message can't be edited" rule a candidate out. If the
-edit succeeds, the candidate was a bot message with another keyboard: when its text is the
-alert's (the user had pressed a button that changed it) the alert was delivered; otherwise we
-stop probing. When nothing proves delivery, the row is sent again (at least once; logged).
+alert in flight per chat; the chat's highest known message id is kept (on each "sent", and for
+each message the bot receives), and recorded on the row when it is claimed, so
+a delivered interrupted alert is, in a private chat, just above the id recorded at the claim,
+and at most a few above the highest known now (`candidates`). For a row with an inline
+keyboard, those candidates are probed with editMessageReplyMarkup(candidate, the row's own
+keyboard): Telegram answers "message is not modified" exactly when that message exists, was
+sent by the bot and already has that keyboard (alert keyboards differ: each carries its
+article's link), which proves delivery. "message to edit not found" / "message can't be
+edited" rule a candidate out. If the edit succeeds, the candidate was a bot message with
+another keyboard: when its text is the alert's (the user had pressed a button that changed it)
+the alert was delivered; otherwise it was another bot message (a command's reply): the alert's
+buttons are taken off it again (a keyboard it had is lost; logged) and the probe goes on. When
+nothing proves delivery, the row is sent again (at least once; logged).
 Rows without a keyboard (digests, notices) are simply sent again.
 """
 
@@ -40,6 +43,7 @@ from bot.storage.store import Store
 log = logging.getLogger(__name__)
 
 PROBES = 3  # candidates tried above the chat's highest known message id
+MAX_PROBES = 20  # candidates at most, however many messages were recorded since the claim
 LEASE = timedelta(minutes=2)  # a claim older than this belongs to a worker that is gone
 
 
@@ -63,13 +67,22 @@ def _same_text(shown: str | None, row: InFlight) -> bool:
     return shown is not None and " ".join(shown.split()) == " ".join(to_plain(row.text).split())
 
 
+def candidates(claimed_at: int | None, now: int | None, probes: int = PROBES) -> range:
+    """Message ids where an interrupted alert can be: above the chat's highest known id when
+    it was claimed, up to `probes` above the highest known now (the messages recorded since
+    sit in between: the user's, and replies, which the probe rules out), at most MAX_PROBES."""
+    start = (claimed_at or 0) + 1
+    stop = max(start, (now or 0) + 1) + probes
+    return range(start, min(stop, start + MAX_PROBES))
+
+
 async def find_in_chat(bot: Bot, row: InFlight, probes: int = PROBES) -> int | Found:
     """The message id of the interrupted alert in its chat, or why there is none."""
     markup = keyboard(row.buttons)
-    if markup is None or (row.last_message_id is None and row.chat_id < 0):
+    known = row.probe_from if row.probe_from is not None else row.last_message_id
+    if markup is None or (known is None and row.chat_id < 0):
         return Found.NOT_THERE  # nothing to recognise it by (or no known start in a group)
-    start = (row.last_message_id or 0) + 1
-    for candidate in range(start, start + probes):
+    for candidate in candidates(known, row.last_message_id, probes):
         try:
             edited = await bot.edit_message_reply_markup(
                 chat_id=row.chat_id, message_id=candidate, reply_markup=markup
@@ -85,13 +98,18 @@ async def find_in_chat(bot: Bot, row: InFlight, probes: int = PROBES) -> int | F
         shown = edited.text if not isinstance(edited, bool) else None
         if _same_text(shown, row):
             return candidate
+        # Another bot message (a command's reply): take the alert's buttons off it again and
+        # look further up.
         log.warning(
-            "probe for row %s changed the keyboard of message %s in chat %s; sending again",
+            "probe for row %s put its buttons on message %s in chat %s; removing them",
             row.id,
             candidate,
             row.chat_id,
         )
-        return Found.NOT_THERE
+        try:
+            await bot.edit_message_reply_markup(chat_id=row.chat_id, message_id=candidate)
+        except TelegramError as exc:
+            log.warning("could not remove them from message %s: %s", candidate, exc)
     return Found.NOT_THERE
 
 

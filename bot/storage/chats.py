@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from bot.models import Article, ChatSettings, DeliveryMode, Kind, Subscription
 from bot.storage.base import StoreBase
@@ -107,6 +107,20 @@ class ChatQueries(StoreBase):
                     index_elements=[chats.c.id],
                     set_={"type": chat_type, "title": title, "active": True},
                 )
+            )
+
+    def note_message(self, chat_id: int, message_id: int) -> None:
+        """A message id the bot received in the chat: the chat's highest known id is raised,
+        so that crash recovery looks for an in-flight alert above it. Unknown chats are
+        ignored."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(chats)
+                .where(
+                    chats.c.id == chat_id,
+                    or_(chats.c.last_message_id.is_(None), chats.c.last_message_id < message_id),
+                )
+                .values(last_message_id=message_id)
             )
 
     def add_subscription(

@@ -14,7 +14,9 @@ The life of a row, each step one short transaction:
 send the same row; it records who claimed it (`claimed_by`, a worker id) and when (`sent_at`).
 A chat with a row "sending" gets no other row until that one is settled, so at most one alert
 per chat is in flight and Telegram gives it the next message id of the chat; `mark_sent`
-keeps the highest id seen per chat (`chats.last_message_id`).
+keeps the highest id seen per chat (`chats.last_message_id`, also raised by the messages the
+bot receives: `ChatQueries.note_message`), and a claim records where the chat
+stood (`probe_from`), so that recovery knows where to look whatever was written since.
 
 A row still "sending" after a crash is ambiguous: Telegram may or may not have accepted it. It
 is never assumed delivered: `interrupted` lists such rows (this worker's own at start-up, any
@@ -70,6 +72,10 @@ _IN_FLIGHT = deliveries.alias("in_flight")
 _CHAT_FREE = ~exists().where(
     _IN_FLIGHT.c.chat_id == deliveries.c.chat_id, _IN_FLIGHT.c.status == SENDING
 )
+# The chat's highest known message id, recorded on a row as it is claimed (`probe_from`).
+_CHAT_LAST = (
+    select(chats.c.last_message_id).where(chats.c.id == deliveries.c.chat_id).scalar_subquery()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +124,8 @@ class InFlight:
     buttons: str
     claimed_by: str | None
     claimed_at: datetime | None
-    last_message_id: int | None
+    last_message_id: int | None  # the chat's highest known message id now
+    probe_from: int | None = None  # ... and when the row was claimed
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +280,7 @@ class OutboxQueries(StoreBase):
             result = conn.execute(
                 update(deliveries)
                 .where(deliveries.c.id == delivery_id, deliveries.c.status == PENDING)
-                .values(status=SENDING, sent_at=now, claimed_by=owner)
+                .values(status=SENDING, sent_at=now, claimed_by=owner, probe_from=_CHAT_LAST)
             )
         return result.rowcount == 1
 
@@ -297,7 +304,9 @@ class OutboxQueries(StoreBase):
                             deliveries.c.status == PENDING,
                             _CHAT_FREE,
                         )
-                        .values(status=SENDING, sent_at=now, claimed_by=owner)
+                        .values(
+                            status=SENDING, sent_at=now, claimed_by=owner, probe_from=_CHAT_LAST
+                        )
                         .returning(deliveries.c.id)
                     ).scalars()
                 )
@@ -493,6 +502,7 @@ class OutboxQueries(StoreBase):
                 deliveries.c.claimed_by,
                 deliveries.c.sent_at,
                 chats.c.last_message_id,
+                deliveries.c.probe_from,
             )
             .join(chats, chats.c.id == deliveries.c.chat_id)
             .where(deliveries.c.status == SENDING, stale)
@@ -509,6 +519,7 @@ class OutboxQueries(StoreBase):
                 claimed_by=r.claimed_by,
                 claimed_at=r.sent_at,
                 last_message_id=r.last_message_id,
+                probe_from=r.probe_from,
             )
             for r in rows
         ]

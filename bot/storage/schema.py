@@ -80,7 +80,8 @@ chats = Table(
     # Consecutive failed sends; the chat is deactivated after several.
     Column("send_failures", Integer, nullable=False, server_default="0"),
     # Delivery (0004): the highest message id the bot has seen in the chat (its own sent
-    # messages); after a crash, an in-flight alert is looked for just above it.
+    # messages, and since 0008 the messages it receives); after a crash, an
+    # in-flight alert is looked for just above it.
     Column("last_message_id", BigInteger),
 )
 
@@ -207,6 +208,9 @@ deliveries = Table(
     # Who claimed a "sending" row (a worker's id; its claim time is `sent_at`), so that crash
     # recovery takes only its own rows at once and other workers' only after a lease.
     Column("claimed_by", String(128)),
+    # The chat's highest known message id when the row was claimed (0008): after a crash, the
+    # alert is looked for just above it, however many messages the user wrote since.
+    Column("probe_from", BigInteger),
     UniqueConstraint("chat_id", "article_id"),
     Index(None, "status", "id"),
     # At most one row "sending" per chat, enforced by the database across workers (0007): a

@@ -10,7 +10,10 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.models import DeliveryMode, Kind
+from bot.storage.schema import chats
 from tests.chat.conftest import OPERATOR, StartBot, seed_articles, store_articles
 from tests.fakes.telegram_api import FakeBotAPI
 
@@ -213,3 +216,23 @@ def test_operators_only_stats_and_broadcast(start_bot: StartBot, telegram: FakeB
     delivered = telegram.wait_for_sent(count + 1, chat_id=USER, timeout=10)
     assert delivered[-1]["text"] == "Maintenance tonight"
     assert bot.svc.store.chat_subscriptions(USER)[0].kind is Kind.TICKER
+
+
+def test_every_message_the_bot_receives_raises_the_chats_known_message_id(
+    start_bot: StartBot, telegram: FakeBotAPI
+) -> None:
+    """Crash recovery looks for an in-flight alert above the chat's highest known message id:
+    the ids of the user's messages count, even one the bot does not answer."""
+    bot = start_bot()
+    say(telegram, "/start")
+    sent = [telegram.user_sends(f"note {n}", chat_id=USER, user_id=USER) for n in range(3)]
+    last_id = sent[-1]["message"]["message_id"]
+
+    def known() -> int | None:
+        with bot.svc.store.engine.connect() as conn:
+            query = select(chats.c.last_message_id).where(chats.c.id == USER)
+            found: int | None = conn.execute(query).scalar()
+        return found
+
+    telegram.wait_for(lambda: (known() or 0) >= last_id)
+    assert known() == last_id

@@ -1,7 +1,8 @@
 """Settling alerts left "sending" by a crash, against the fake Bot API: an alert Telegram had
 accepted is found in its chat (editMessageReplyMarkup answers "message is not modified") and
-not sent again; one that never arrived is sent again; another worker's fresh claim is left
-alone until its lease runs out."""
+not sent again, however many messages the user wrote before or after it; a command's reply
+probed on the way gets its own buttons back; one that never arrived is sent again; another
+worker's fresh claim is left alone until its lease runs out."""
 
 from __future__ import annotations
 
@@ -55,21 +56,36 @@ def telegram_accepts(fake: FakeBotAPI, row: Pending) -> int:
     return asyncio.run(run())
 
 
+def user_writes(fake: FakeBotAPI, store: Store, count: int) -> None:
+    """The user writes `count` messages; the bot records each id as it receives it (what the
+    chat handlers' first handler, `bot.chat.common.note_message`, does)."""
+    for n in range(count):
+        update = fake.user_sends(f"hello {n}", user_id=CHAT)
+        store.note_message(CHAT, update["message"]["message_id"])
+
+
 @pytest.mark.parametrize(
-    ("user_messages_before", "delivered"),
-    [(0, True), (2, True), (0, False)],
-    ids=["accepted", "accepted-after-user-messages", "never-left"],
+    ("before", "after", "delivered"),
+    [(0, 0, True), (2, 0, True), (7, 0, True), (0, 4, True), (3, 25, True), (0, 0, False)],
+    ids=[
+        "accepted",
+        "accepted-after-user-messages",
+        "accepted-after-many-user-messages",
+        "user-wrote-after-it",
+        "user-wrote-before-and-a-lot-after",
+        "never-left",
+    ],
 )
 def test_an_interrupted_alert_is_delivered_exactly_once(
-    store: Store, fake: FakeBotAPI, clock: SetClock, user_messages_before: int, delivered: bool
+    store: Store, fake: FakeBotAPI, clock: SetClock, before: int, after: int, delivered: bool
 ) -> None:
     queue_alerts(store, CHAT, store_articles(store, 1), now=NOW, buttons=True)
     deliver(fake, store, clock)  # the first alert: the chat's last message id is known
     queue_alerts(store, CHAT, store_articles(store, 1, start=10), now=NOW, buttons=True)
-    for n in range(user_messages_before):
-        fake.user_sends(f"hello {n}", user_id=CHAT)
+    user_writes(fake, store, before)
     row = claim_first(store, "w1", clock)
     message_id = telegram_accepts(fake, row) if delivered else None
+    user_writes(fake, store, after)  # the bot is still down: these wait as updates
     # The process dies here; the next life of worker w1 settles the row before sending.
     report = recover(fake, store, clock)
     assert (report.confirmed, report.resent) == ((1, 0) if delivered else (0, 1))
@@ -77,7 +93,33 @@ def test_an_interrupted_alert_is_delivered_exactly_once(
     assert fake.accepted_count(CHAT) == 2
     assert store.delivery_counts(CHAT) == {"sent": 2}
     if message_id is not None:
-        assert sorted(m["message_id"] for m in fake.chat_messages(CHAT))[-1] == message_id
+        ours = [m["message_id"] for m in fake.chat_messages(CHAT) if m.get("reply_markup")]
+        assert message_id in ours
+
+
+def test_a_reply_probed_on_the_way_loses_the_alerts_buttons_again(
+    store: Store, fake: FakeBotAPI, clock: SetClock
+) -> None:
+    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW, buttons=True)
+    deliver(fake, store, clock)
+    queue_alerts(store, CHAT, store_articles(store, 1, start=10), now=NOW, buttons=True)
+    user_writes(fake, store, 1)
+
+    async def answer() -> int:  # a command's reply, sent just before the alert was claimed
+        async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
+            return (await bot.send_message(CHAT, "You watch: $AMZN")).message_id
+
+    reply_id = asyncio.run(answer())
+    row = claim_first(store, "w1", clock)
+    message_id = telegram_accepts(fake, row)
+    report = recover(fake, store, clock)
+    assert report.confirmed == 1
+    messages = {m["message_id"]: m for m in fake.chat_messages(CHAT)}
+    assert "reply_markup" not in messages[reply_id]  # the probe's buttons were taken off
+    assert messages[message_id].get("reply_markup")
+    deliver(fake, store, clock, rounds=2)
+    assert fake.accepted_count(CHAT) == 3  # two alerts, once each, and the reply
+    assert store.delivery_counts(CHAT) == {"sent": 2}
 
 
 def test_an_alert_without_a_keyboard_is_sent_again(
