@@ -95,6 +95,8 @@ def build_application(
             limiter=RateLimiter(limits, shared=shared),
             options=SendOptions(disclaimer=settings.disclaimer, owner=owner),
             lease=timedelta(seconds=settings.worker_lease),
+            # A worker follows deactivations through the subscriptions' revision instead.
+            on_unreachable=svc.chats_unreachable if role == "all" else None,
         )
         pipeline = Pipeline(
             settings,

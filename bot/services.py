@@ -36,6 +36,17 @@ class Services:
         gc.freeze()
         return len(subscriptions)
 
+    def chats_unreachable(self, chat_ids: list[int]) -> None:
+        """Chats the sender deactivated: their subscriptions leave the index (no alerts are
+        matched for them until they write again: `chat_returned`)."""
+        for chat_id in chat_ids:
+            for sub in self.store.chat_subscriptions(chat_id):
+                self.index.remove(sub.id)
+
+    def chat_returned(self, chat_id: int) -> None:
+        """A deactivated chat wrote again: its subscriptions are matched again."""
+        self.index.add_all(self.store.active_subscriptions(chat_id))
+
     def reload_index_if_changed(self) -> bool:
         """For a worker process, whose chats change in another process (the web role): build
         a fresh index when the subscriptions' revision moved. True when it was rebuilt."""

@@ -67,8 +67,14 @@ def remember_chat(update: Update, svc: Services) -> int:
     """Record the chat (reactivating it if it had blocked us); returns its id."""
     chat = update.effective_chat
     assert chat is not None
-    svc.store.upsert_chat(chat.id, chat.type, chat.title or chat.full_name, svc.clock())
+    record_chat(svc, chat.id, chat.type, chat.title or chat.full_name)
     return chat.id
+
+
+def record_chat(svc: Services, chat_id: int, chat_type: str, title: str | None) -> None:
+    """Record a chat; one that comes back after being deactivated is matched again at once."""
+    if svc.store.upsert_chat(chat_id, chat_type, title, svc.clock()):
+        svc.chat_returned(chat_id)
 
 
 def target_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

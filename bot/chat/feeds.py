@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from telegram import InputFile, LinkPreviewOptions, Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.chat.common import remember_chat
 from bot.feeds.fetch import FetchError, Limits, fetch, make_client
 from bot.feeds.guard import Guard, Resolver, system_resolver
 from bot.feeds.health import format_health
@@ -57,13 +58,6 @@ async def _reply(update: Update, message: str) -> None:
         )
 
 
-def _chat_id(update: Update, svc: Services) -> int:
-    chat = update.effective_chat
-    assert chat is not None
-    svc.store.upsert_chat(chat.id, chat.type, chat.title or chat.full_name, svc.clock())
-    return chat.id
-
-
 def _room(svc: Services, chat_id: int) -> str | None:
     """Why this chat may not add another feed (None when it may)."""
     limit = svc.settings.max_user_feeds
@@ -76,7 +70,7 @@ def _room(svc: Services, chat_id: int) -> str | None:
 async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/addfeed URL: check, fetch once, and add a feed for this chat."""
     svc = _services(context)
-    chat_id = _chat_id(update, svc)
+    chat_id = remember_chat(update, svc)
     if len(context.args or []) != 1:
         await _reply(update, text("feeds.add.usage"))
         return
@@ -110,7 +104,7 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def my_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/myfeeds: the feeds this chat added, numbered, with their state."""
     svc = _services(context)
-    chat_id = _chat_id(update, svc)
+    chat_id = remember_chat(update, svc)
     states = svc.store.user_feeds(chat_id)
     if not states:
         await _reply(update, text("feeds.list.empty"))
@@ -137,7 +131,7 @@ async def my_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/removefeed N|URL: take a feed from this chat."""
     svc = _services(context)
-    chat_id = _chat_id(update, svc)
+    chat_id = remember_chat(update, svc)
     if len(context.args or []) != 1:
         await _reply(update, text("feeds.remove.usage"))
         return
@@ -159,7 +153,7 @@ async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An OPML document with the caption /importopml: add each of its feeds to this chat."""
     svc = _services(context)
-    chat_id = _chat_id(update, svc)
+    chat_id = remember_chat(update, svc)
     message = update.effective_message
     document = message.document if message is not None else None
     if document is None:
@@ -197,7 +191,7 @@ async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def export_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/exportopml: this chat's feeds as an OPML document."""
     svc = _services(context)
-    chat_id = _chat_id(update, svc)
+    chat_id = remember_chat(update, svc)
     states = svc.store.user_feeds(chat_id)
     message = update.effective_message
     if not states or message is None:

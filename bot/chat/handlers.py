@@ -38,6 +38,7 @@ from bot.chat.common import (
     command_argument,
     is_admin,
     note_message,
+    record_chat,
     remember_chat,
     remember_topic,
     reply,
@@ -437,7 +438,7 @@ async def channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if them.status not in ("creator", "administrator"):
         await reply(update, text("chat.channel.user_not_admin", name=found.title or raw))
         return
-    svc.store.upsert_chat(found.id, "channel", found.title, svc.clock())
+    record_chat(svc, found.id, "channel", found.title)
     context.user_data[CHANNEL_KEY] = found.id
     await reply(update, text("chat.channel.set", name=found.title or raw))
 

@@ -25,7 +25,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from telegram.ext import ContextTypes
@@ -100,9 +100,12 @@ class DeliveryJob:
         limiter: RateLimiter | None = None,
         options: SendOptions | None = None,
         lease: timedelta = LEASE,
+        on_unreachable: Callable[[list[int]], None] | None = None,
     ) -> None:
         self.store = store
         self.api = api
+        # Told the chats a round deactivated (the one-process bot drops them from its index).
+        self.on_unreachable = on_unreachable
         # Other workers' rows are taken over once their claim is older than the lease; dead
         # processes of this host are looked for more often (at most every 30 s).
         self.lease = lease
@@ -128,6 +131,8 @@ class DeliveryJob:
                     limiter=self.limiter,
                     options=self.options,
                 )
+                if report.chats_deactivated and self.on_unreachable is not None:
+                    self.on_unreachable(report.chats_deactivated)
                 if not (report.sent or report.digests):
                     break
 

@@ -93,8 +93,9 @@ def _chat_settings(row: Any) -> ChatSettings:
 class ChatQueries(StoreBase):
     """Chats, their state, and what they watch."""
 
-    def upsert_chat(self, chat_id: int, chat_type: str, title: str | None, now: datetime) -> None:
-        """Record a chat that wrote to the bot; a deactivated chat becomes active again."""
+    def upsert_chat(self, chat_id: int, chat_type: str, title: str | None, now: datetime) -> bool:
+        """Record a chat that wrote to the bot; a deactivated chat becomes active again.
+        True when it came back that way (its subscriptions count again)."""
         with self.engine.begin() as conn:
             was_active = conn.execute(select(chats.c.active).where(chats.c.id == chat_id)).scalar()
             if not was_active:  # new, or coming back: its subscriptions count again
@@ -108,6 +109,7 @@ class ChatQueries(StoreBase):
                     set_={"type": chat_type, "title": title, "active": True},
                 )
             )
+        return was_active is False
 
     def note_message(self, chat_id: int, message_id: int) -> None:
         """A message id the bot received in the chat: the chat's highest known id is raised,
@@ -204,14 +206,18 @@ class ChatQueries(StoreBase):
             ).all()
         return [_subscription(r) for r in rows]
 
-    def active_subscriptions(self) -> list[Subscription]:
-        """Every subscription that should produce alerts: active chats, not muted."""
+    def active_subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
+        """Every subscription that should produce alerts (of one chat, or of all): active
+        chats, not muted."""
+        query = (
+            select(subscriptions)
+            .join(chats, chats.c.id == subscriptions.c.chat_id)
+            .where(chats.c.active.is_(True), subscriptions.c.muted.is_(False))
+        )
+        if chat_id is not None:
+            query = query.where(subscriptions.c.chat_id == chat_id)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(subscriptions)
-                .join(chats, chats.c.id == subscriptions.c.chat_id)
-                .where(chats.c.active.is_(True), subscriptions.c.muted.is_(False))
-            ).all()
+            rows = conn.execute(query).all()
         return [_subscription(r) for r in rows]
 
     def deactivate_chat(self, chat_id: int, *, error: str) -> int:

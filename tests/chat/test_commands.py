@@ -12,9 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.models import DeliveryMode, Kind
+from bot.matching.detect import detect_tickers
+from bot.models import Article, DeliveryMode, Kind
 from bot.storage.schema import chats
-from tests.chat.conftest import OPERATOR, StartBot, seed_articles, store_articles
+from tests.chat.conftest import OPERATOR, ChatBot, StartBot, seed_articles, store_articles
 from tests.fakes.telegram_api import FakeBotAPI
 
 USER = 4242
@@ -236,3 +237,27 @@ def test_every_message_the_bot_receives_raises_the_chats_known_message_id(
 
     telegram.wait_for(lambda: (known() or 0) >= last_id)
     assert known() == last_id
+
+
+def test_a_chat_that_blocked_the_bot_is_matched_again_when_it_writes(
+    start_bot: StartBot, telegram: FakeBotAPI, seed_article_path: Path
+) -> None:
+    """Deactivated (the sender's repeated 403s), the chat's subscriptions leave the index; after
+    a restart they are not loaded; when the user writes again they are matched at once."""
+    (article,) = seed_articles(seed_article_path)[:1]
+
+    def alerted(bot: ChatBot, article: Article = article) -> bool:
+        mentions = detect_tickers(article, bot.svc.universe)
+        return USER in {a.chat_id for a in bot.svc.index.match(article, mentions)}
+
+    bot = start_bot()
+    say(telegram, "/watch AMZN")
+    assert alerted(bot)
+    bot.svc.store.deactivate_chat(USER, error="Forbidden: bot was blocked by the user")
+    bot.svc.chats_unreachable([USER])  # what the delivery job calls in this role
+    assert not alerted(bot)
+    bot.stop()
+    bot = start_bot()  # restarted while the chat is inactive
+    assert not alerted(bot)
+    say(telegram, "hello again")
+    assert alerted(bot)

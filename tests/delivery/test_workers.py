@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 from bot.delivery.botapi import BotAPI
 from bot.delivery.jobs import DeliveryJob, dead_here, worker_id
 from bot.delivery.limits import Limits, RateLimiter
-from bot.delivery.sender import SendOptions
+from bot.delivery.sender import FAILURES_TO_DEACTIVATE, SendOptions
 from bot.delivery.shared import RedisPacer
 from bot.storage.db import migrate, open_engine
 from bot.storage.schema import deliveries
@@ -235,3 +235,36 @@ def test_workers_share_the_overall_limit_through_redis(
         )
 
     _shared_limit_holds(database_url, fake, clock, make, limit, pacers)
+
+
+def test_the_delivery_job_names_the_chats_it_deactivated(
+    store: Store, fake: FakeBotAPI, clock: SetClock
+) -> None:
+    """The one-process bot drops those chats from its match index (`on_unreachable`)."""
+    for chat in (201, 202):
+        store.upsert_chat(chat, "private", None, NOW)
+        queue_alerts(store, chat, store_articles(store, 1, start=chat), now=NOW, buttons=True)
+    fake.block_chat(202)
+    told: list[int] = []
+
+    async def run() -> None:
+        async with (
+            Bot(fake.token, base_url=f"{fake.url}/bot") as bot,
+            BotAPI(fake.url, fake.token) as api,
+        ):
+            job = DeliveryJob(
+                store,
+                clock,
+                api=api,
+                limiter=RateLimiter(Limits.lifted()),  # no waiting on the real clock
+                on_unreachable=told.extend,
+            )
+            context = cast(ContextTypes.DEFAULT_TYPE, _Context(bot))
+            for _ in range(FAILURES_TO_DEACTIVATE):
+                await job(context)
+                clock.advance(minutes=10)  # past the chat's backoff
+
+    asyncio.run(run())
+    assert told == [202]
+    assert fake.accepted_count(201) == 1
+    assert store.delivery_counts(202) == {"dropped": 1}
