@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.fakes.local_server import LocalServer, NoDelayHandler
+from tests.fakes.local_server import LocalServer, NoDelayHandler, ServedInThread
 
 
 @dataclass
@@ -45,66 +44,19 @@ class _Record:
     requests: list[dict[str, str]] = field(default_factory=list)
 
 
-class FeedServer:
+class FeedServer(ServedInThread):
     """Serve documents on 127.0.0.1 (random free port); see the module docstring."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.Lock()
         self._documents: dict[str, _Document] = {}
         self._records: dict[str, _Record] = {}
-        self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    # ---------------------------------------------------------------- lifecycle
-
-    def start(self) -> FeedServer:
-        if self._server is not None:
-            return self
-        self._stopping.clear()
+    def _new_server(self) -> _Server:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.feeds = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="FeedServer",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._stopping.set()  # wakes stalled answers
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> FeedServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def root(self) -> str:
-        """e.g. "http://127.0.0.1:40123"."""
-        if self._server is None:
-            raise RuntimeError("FeedServer is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return server
 
     def url(self, path: str) -> str:
         """The absolute URL of `path` ("/feed.xml" or "feed.xml")."""

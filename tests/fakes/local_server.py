@@ -1,7 +1,9 @@
 """What the fake servers share: a threaded HTTP server on 127.0.0.1 that can cut its own
-keep-alive connections when stopped, and a handler that answers without Nagle's delay.
+keep-alive connections when stopped, a handler that answers without Nagle's delay, and the
+start/stop lifecycle of a fake that serves in a daemon thread.
 
-In: a handler class. Out: `LocalServer` (a ThreadingHTTPServer) and `NoDelayHandler`.
+In: a handler class. Out: `LocalServer` (a ThreadingHTTPServer), `NoDelayHandler` and
+`ServedInThread` (the base of `FeedServer` and `FakeBotAPI`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import contextlib
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 
 class LocalServer(ThreadingHTTPServer):
@@ -59,3 +62,66 @@ class NoDelayHandler(BaseHTTPRequestHandler):
         # Headers and body go out in separate writes; without this, Nagle's algorithm and the
         # client's delayed ACK add ~40 ms to every answer.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class ServedInThread:
+    """`start()` serves a `LocalServer` on a free port of 127.0.0.1 in a daemon thread;
+    `stop()` wakes the answers that wait (`_wake`), cuts open connections and joins the thread;
+    `with` does both. Subclasses make their server (`_new_server`)."""
+
+    def __init__(self) -> None:
+        self._stopping = threading.Event()  # set while stopping: waiting answers end
+        self._server: LocalServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def _new_server(self) -> LocalServer:
+        raise NotImplementedError
+
+    def _wake(self) -> None:
+        self._stopping.set()
+
+    def start(self) -> Self:
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        server = self._server = self._new_server()
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=type(self).__name__,
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._wake()
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def root(self) -> str:
+        """e.g. "http://127.0.0.1:40123"."""
+        if self._server is None:
+            raise RuntimeError(f"{type(self).__name__} is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"

@@ -32,11 +32,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes.local_server import LocalServer, NoDelayHandler
+from tests.fakes.local_server import LocalServer, NoDelayHandler, ServedInThread
 from tests.fakes.telegram_html import (
     MAX_CAPTION_LENGTH,
     MAX_MESSAGE_LENGTH,
@@ -213,7 +212,7 @@ class _Upload:
     content_type: str
 
 
-class FakeBotAPI:
+class FakeBotAPI(ServedInThread):
     """A Telegram Bot API server on 127.0.0.1; see the module docstring.
 
     Use as `with FakeBotAPI() as fake: ...` or call `start()`/`stop()`.
@@ -240,11 +239,9 @@ class FakeBotAPI:
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
+        super().__init__()
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         # Bot API state, all guarded by _lock.
         self._next_update_id = 1
         self._updates: list[JSON] = []
@@ -275,57 +272,21 @@ class FakeBotAPI:
 
     # ---------------------------------------------------------------- lifecycle
 
-    def start(self) -> FakeBotAPI:
-        """Listen on a free port of 127.0.0.1 and serve in a daemon thread."""
-        if self._server is not None:
-            return self
-        self._stopping.clear()
+    def _new_server(self) -> _Server:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.api = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="FakeBotAPI",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
+        return server
 
-    def stop(self) -> None:
-        """Stop serving: wakes long polls, closes every open connection, joins the thread."""
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._stopping.set()
+    def _wake(self) -> None:
+        """Stopping also ends long polls (getUpdates waiting for an update)."""
+        super()._wake()
         with self._changed:
             self._changed.notify_all()
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> FakeBotAPI:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:
         """The root to pass as TELEGRAM_API_URL, e.g. "http://127.0.0.1:40123"."""
-        if self._server is None:
-            raise RuntimeError("FakeBotAPI is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.root
 
     # ---------------------------------------------------------------- test side: users act
 
