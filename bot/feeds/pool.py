@@ -9,7 +9,8 @@ holds the GIL, so the event loop (fetches, the chat handlers, the database work)
 and a process with many feeds uses one core. `ParsePool` runs it in a process pool sized to the
 cores instead. When a pool cannot be made (a platform without working process semaphores) or
 its workers died, documents are parsed in a thread, as before: slower, never wrong. Processes
-are started with "spawn" (never fork: the bot has threads, and forking them is unsafe).
+are started with "spawn" (never fork: the bot has threads, and forking them is unsafe), and
+end by themselves when the bot process is gone, however it ended.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import functools
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -38,6 +41,19 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # macOS, Windows
         return max(1, os.cpu_count() or 1)
+
+
+def exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """In a worker process: end it when the bot process is gone. A bot killed outright
+    (SIGKILL, the OOM killer) cannot stop its workers, and idle workers waiting for a job do
+    not notice; each restart would leave two more behind."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 class ParsePool:
@@ -60,7 +76,10 @@ class ParsePool:
         if self._pool is None and self.in_processes:
             try:
                 self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=multiprocessing.get_context("spawn")
+                    self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=exit_with_parent,
+                    initargs=(os.getpid(),),
                 )
             except (OSError, ImportError, NotImplementedError) as exc:
                 log.warning("cannot start parser processes (%s): parsing in a thread", exc)

@@ -1,11 +1,15 @@
 """Parsing in worker processes (`ParsePool`) gives what `parse_feed` gives, errors included,
-and falls back to a thread when the pool is closed or its workers die."""
+falls back to a thread when the pool is closed or its workers die, and its workers end when
+the process that made them is killed."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,3 +97,45 @@ def test_a_closed_pool_parses_in_a_thread(seed_article_path: Path) -> None:
 
 def test_the_pool_is_sized_to_the_cores() -> None:
     assert ParsePool().workers == available_cores() >= 1
+
+
+# A process that parses one document in a pool, prints its workers' ids, then waits.
+PARSING_PROCESS = """
+import asyncio, sys
+from bot.feeds.pool import ParsePool
+pool = ParsePool(2)
+asyncio.run(pool.parse(open(sys.argv[1], "rb").read(), source="Seed"))
+print(" ".join(map(str, pool.pids())), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_workers_end_when_the_bot_process_is_killed(seed_article_path: Path) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", PARSING_PROCESS, str(seed_article_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # the orphaned semaphore tracker's complaint
+        text=True,
+    ) as parent:
+        try:
+            assert parent.stdout is not None
+            workers = [int(pid) for pid in parent.stdout.readline().split()]
+            assert workers  # started on demand: one, for one document
+            assert all(_alive(pid) for pid in workers)
+        finally:
+            parent.kill()  # SIGKILL: no clean-up runs in the parent
+            parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie left for its new parent to reap counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
