@@ -24,7 +24,6 @@ from bot.render.html import cut_plain, escape, utf16_len
 GAP = " … "
 
 _PARAGRAPH_SPLIT_RE = re.compile(r"\n\s*\n")
-_SPACE_RE = re.compile(r"\s+")
 # A markdown-style subheading glued to the start of a paragraph: "**Key Client** The billions…".
 _GLUED_HEADING_RE = re.compile(r"^\*\*([^*]{1,120})\*\*\s*")
 _SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -188,7 +187,7 @@ def clean_paragraphs(article: Article) -> list[str]:
     kept: list[str] = []
     in_links_block = False
     for raw in _PARAGRAPH_SPLIT_RE.split(article.text):
-        paragraph = _SPACE_RE.sub(" ", raw).strip()
+        paragraph = " ".join(raw.split())
         if not paragraph:
             continue
         if in_links_block:
@@ -207,9 +206,10 @@ def clean_paragraphs(article: Article) -> list[str]:
         if glued:
             paragraph = paragraph[glued.end() :]
         paragraph = paragraph.replace("**", "").strip()
-        # A paragraph shorter than the title's letters cannot repeat it (no need to normalise).
+        # Normalising is per character, so a paragraph that repeats the title starts with
+        # letters that begin it: a cheap test on its head rules most paragraphs out.
         if not paragraph or (
-            title and len(paragraph) >= len(title) and _normal(paragraph) == title
+            title and title.startswith(_normal(paragraph[:40])) and _normal(paragraph) == title
         ):
             continue
         kept.append(_strip_dateline(paragraph))

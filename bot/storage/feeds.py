@@ -17,7 +17,17 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Select,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from bot.feeds import dedup
 from bot.models import Article, Feed, Kind
@@ -504,40 +514,24 @@ class FeedQueries(StoreBase):
         already stored (another feed carried it first) joins that story; else it is a new
         story. ON CONFLICT DO NOTHING keeps a concurrent writer's rows: a key inserted meanwhile
         elsewhere joins that story rather than counting as new."""
-        seen = set(
-            _chunked_scalars(
-                conn,
-                lambda chunk: select(article_sources.c.entry_id).where(
-                    article_sources.c.feed_id == feed_id, article_sources.c.entry_id.in_(chunk)
-                ),
-                [a.entry_id for a in entries],
+        seen = {
+            row.entry_id
+            for row in _chunked_rows(
+                conn, _SEEN_ENTRIES, [a.entry_id for a in entries], feed_id=feed_id
             )
-        )
+        }
         fresh = [a for a in entries if a.entry_id not in seen]
         if not fresh:
             return []
         keys = {a: dedup.title_key(a.title, filing=a.form is not None) for a in fresh}
         recent: dict[str, list[tuple[str, int]]] = {}
         for row in _chunked_rows(
-            conn,
-            # By title key alone, so that its index is the one used (with a condition on
-            # first_seen too, SQLite may scan the first_seen index: every recent article).
-            lambda chunk: select(
-                articles.c.title_key, articles.c.key, articles.c.id, articles.c.first_seen
-            ).where(articles.c.title_key.in_(chunk)),
-            sorted({k for k in keys.values() if k is not None}),
+            conn, _BY_TITLE_KEY, sorted({k for k in keys.values() if k is not None})
         ):
             if row.first_seen >= now - dedup.WINDOW:
                 recent.setdefault(row.title_key, []).append((row.key, row.id))
         known = {
-            row.key: row.id
-            for row in _chunked_rows(
-                conn,
-                lambda chunk: select(articles.c.key, articles.c.id).where(
-                    articles.c.key.in_(chunk)
-                ),
-                sorted({a.key for a in fresh}),
-            )
+            row.key: row.id for row in _chunked_rows(conn, _BY_KEY, sorted({a.key for a in fresh}))
         }
         # Each fresh entry points at a stored article id, or (new in this batch) at a key.
         target: list[tuple[Article, int | str]] = []
@@ -579,16 +573,7 @@ class FeedQueries(StoreBase):
             )
         raced = sorted(set(batch_keys) - set(inserted))
         if raced:  # another process stored these keys meanwhile: their stories, not new ones
-            known.update(
-                (row.key, row.id)
-                for row in _chunked_rows(
-                    conn,
-                    lambda chunk: select(articles.c.key, articles.c.id).where(
-                        articles.c.key.in_(chunk)
-                    ),
-                    raced,
-                )
-            )
+            known.update((row.key, row.id) for row in _chunked_rows(conn, _BY_KEY, raced))
         sources = []
         new_stories: list[tuple[int, Article]] = []
         for article, where in target:
@@ -613,20 +598,29 @@ class FeedQueries(StoreBase):
 
 CHUNK = 500  # values per IN list: far below SQLite's and PostgreSQL's parameter limits
 
+# The batch lookups of `_store_entries`, built once: each runs several times per document, and
+# building and keying a statement costs more than running it. `values` expands to the IN list.
+_VALUES: BindParameter[list[str]] = bindparam("values", expanding=True)
+_SEEN_ENTRIES = select(article_sources.c.entry_id).where(
+    article_sources.c.feed_id == bindparam("feed_id"), article_sources.c.entry_id.in_(_VALUES)
+)
+# By title key alone, so that its index is the one used (with a condition on first_seen too,
+# SQLite may scan the first_seen index: every recent article).
+_BY_TITLE_KEY = select(
+    articles.c.title_key, articles.c.key, articles.c.id, articles.c.first_seen
+).where(articles.c.title_key.in_(_VALUES))
+_BY_KEY = select(articles.c.key, articles.c.id).where(articles.c.key.in_(_VALUES))
+
 
 def _chunked_rows(
-    conn: Connection, query: Callable[[list[str]], Any], values: Sequence[str]
+    conn: Connection, query: Select[Any], values: Sequence[str], **params: Any
 ) -> list[Any]:
+    """`query`'s rows for `values` (its expanding "values" parameter), CHUNK values at a time."""
     rows: list[Any] = []
     for start in range(0, len(values), CHUNK):
-        rows.extend(conn.execute(query(list(values[start : start + CHUNK]))).all())
+        chunk = list(values[start : start + CHUNK])
+        rows.extend(conn.execute(query, {"values": chunk, **params}).all())
     return rows
-
-
-def _chunked_scalars(
-    conn: Connection, query: Callable[[list[str]], Any], values: Sequence[str]
-) -> list[Any]:
-    return [row[0] for row in _chunked_rows(conn, query, values)]
 
 
 def _article_row(article: Article, title_key: str | None, now: datetime) -> dict[str, Any]:
