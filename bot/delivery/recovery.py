@@ -67,12 +67,13 @@ def _same_text(shown: str | None, row: InFlight) -> bool:
     return shown is not None and " ".join(shown.split()) == " ".join(to_plain(row.text).split())
 
 
-def candidates(claimed_at: int | None, now: int | None, probes: int = PROBES) -> range:
-    """Message ids where an interrupted alert can be: above the chat's highest known id when
-    it was claimed, up to `probes` above the highest known now (the messages recorded since
-    sit in between: the user's, and replies, which the probe rules out), at most MAX_PROBES."""
-    start = (claimed_at or 0) + 1
-    stop = max(start, (now or 0) + 1) + probes
+def candidates(known_at_claim: int | None, known_now: int | None, probes: int = PROBES) -> range:
+    """Message ids where an interrupted alert can be: above the chat's highest known message
+    id when the alert was claimed, up to `probes` above the highest known now (the messages
+    recorded since sit in between: the user's, and replies, which the probe rules out), at
+    most MAX_PROBES of them."""
+    start = (known_at_claim or 0) + 1
+    stop = max(start, (known_now or 0) + 1) + probes
     return range(start, min(stop, start + MAX_PROBES))
 
 

@@ -137,7 +137,9 @@ def _is_furniture(paragraph: str) -> bool:
     lowered = paragraph.lower()
     if any(hint in lowered for hint in _DISCLAIMER_HINTS) and _DISCLAIMER_RE.search(paragraph):
         return True
-    if any(h in lowered for h in _FORWARD_LOOKING_HINTS) and _FORWARD_LOOKING_RE.search(paragraph):
+    if any(hint in lowered for hint in _FORWARD_LOOKING_HINTS) and _FORWARD_LOOKING_RE.search(
+        paragraph
+    ):
         return True
     if _ONLY_NUMBERS_RE.match(paragraph) or _LINK_LINE_RE.match(paragraph):
         return True

@@ -15,8 +15,8 @@ send the same row; it records who claimed it (`claimed_by`, a worker id) and whe
 A chat with a row "sending" gets no other row until that one is settled, so at most one alert
 per chat is in flight and Telegram gives it the next message id of the chat; `mark_sent`
 keeps the highest id seen per chat (`chats.last_message_id`, also raised by the messages the
-bot receives: `ChatQueries.note_message`), and a claim records where the chat
-stood (`probe_from`), so that recovery knows where to look whatever was written since.
+bot receives: `ChatQueries.note_message`), and a claim records where the chat stood
+(`probe_from`), so that recovery knows where to look whatever was written since.
 
 A row still "sending" after a crash is ambiguous: Telegram may or may not have accepted it. It
 is never assumed delivered: `interrupted` lists such rows (this worker's own at start-up, any

@@ -14,7 +14,14 @@ from telegram import Bot
 from telegram.constants import ParseMode
 
 from bot.delivery.botapi import BotAPI, inline_keyboard
-from bot.delivery.recovery import LEASE, RecoveryReport, recover_interrupted
+from bot.delivery.recovery import (
+    LEASE,
+    MAX_PROBES,
+    PROBES,
+    RecoveryReport,
+    candidates,
+    recover_interrupted,
+)
 from bot.delivery.sender import keyboard
 from bot.storage.store import Pending, Store
 from tests.delivery.conftest import NOW, SetClock, deliver, queue_alerts, store_articles
@@ -54,6 +61,21 @@ def telegram_accepts(fake: FakeBotAPI, row: Pending) -> int:
             )
 
     return asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    ("at_claim", "now", "expected"),
+    [
+        (10, 10, range(11, 11 + PROBES)),  # nothing written since: just above
+        (10, 14, range(11, 15 + PROBES)),  # four messages since: through them, and above
+        (10, 9, range(11, 11 + PROBES)),  # (a stale reading) never below the claim
+        (None, None, range(1, 1 + PROBES)),  # nothing known: the chat's first messages
+        (10, 100, range(11, 11 + MAX_PROBES)),  # a flood of messages since: capped
+    ],
+    ids=["quiet", "user-wrote", "stale-now", "unknown", "capped"],
+)
+def test_candidates(at_claim: int | None, now: int | None, expected: range) -> None:
+    assert candidates(at_claim, now) == expected
 
 
 def user_writes(fake: FakeBotAPI, store: Store, count: int) -> None:
