@@ -137,9 +137,8 @@ def _is_furniture(paragraph: str) -> bool:
     lowered = paragraph.lower()
     if any(hint in lowered for hint in _DISCLAIMER_HINTS) and _DISCLAIMER_RE.search(paragraph):
         return True
-    if any(hint in lowered for hint in _FORWARD_LOOKING_HINTS) and _FORWARD_LOOKING_RE.search(
-        paragraph
-    ):
+    forward_looking = any(hint in lowered for hint in _FORWARD_LOOKING_HINTS)
+    if forward_looking and _FORWARD_LOOKING_RE.search(paragraph):
         return True
     if _ONLY_NUMBERS_RE.match(paragraph) or _LINK_LINE_RE.match(paragraph):
         return True
