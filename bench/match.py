@@ -13,6 +13,8 @@ printed, split into tickers and keywords. Prints, for one core:
   - ticker detection per article (once per article, whatever the subscriptions), index matching
     per article (tokenising, stemming and the "why" included), and the total, which is the
     figure the 2,000 articles/s target is compared with; the index's build time and memory;
+  - a floor: what the C-level text primitives and the alert objects alone cost per article,
+    and a reference loop, as this machine's speed varies from hour to hour;
   - the naive way (every subscription tested with compiled regular expressions against every
     article), on a sample of the articles and subscriptions, scaled, and the ratio;
   - the time at 10,000 subscriptions and at 1,000,000 where the 990,000 added ones match
@@ -44,7 +46,7 @@ from bot.matching.detect import detect_tickers
 from bot.matching.index import MatchIndex
 from bot.matching.text import stem_words, words
 from bot.matching.tickers import Company, TickerUniverse, load_everyday_words
-from bot.models import Article, Kind, Subscription
+from bot.models import Alert, Article, Hit, Kind, Subscription
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
@@ -381,6 +383,38 @@ def load() -> str:
     return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def reference_ms() -> float:
+    """A fixed pure-Python workload (best of 5), printed beside the figures: this machine's speed
+    has been seen to vary twofold from hour to hour, and runs compare only at equal reference."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(range(10**6))
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3
+
+
+def floor(articles: list[Article], universe: TickerUniverse, hits: float) -> tuple[float, float]:
+    """Seconds per article that no Python matcher here can go below, as two parts: the text
+    primitives it must call, all in C (lowering and splitting the text, the company-name
+    automaton), and the objects it must hand on (one Hit and one Alert per hit)."""
+    texts = [f"{a.title}\n\n{a.text}" for a in articles]
+    start = time.perf_counter()
+    for text in texts:
+        lowered = text.lower()
+        lowered.split()
+        for _ in universe.scan_names(lowered):
+            pass
+    primitives = (time.perf_counter() - start) / len(texts)
+    sub = Subscription(0, 0, Kind.TICKER, "X")
+    article = articles[0]
+    n = round(hits * len(texts))
+    start = time.perf_counter()
+    for _ in range(n):
+        Alert(0, article, (Hit(sub, (), ""),))
+    return primitives, (time.perf_counter() - start) / len(texts)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chats", type=int, default=100_000)
@@ -416,6 +450,7 @@ def main() -> int:
         f"{len(vocab[1])} absent from them"
     )
     print(f"articles: {len(articles)}, {n_words:.0f} words on average")
+    print(f"reference loop (sum(range(10**6)), best of 5): {reference_ms():.1f} ms")
 
     # 1. The main run: chats x subscriptions, realistic.
     subs = realistic_subs(args.chats, args.per_chat, symbols, vocab, args.topical, pool, rng)
@@ -443,6 +478,14 @@ def main() -> int:
         f"{seconds:.2f}s = {rate:,.0f} articles/s on one core (target >= 2,000) ({load()})"
     )
     print(f"[index] process peak memory {peak_mb():,.0f} MB")
+    primitives, objects = floor(
+        articles[:2000], universe, (kinds[Kind.TICKER] + kinds[Kind.KEYWORD]) / n
+    )
+    print(
+        f"[floor] C primitives {primitives * 1e3:.3f} ms/article + one Hit and Alert per hit "
+        f"{objects * 1e3:.3f} ms = {1 / (primitives + objects):,.0f} articles/s at most, were "
+        f"all the rest free; reference loop {reference_ms():.1f} ms ({load()})"
+    )
 
     # 2. The naive way: linear in articles and in subscriptions, so time a sample of each, scale.
     sample = articles[: args.naive_sample]

@@ -1,7 +1,10 @@
-"""The ideas the pipeline passes between its stages, one frozen dataclass each.
+"""The ideas the pipeline passes between its stages, one dataclass each.
 
 In: nothing (pure data). Out: `Feed`, `Article`, `Subscription`, `Hit`, `Alert`.
-Stages never pass feedparser dicts or database rows to each other, only these.
+Stages never pass feedparser dicts or database rows to each other, only these. All are frozen
+except `Hit` and `Alert`, which matching builds hundreds of per article (one per subscriber):
+a frozen dataclass's `__init__` costs three times a plain one's. They hash by value all the
+same (rendering caches texts by alert): treat them as immutable too.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ class Subscription:
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Hit:
     """Why an article matched one subscription: the words that matched and their sentence."""
 
@@ -74,7 +77,7 @@ class Hit:
     sentence: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Alert:
     """One article for one chat, with every reason it matched."""
 

@@ -179,34 +179,34 @@ class MatchIndex:
         """Every indexed term in the article, with the word index where it first occurs.
 
         Only the words that begin some term are visited: the first position of every word and
-        the set of those that begin a term are computed in C (a dict and a set intersection),
-        and only words that begin a phrase are followed to their other positions.
+        the set of those that begin a term are computed in C (a dict and a set intersection);
+        the words that begin a phrase are then followed from each of their positions, found in
+        one pass over the article.
         """
         found: dict[TermKey, int] = {}
         root = self._root.next
         n = len(words)
         first = dict(zip(reversed(words), range(n - 1, -1, -1), strict=True))
+        heads: dict[str, _Node] = {}
         for word in root.keys() & first.keys():
             top = root[word]
-            i = first[word]
             if top.term is not None:
-                found[top.term] = i
-            if not top.next:
-                continue
-            while True:  # every occurrence, in order, so that a phrase's first one is kept
-                node, j = top, i + 1
-                while j < n and node.next:
-                    child = node.next.get(words[j])
-                    if child is None:
-                        break
-                    node = child
-                    if node.term is not None and node.term not in found:
-                        found[node.term] = i
-                    j += 1
-                try:
-                    i = words.index(word, i + 1)
-                except ValueError:
+                found[top.term] = first[word]
+            if top.next:
+                heads[word] = top
+        if not heads:
+            return found
+        # In order, so that a phrase keeps its first occurrence.
+        for i in [i for i, word in enumerate(words) if word in heads]:
+            node, j = heads[words[i]], i + 1
+            while j < n and node.next:
+                child = node.next.get(words[j])
+                if child is None:
                     break
+                node = child
+                if node.term is not None and node.term not in found:
+                    found[node.term] = i
+                j += 1
         return found
 
     def match(self, article: Article, mentions: dict[int, Mention]) -> list[Alert]:
@@ -228,8 +228,8 @@ class MatchIndex:
         if self._keywords:
             self._match_keywords(article, hits)
         return [
-            Alert(chat_id, article, _ordered(chat_hits))
-            for chat_id, chat_hits in sorted(hits.items())
+            Alert(chat_id, article, (h[0],) if len(h) == 1 else _ordered(h))
+            for chat_id, h in sorted(hits.items())
         ]
 
     def _match_keywords(self, article: Article, hits: dict[int, list[Hit]]) -> None:
@@ -253,8 +253,6 @@ class MatchIndex:
 
 
 def _ordered(hits: list[Hit]) -> tuple[Hit, ...]:
-    if len(hits) == 1:
-        return (hits[0],)
     return tuple(sorted(hits, key=lambda h: h.subscription.id))
 
 

@@ -92,10 +92,12 @@ class WordLists:
         )
 
 
+_SEPARATORS = str.maketrans("./ ", "---")
+
+
 def normalize_symbol(symbol: str) -> str:
     """The SEC's spelling of a symbol: "$brk.b", "BRK/B", "brk-b" -> "BRK-B"."""
-    s = symbol.strip().lstrip("$").upper()
-    return re.sub(r"[./ ]", "-", s)
+    return symbol.strip().lstrip("$").upper().translate(_SEPARATORS)
 
 
 # Legal and state suffixes that filed names carry and people do not write.

@@ -16,6 +16,7 @@ from bot.matching.text import (
     WORD_RE,
     ArticleText,
     article_text,
+    offsets,
     sentence_at,
     sentence_bounds,
     stems,
@@ -32,6 +33,7 @@ TRICKY = [
     "é\u0301x İstanbul ½ ²a_b word_ ...end... Wait?! (NYSE: F), (Nasdaq GS:AMZN) otc: XYZ",
     "",
     "\n\nTitle only",
+    "Apple Inc.). Gap... said .. it.) ok. Q3:. (Inc.!?) x.y.z. a.b 1.5. end:",
 ]
 
 
@@ -54,6 +56,11 @@ def texts(shared_dir: Path) -> list[str]:
 def test_tokens_are_the_regex_tokens(texts: list[str]) -> None:
     for text in texts:
         assert tokens(text) == WORD_RE.findall(text)
+
+
+def test_offsets_are_the_regex_starts(texts: list[str]) -> None:
+    for text in texts:
+        assert offsets(text, tokens(text)) == [m.start() for m in WORD_RE.finditer(text)]
 
 
 def test_article_text_words_spans_and_sentences(texts: list[str]) -> None:
