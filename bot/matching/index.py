@@ -287,8 +287,8 @@ class _Explainer:
         self._sentences: dict[int, str] = {}
 
     def hit(self, sub: Subscription, matched: list[TermKey]) -> Hit:
-        written = tuple(self._write(term) for term in matched)
-        earliest = min(self._found[t] for t in matched)
+        written = tuple(map(self._write, matched))
+        earliest = min(map(self._found.__getitem__, matched))
         sentence = self._sentences.get(earliest)
         if sentence is None:
             sentence = self._prepared.sentence(self._prepared.span(earliest)[0])

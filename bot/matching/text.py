@@ -96,21 +96,26 @@ def stems(text: str) -> list[str]:
     return list(map(_stem_of, tokens(text)))
 
 
-def offsets(text: str, found: list[str]) -> list[int]:
-    """Where each token of `found` (`tokens(text)`) starts in `text`.
+def offsets(
+    text: str, found: list[str], upto: int | None = None, known: list[int] | None = None
+) -> list[int]:
+    """Where the tokens of `found` (`tokens(text)`) start in `text`: the first `upto` of them
+    (all by default), appended to `known` (the starts already found, extended in place).
 
     Each token is looked up with `str.find` after the end of the one before, which is exact:
     every letter and digit belongs to some token, so the gap between two tokens holds none and
     a word cannot be found early; a sentence mark is a token only before a space or the end,
     so a mark found early in the gap ("Inc.)." ) is skipped. Several times cheaper than
-    `WORD_RE.finditer`, whose Unicode classes cost more per character than the search.
+    `WORD_RE.finditer`, whose Unicode classes cost more per character than the search, and
+    only as far as asked: a hit needs the words up to its own.
     """
-    out: list[int] = []
+    out = [] if known is None else known
+    done = len(out)
+    at = out[-1] + len(found[done - 1]) if done else 0
     append = out.append
     find = text.find
-    at = 0
     end = len(text)
-    for token in found:
+    for token in found[done:upto]:
         at = find(token, at)
         if token in _SENTENCE_PUNCT:
             while at + 1 < end and not text[at + 1].isspace():
@@ -247,11 +252,12 @@ class ArticleText:
         if self._stems is None:
             self.stems()
         line = bisect.bisect_right(self._line_words, index) - 1
+        k = index - self._line_words[line]
         found = self._line_offsets.get(line)
         if found is None:
-            found = offsets(self._lines[line], self._line_tokens[line])
-            self._line_offsets[line] = found
-        k = index - self._line_words[line]
+            found = self._line_offsets[line] = []
+        if k >= len(found):
+            offsets(self._lines[line], self._line_tokens[line], k + 1, found)
         start = self._line_starts[line] + found[k]
         return start, start + len(self._line_tokens[line][k])
 

@@ -60,7 +60,12 @@ def test_tokens_are_the_regex_tokens(texts: list[str]) -> None:
 
 def test_offsets_are_the_regex_starts(texts: list[str]) -> None:
     for text in texts:
-        assert offsets(text, tokens(text)) == [m.start() for m in WORD_RE.finditer(text)]
+        found = tokens(text)
+        starts = [m.start() for m in WORD_RE.finditer(text)]
+        assert offsets(text, found) == starts
+        known: list[int] = []  # asked for a few at a time, as hits ask
+        for upto in range(0, len(found) + 3, 3):
+            assert offsets(text, found, upto, known) == starts[:upto]
 
 
 def test_article_text_words_spans_and_sentences(texts: list[str]) -> None:
