@@ -69,6 +69,26 @@ def test_rate_limiter_window_slides() -> None:
     assert limiter.check(1) == "ok"
 
 
+def test_rate_limiter_forgets_idle_chats() -> None:
+    now = [0.0]
+    limiter = RateLimiter(2, window=60, clock=lambda: now[0], forget_at=100)
+    for chat in range(99):
+        limiter.check(chat)
+    now[0] = 30.0
+    assert [limiter.check(1000) for _ in range(3)] == ["ok", "ok", "warn"]
+    assert len(limiter) == 100
+    now[0] = 61.0
+    assert limiter.check(2000) == "ok"  # 100 remembered: the 99 idle for a window are forgotten
+    assert len(limiter) == 2
+    assert limiter.check(1000) == "drop"  # still inside its window, and already warned
+    now[0] = 62.0
+    for chat in range(3000, 3098):
+        limiter.check(chat)
+    assert limiter.check(4000) == "ok"  # 100 remembered, none idle: all kept
+    assert len(limiter) == 101
+    assert limiter.check(1000) == "drop"
+
+
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [
