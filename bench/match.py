@@ -14,7 +14,7 @@ printed, split into tickers and keywords. Prints, for one core:
     per article (tokenising, stemming and the "why" included), and the total, which is the
     figure the 2,000 articles/s target is compared with; the index's build time and memory;
   - a floor: what the C-level text primitives and the alert objects alone cost per article,
-    and a reference loop, as this machine's speed varies from hour to hour;
+    and a reference loop, as this machine's speed varies from minute to minute;
   - the naive way (every subscription tested with compiled regular expressions against every
     article), on a sample of the articles and subscriptions, scaled, and the ratio;
   - the time at 10,000 subscriptions and at 1,000,000 where the 990,000 added ones match
@@ -385,7 +385,7 @@ def load() -> str:
 
 def reference_ms() -> float:
     """A fixed pure-Python workload (best of 5), printed beside the figures: this machine's speed
-    has been seen to vary twofold from hour to hour, and runs compare only at equal reference."""
+    has been seen to vary 1.6x from minute to minute, and runs compare only at equal reference."""
     best = float("inf")
     for _ in range(5):
         start = time.perf_counter()
