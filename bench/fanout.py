@@ -76,11 +76,11 @@ def _cpu() -> float:
 def fill(store: Store, chats: int) -> None:
     """One article matched by `chats` chats: one outbox row each."""
     url = "https://feeds.example.com/bench"
-    store.sync_catalogue([Feed(name="Bench", url=url, interval=60)])
-    (feed_id,) = [s.feed.id for s in store.feed_states() if s.feed.url == url]
+    store.feeds.sync_catalogue([Feed(name="Bench", url=url, interval=60)])
+    (feed_id,) = [s.feed.id for s in store.feeds.feed_states() if s.feed.url == url]
     assert feed_id is not None
     keep = {"etag": None, "last_modified": None, "next_poll_at": NOW}
-    store.ingest(feed_id, [], now=NOW, alerts_for=lambda s: [], **keep)
+    store.articles.ingest(feed_id, [], now=NOW, alerts_for=lambda s: [], **keep)
     article = Article(
         key="https://news.example.com/1",
         entry_id="1",
@@ -90,13 +90,15 @@ def fill(store: Store, chats: int) -> None:
         published=NOW,
         source="Bench",
     )
-    ((article_id, _),) = store.ingest(feed_id, [article], now=NOW, alerts_for=lambda s: [], **keep)
+    ((article_id, _),) = store.articles.ingest(
+        feed_id, [article], now=NOW, alerts_for=lambda s: [], **keep
+    )
     for start in range(0, chats, 1000):
         ids = range(start + 1, min(chats, start + 1000) + 1)
         for chat in ids:
-            store.upsert_chat(chat, "private", None, NOW)
+            store.chats.upsert_chat(chat, "private", None, NOW)
         rows = [OutboxRow(c, article_id, TEXT, TEXT, "[]", "[]") for c in ids]
-        store.enqueue_alerts(rows, now=NOW)
+        store.outbox.enqueue_alerts(rows, now=NOW)
 
 
 async def drain(
@@ -111,7 +113,7 @@ async def drain(
                 api, store, clock=lambda: NOW, limiter=limiter, options=options
             )
             sent += report.sent
-            if not report.sent and not store.pending(NOW, limit=1):
+            if not report.sent and not store.outbox.pending(NOW, limit=1):
                 break
     return sent, time.perf_counter() - started
 

@@ -198,7 +198,7 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 async def cycle(pipeline: Pipeline, store: Store, name: str) -> None:
     """Poll every feed once; print the wall time, this process's CPU time and the load."""
-    states = store.feed_states()
+    states = store.feeds.feed_states()
     start, cpu = time.perf_counter(), time.process_time()
     results = await pipeline.poll_many(states)
     took, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -283,12 +283,14 @@ async def run(args: argparse.Namespace, port: int, server: Connection) -> None:
         now = datetime.now(UTC)
         symbols = list(TICKERS)
         for chat in range(args.chats):
-            store.upsert_chat(chat + 1, "private", None, now)
-            sub = store.add_subscription(chat + 1, Kind.TICKER, symbols[chat % 10], now)
+            store.chats.upsert_chat(chat + 1, "private", None, now)
+            sub = store.subscriptions.add_subscription(
+                chat + 1, Kind.TICKER, symbols[chat % 10], now
+            )
             if sub is not None:
                 index.add(sub)
         root = f"http://127.0.0.1:{port}"
-        store.sync_catalogue(
+        store.feeds.sync_catalogue(
             [Feed(f"Feed {f}", f"{root}/f{f}.rss", 300) for f in range(args.feeds)]
         )
         settings = Settings(  # type: ignore[call-arg]

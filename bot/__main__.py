@@ -119,12 +119,12 @@ def _feeds_health(settings: Settings) -> int:
         migrate(engine)
         store = Store(engine)
         try:
-            store.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
+            store.feeds.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
         except CatalogueError as exc:
             print(f"feed catalogue: {exc}", file=sys.stderr)
             return 1
         now = utc_now()
-        print(format_health(store.feed_health(now=now), now))
+        print(format_health(store.feeds.feed_health(now=now), now))
     finally:
         engine.dispose()
     return 0

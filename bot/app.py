@@ -49,7 +49,7 @@ def build_services(settings: Settings) -> Services:
     engine = open_engine(settings.database)
     migrate(engine)
     store = Store(engine)
-    store.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
+    store.feeds.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
     universe = TickerUniverse.load(settings.tickers_file, settings.data_dir)
     svc = Services(settings=settings, store=store, universe=universe, index=MatchIndex(universe))
     count = svc.load_index()
@@ -220,7 +220,7 @@ def _start_health(settings: Settings, svc: Services) -> HealthServer | None:
         return None
 
     def check() -> tuple[bool, dict[str, Any]]:
-        svc.store.ping()
+        svc.store.stats.ping()
         return True, {"database": "ok"}
 
     return HealthServer("0.0.0.0", settings.health_port, check, svc.refresh_gauges).start()  # noqa: S104 - probes come from outside

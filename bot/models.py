@@ -120,3 +120,34 @@ class ChatSettings:
     link_previews: bool = False
     lang: str = "en"
     thread_id: int | None = None
+
+
+class DeliveryStatus(StrEnum):
+    """Where an outbox row stands (the life of a row: bot.storage.outbox)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    UNCONFIRMED = "unconfirmed"
+    DIGESTED = "digested"
+    DROPPED = "dropped"
+    FAILED = "failed"
+
+
+class DeliveryKind(StrEnum):
+    """What an outbox row carries: one story, a digest of several, or a message of the bot's."""
+
+    ALERT = "alert"
+    DIGEST = "digest"
+    NOTICE = "notice"
+    BROADCAST = "broadcast"
+
+
+class FeedKind(StrEnum):
+    """Where a feed comes from: the operator's catalogue, a `{ticker}` template of it (and the
+    feeds made from one per watched ticker), or a chat's own /addfeed."""
+
+    CATALOGUE = "catalogue"
+    TEMPLATE = "template"
+    TICKER = "ticker"
+    USER = "user"

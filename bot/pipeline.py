@@ -152,25 +152,27 @@ class Pipeline:
         """Poll every feed whose time has come. Template feeds follow the watched tickers;
         a feed polled for the first time is first given its place in its interval."""
         now = self.clock()
-        self.store.sync_templates(self.store.watched_tickers())
+        self.store.feeds.sync_templates(self.store.subscriptions.watched_tickers())
         ready = []
         # Leased for the poll, so that with several workers each due feed is fetched by one
         # of them. WORKER_LEASE outlasts any poll (a fetch is cut at 60 s); the lease is given
         # back afterwards, so only a worker that dies mid-poll delays its feeds (by the lease).
         lease = timedelta(seconds=self.settings.worker_lease)
-        claimed = self.store.claim_due_feeds(now, owner=self.owner, lease=lease)
+        claimed = self.store.feeds.claim_due_feeds(now, owner=self.owner, lease=lease)
         try:
             for state in self._allowed(claimed):
                 if state.next_poll_at is None and state.last_fetch_at is None:
                     assert state.feed.id is not None
                     offset = schedule.first_offset(state.feed.url, state.feed.interval)
-                    self.store.schedule(state.feed.id, now + offset)
+                    self.store.feeds.schedule(state.feed.id, now + offset)
                     if offset >= timedelta(seconds=1):
                         continue
                 ready.append(state)
             return await self.poll_many(ready)
         finally:
-            self.store.release_feeds([s.feed.id for s in claimed if s.feed.id], owner=self.owner)
+            self.store.feeds.release_feeds(
+                [s.feed.id for s in claimed if s.feed.id], owner=self.owner
+            )
 
     async def poll_many(self, states: Sequence[FeedState]) -> list[PollResult]:
         """Poll these feeds now, at most FETCH_CONCURRENCY at a time; then watch for outages."""
@@ -185,7 +187,7 @@ class Pipeline:
 
     def _flush_unchanged(self) -> None:
         polls, self._unchanged = self._unchanged, []
-        self.store.record_unchanged_many(polls)
+        self.store.feeds.record_unchanged_many(polls)
 
     def _allowed(self, states: list[FeedState]) -> list[FeedState]:
         """Without SEC_USER_AGENT the SEC's feeds are not polled (the SEC refuses anonymous
@@ -237,7 +239,7 @@ class Pipeline:
         POLLS.inc()
         try:
             fetched = await self._fetch(state)
-            if fetched.permanent_redirect and self.store.move_feed(
+            if fetched.permanent_redirect and self.store.feeds.move_feed(
                 feed.id, fetched.permanent_redirect
             ):
                 log.info(
@@ -264,7 +266,7 @@ class Pipeline:
             return self._failed(state, exc)
         articles = await self._with_page_texts(state, parsed.articles)
         now = self.clock()
-        new = self.store.ingest(
+        new = self.store.articles.ingest(
             feed.id,
             articles,
             now=now,
@@ -297,7 +299,7 @@ class Pipeline:
             return articles
         assert state.feed.id is not None
         bare = [a for a in articles if not a.text]
-        unseen = self.store.unseen_entries(state.feed.id, [a.entry_id for a in bare])
+        unseen = self.store.articles.unseen_entries(state.feed.id, [a.entry_id for a in bare])
         wanted = [a for a in bare if a.entry_id in unseen]
         if not wanted:
             return articles
@@ -316,10 +318,10 @@ class Pipeline:
         failing_since = state.failing_since or now
         broken = state.broken_at is not None
         if not broken and now - failing_since >= timedelta(hours=self.settings.feed_broken_after):
-            last_success = self.store.last_success_anywhere()
+            last_success = self.store.feeds.last_success_anywhere()
             if last_success is not None and last_success > failing_since:
                 broken = True
-                if self.store.mark_broken(feed.id, now=now):
+                if self.store.feeds.mark_broken(feed.id, now=now):
                     self._notify_feed(
                         feed.id,
                         "feeds.notice.broken",
@@ -331,7 +333,7 @@ class Pipeline:
                     )
             else:
                 self._outage_notice(now, failing_since)
-        self.store.record_failure(
+        self.store.feeds.record_failure(
             feed.id,
             now=now,
             error=error,
@@ -350,23 +352,27 @@ class Pipeline:
 
     def _recovered(self, state: FeedState, now: datetime) -> None:
         feed = state.feed
-        if state.broken_at is not None and feed.id is not None and self.store.clear_broken(feed.id):
+        if (
+            state.broken_at is not None
+            and feed.id is not None
+            and self.store.feeds.clear_broken(feed.id)
+        ):
             self._notify_feed(feed.id, "feeds.notice.recovered", now, name=feed.name, url=feed.url)
 
     def _notify_feed(self, feed_id: int, key: str, now: datetime, **values: str) -> None:
         """Tell the operators and the chats that depend on the feed, through the outbox."""
         chats = set(self.settings.admin_chat_ids)
-        chats.update(self.store.feed_dependents(feed_id, since=now - DEPENDENT_WINDOW))
+        chats.update(self.store.feeds.feed_dependents(feed_id, since=now - DEPENDENT_WINDOW))
         log.warning("%s", text(key, **values))
         self._notice(sorted(chats), text(key, **values), now)
 
     def _notice(self, chat_ids: Sequence[int], message: str, now: datetime) -> None:
         try:
-            self.store.enqueue_notice(chat_ids, message, now=now)
+            self.store.outbox.enqueue_notice(chat_ids, message, now=now)
         except Exception:  # a chat unknown to the chats table (an operator who never wrote)
             for chat_id in chat_ids:
                 try:
-                    self.store.enqueue_notice([chat_id], message, now=now)
+                    self.store.outbox.enqueue_notice([chat_id], message, now=now)
                 except Exception as exc:
                     log.warning("cannot queue a notice for chat %s: %s", chat_id, exc)
 
@@ -413,7 +419,7 @@ class Pipeline:
         oldest = now - timedelta(seconds=self.settings.max_article_age)
         owners: set[int] | None = None
         if feed_state is not None and feed_state.kind == USER and feed_state.feed.id is not None:
-            owners = set(self.store.feed_owner_ids(feed_state.feed.id))
+            owners = set(self.store.feeds.feed_owner_ids(feed_state.feed.id))
         rows = []
         for article_id, article in stories:
             if article.published is not None and article.published < oldest:

@@ -29,8 +29,8 @@ class Services:
     def load_index(self) -> int:
         """Fill the index with every active subscription; returns how many."""
         # Read the revision first: a change made while loading shows up as a new revision.
-        self.index_revision = self.store.subscriptions_revision()
-        subscriptions = self.store.active_subscriptions()
+        self.index_revision = self.store.subscriptions.subscriptions_revision()
+        subscriptions = self.store.subscriptions.active_subscriptions()
         self.index.add_all(subscriptions)
         # The index lives as long as the process: keep the garbage collector from walking it.
         gc.freeze()
@@ -40,17 +40,17 @@ class Services:
         """Chats the sender deactivated: their subscriptions leave the index (no alerts are
         matched for them until they write again: `chat_returned`)."""
         for chat_id in chat_ids:
-            for sub in self.store.chat_subscriptions(chat_id):
+            for sub in self.store.subscriptions.chat_subscriptions(chat_id):
                 self.index.remove(sub.id)
 
     def chat_returned(self, chat_id: int) -> None:
         """A deactivated chat wrote again: its subscriptions are matched again."""
-        self.index.add_all(self.store.active_subscriptions(chat_id))
+        self.index.add_all(self.store.subscriptions.active_subscriptions(chat_id))
 
     def reload_index_if_changed(self) -> bool:
         """For a worker process, whose chats change in another process (the web role): build
         a fresh index when the subscriptions' revision moved. True when it was rebuilt."""
-        if self.store.subscriptions_revision() == self.index_revision:
+        if self.store.subscriptions.subscriptions_revision() == self.index_revision:
             return False
         fresh = Services(self.settings, self.store, self.universe, MatchIndex(self.universe))
         fresh.load_index()
@@ -59,6 +59,6 @@ class Services:
 
     def refresh_gauges(self) -> None:
         """Read the outbox's length and age into the metrics (called before a scrape)."""
-        stats = self.store.outbox_stats(self.clock())
+        stats = self.store.stats.outbox_stats(self.clock())
         OUTBOX_PENDING.set(stats.pending)
         OUTBOX_OLDEST.set(stats.oldest_age)

@@ -93,7 +93,7 @@ class Poller:
         async def go() -> list[PollResult]:
             async with make_client() as client:
                 self.pipeline.client = client
-                chosen = self.store.feed_states() if states is None else states
+                chosen = self.store.feeds.feed_states() if states is None else states
                 return await self.pipeline.poll_many(chosen)
 
         return asyncio.run(go())
@@ -107,8 +107,10 @@ class Poller:
         return asyncio.run(go())
 
     def state(self, url: str) -> FeedState:
-        (found,) = [s for s in self.store.feed_states() if s.feed.url == url] or [
-            h.state for h in self.store.feed_health(now=self.clock.now) if h.state.feed.url == url
+        (found,) = [s for s in self.store.feeds.feed_states() if s.feed.url == url] or [
+            h.state
+            for h in self.store.feeds.feed_health(now=self.clock.now)
+            if h.state.feed.url == url
         ]
         return found
 
@@ -126,15 +128,15 @@ class Poller:
 
 
 def catalogue(store: Store, *urls: str, interval: int = 300) -> None:
-    store.sync_catalogue(
+    store.feeds.sync_catalogue(
         [Feed(name=f"Feed {n}", url=u, interval=interval) for n, u in enumerate(urls)]
     )
 
 
 @pytest.fixture
 def poller(store: Store, universe: TickerUniverse) -> Poller:
-    store.upsert_chat(ADMIN, "private", "Operator", START)
-    store.upsert_chat(USER_CHAT, "private", "User", START)
+    store.chats.upsert_chat(ADMIN, "private", "Operator", START)
+    store.chats.upsert_chat(USER_CHAT, "private", "User", START)
     return Poller(store, universe)
 
 
@@ -233,7 +235,7 @@ def test_backoff_then_broken_once_then_recovery(server: FeedServer, poller: Poll
     good = server.set("/good.rss", rss([("g", "https://n.example/1", "One")]))
     bad = server.set("/bad.rss", b"oops", status=500)
     catalogue(poller.store, good, bad)
-    poller.store.add_user_feed(USER_CHAT, Feed("Bad", bad, 300), now=START)
+    poller.store.feeds.add_user_feed(USER_CHAT, Feed("Bad", bad, 300), now=START)
     delays = []
     for _ in range(3):
         poller.only(bad)
@@ -276,7 +278,7 @@ def test_an_outage_failing_every_feed_marks_none_broken_and_tells_the_operator(
         poller.clock.now = START + timedelta(hours=hours)
         for _ in range(5):
             poller.run()
-    assert all(s.broken_at is None for s in poller.store.feed_states())
+    assert all(s.broken_at is None for s in poller.store.feeds.feed_states())
     told = poller.notices()
     assert len(told) == 1
     assert told[0][0] == ADMIN
@@ -362,7 +364,7 @@ def test_a_permanent_redirect_updates_the_stored_url(server: FeedServer, poller:
     server.redirect("/old.rss", "/new.rss", status=308)
     catalogue(poller.store, server.url("/old.rss"))
     poller.run()
-    assert [s.feed.url for s in poller.store.feed_states()] == [new]
+    assert [s.feed.url for s in poller.store.feeds.feed_states()] == [new]
     poller.run()
     assert server.hits("/old.rss") == 1
     assert server.hits("/new.rss") == 2
@@ -383,7 +385,7 @@ def alerts_for(poller: Poller, chat_id: int) -> int:
 
 
 def watch(poller: Poller, chat_id: int, ticker: str) -> None:
-    sub = poller.store.add_subscription(chat_id, Kind.TICKER, ticker, START)
+    sub = poller.store.subscriptions.add_subscription(chat_id, Kind.TICKER, ticker, START)
     assert sub is not None
     poller.index.add(sub)
 
@@ -436,15 +438,15 @@ def test_edgar_feeds_stay_off_without_sec_user_agent(
         assert poller.due() == []
         assert poller.due() == []
     assert len([r for r in caplog.records if "SEC_USER_AGENT" in r.getMessage()]) == 1
-    assert poller.store.feed_states()[0].last_fetch_at is None
+    assert poller.store.feeds.feed_states()[0].last_fetch_at is None
 
 
 def test_a_user_feed_on_loopback_is_refused_unless_private_feeds_are_allowed(
     server: FeedServer, store: Store, universe: TickerUniverse
 ) -> None:
-    store.upsert_chat(USER_CHAT, "private", "User", START)
+    store.chats.upsert_chat(USER_CHAT, "private", "User", START)
     url = server.set("/mine.rss", rss([("g", "https://n.example/1", "One")]))
-    store.add_user_feed(USER_CHAT, Feed("Mine", url, 300), now=START)
+    store.feeds.add_user_feed(USER_CHAT, Feed("Mine", url, 300), now=START)
     (refused,) = Poller(store, universe).run()
     assert refused.error
     assert "loopback" in refused.error
@@ -456,7 +458,7 @@ def test_a_user_feed_on_loopback_is_refused_unless_private_feeds_are_allowed(
 
 def test_ticker_templates_follow_the_watched_tickers(server: FeedServer, poller: Poller) -> None:
     server.set("/t/AMZN.rss", rss([("g", "https://n.example/amzn", "Amazon news")]))
-    poller.store.sync_catalogue(
+    poller.store.feeds.sync_catalogue(
         [Feed(name="News for {ticker}", url=server.url("/t/{ticker}.rss"), interval=1)]
     )
     assert poller.due() == []  # a template is never polled itself
@@ -466,12 +468,12 @@ def test_ticker_templates_follow_the_watched_tickers(server: FeedServer, poller:
     poller.clock.advance(seconds=2)
     poller.due()
     assert server.hits("/t/AMZN.rss") >= 1
-    (state,) = poller.store.feed_states()
+    (state,) = poller.store.feeds.feed_states()
     assert (state.feed.name, state.kind) == ("News for AMZN", "ticker")
-    poller.store.remove_subscriptions(USER_CHAT, "AMZN")
+    poller.store.subscriptions.remove_subscriptions(USER_CHAT, "AMZN")
     poller.clock.advance(seconds=2)
     poller.due()
-    assert poller.store.feed_states() == []  # retired when nobody watches it
+    assert poller.store.feeds.feed_states() == []  # retired when nobody watches it
 
 
 def test_new_feeds_are_spread_over_their_interval(poller: Poller) -> None:
@@ -488,7 +490,7 @@ def test_new_feeds_are_spread_over_their_interval(poller: Poller) -> None:
 def test_a_title_only_item_is_summarised_from_its_page_when_asked(
     server: FeedServer, store: Store, universe: TickerUniverse
 ) -> None:
-    store.upsert_chat(USER_CHAT, "private", "User", START)
+    store.chats.upsert_chat(USER_CHAT, "private", "User", START)
     poller = Poller(store, universe, fetch_article_pages=True, allow_private_feeds=True)
     watch(poller, USER_CHAT, "AMZN")
     page = server.set(

@@ -130,8 +130,8 @@ def test_a_worker_reports_health_and_metrics_that_move(
     migrate(engine)
     store = Store(engine)
     now = datetime.now(UTC)
-    store.upsert_chat(CHAT, "private", "Jane", now)
-    store.add_subscription(CHAT, Kind.KEYWORD, "Trainium", now)
+    store.chats.upsert_chat(CHAT, "private", "Jane", now)
+    store.subscriptions.add_subscription(CHAT, Kind.KEYWORD, "Trainium", now)
     engine.dispose()
     with FakeBotAPI() as telegram, FeedServer() as feeds:
         feeds.set("/a.rss", channel(""))

@@ -67,8 +67,8 @@ def prepare(database_url: str) -> None:
     store = Store(engine)
     now = datetime.now(UTC)
     for chat in range(1, CHATS + 1):
-        store.upsert_chat(chat, "private", f"chat {chat}", now)
-        store.add_subscription(chat, Kind.KEYWORD, word(chat % FEEDS), now)
+        store.chats.upsert_chat(chat, "private", f"chat {chat}", now)
+        store.subscriptions.add_subscription(chat, Kind.KEYWORD, word(chat % FEEDS), now)
     engine.dispose()
 
 

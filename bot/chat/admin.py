@@ -1,8 +1,8 @@
 """Operator commands (users listed in ADMIN_CHAT_IDS): /stats and /broadcast.
 
 In: /stats; /broadcast TEXT and its confirmation button ("bcast:yes:N" / "bcast:no:N").
-Out: counts from `Store.bot_stats`; a broadcast queued for every active chat through the same
-rate-limited outbox as alerts (`Store.enqueue_notice(kind="broadcast")`).
+Out: counts from `Store.stats.bot_stats`; a broadcast queued for every active chat through the same
+rate-limited outbox as alerts (`Store.outbox.enqueue_notice(kind="broadcast")`).
 Anyone else gets the ordinary unknown-command answer: no hint that these commands exist.
 """
 
@@ -22,7 +22,7 @@ from bot.chat.common import (
     services,
     unknown_command,
 )
-from bot.storage.chats import BotStats
+from bot.storage.stats import BotStats
 from bot.texts import text
 
 PENDING_KEY = "broadcasts"
@@ -70,7 +70,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     remember_chat(update, svc)
     now = svc.clock()
     midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
-    await reply(update, render_stats(svc.store.bot_stats(midnight), now))
+    await reply(update, render_stats(svc.store.stats.bot_stats(midnight), now))
 
 
 async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,7 +91,7 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     number = next(_numbers)
     pending = context.bot_data.setdefault(PENDING_KEY, {})
     pending[number] = body
-    count = len(svc.store.active_chat_ids())
+    count = len(svc.store.chats.active_chat_ids())
     markup = InlineKeyboardMarkup(
         [
             [
@@ -124,8 +124,8 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if body is None:
         outcome = text("chat.broadcast.gone")
     elif answer == "yes":
-        count = svc.store.enqueue_notice(
-            svc.store.active_chat_ids(), body, now=svc.clock(), kind="broadcast"
+        count = svc.store.outbox.enqueue_notice(
+            svc.store.chats.active_chat_ids(), body, now=svc.clock(), kind="broadcast"
         )
         outcome = text("chat.broadcast.queued", count=count)
     else:

@@ -60,7 +60,7 @@ async def note_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     above the id known when it was claimed, however many messages the user wrote since."""
     message = update.message or update.channel_post
     if message is not None:
-        services(context).store.note_message(message.chat_id, message.message_id)
+        services(context).store.chats.note_message(message.chat_id, message.message_id)
 
 
 def remember_chat(update: Update, svc: Services) -> int:
@@ -73,7 +73,7 @@ def remember_chat(update: Update, svc: Services) -> int:
 
 def record_chat(svc: Services, chat_id: int, chat_type: str, title: str | None) -> None:
     """Record a chat; one that comes back after being deactivated is matched again at once."""
-    if svc.store.upsert_chat(chat_id, chat_type, title, svc.clock()):
+    if svc.store.chats.upsert_chat(chat_id, chat_type, title, svc.clock()):
         svc.chat_returned(chat_id)
 
 
@@ -91,7 +91,7 @@ def target_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 def chat_lang(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> str:
-    found = services(context).store.chat_settings(chat_id)
+    found = services(context).store.chats.chat_settings(chat_id)
     return found.lang if found is not None else "en"
 
 
@@ -127,9 +127,9 @@ def remember_topic(update: Update, svc: Services, chat_id: int) -> None:
     if chat is None or chat.id != chat_id or not chat.is_forum or message is None:
         return
     thread = message.message_thread_id if message.is_topic_message else None
-    current = svc.store.chat_settings(chat_id)
+    current = svc.store.chats.chat_settings(chat_id)
     if current is not None and current.thread_id != thread:
-        svc.store.update_chat_settings(chat_id, thread_id=thread)
+        svc.store.chats.update_chat_settings(chat_id, thread_id=thread)
 
 
 def admins_only(handler: Handler) -> Handler:

@@ -3,8 +3,8 @@
 In: /export; a JSON file sent with the caption /import (or right after /import); /delete_me
 and its confirmation button ("forget:yes" / "forget:no").
 Out: a JSON document (`export_document`), the chat's state replaced by a valid import in one
-transaction (`Store.replace_chat_state`), or everything about the chat removed
-(`Store.delete_chat`); the match index follows every change.
+transaction (`Store.subscriptions.replace_chat_state`), or everything about the chat removed
+(`Store.chats.delete_chat`); the match index follows every change.
 Fails: a malformed file is refused with the reason (`ImportRefused`'s text) and changes nothing.
 """
 
@@ -37,7 +37,7 @@ from bot.matching.keywords import QueryError, parse_query
 from bot.matching.tickers import TickerUniverse
 from bot.models import ChatSettings, Kind
 from bot.services import Services
-from bot.storage.chats import SubscriptionState
+from bot.storage.subscriptions import SubscriptionState
 from bot.texts import text
 
 FORMAT = "investor-alerts-export"
@@ -134,8 +134,8 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/export: the chat's subscriptions and settings as a JSON file."""
     svc = services(context)
     chat_id = target_chat(update, context)
-    settings = svc.store.chat_settings(chat_id) or ChatSettings(chat_id=chat_id)
-    document = export_document(settings, svc.store.subscription_states(chat_id))
+    settings = svc.store.chats.chat_settings(chat_id) or ChatSettings(chat_id=chat_id)
+    document = export_document(settings, svc.store.subscriptions.subscription_states(chat_id))
     payload = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
     message = update.effective_message
     if message is None:
@@ -189,7 +189,9 @@ async def _import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ImportRefused as exc:
         await reply(update, text("chat.import.refused", error=str(exc)))
         return
-    removed, added = svc.store.replace_chat_state(chat_id, wanted, changes, svc.clock())
+    removed, added = svc.store.subscriptions.replace_chat_state(
+        chat_id, wanted, changes, svc.clock()
+    )
     _reindex(svc, [s.id for s in removed], added)
     await reply(update, text("chat.import.done", count=len(wanted), replaced=len(removed)))
 
@@ -233,7 +235,7 @@ async def delete_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         if isinstance(query.message, Message):
             await edit_in_place(query.message, text("chat.delete.cancelled"))
         return
-    removed = svc.store.delete_chat(chat_id)
+    removed = svc.store.chats.delete_chat(chat_id)
     _reindex(svc, [s.id for s in removed], [])
     if context.user_data is not None and chat_id != chat.id:
         context.user_data.pop("channel", None)

@@ -63,7 +63,7 @@ def _room(svc: Services, chat_id: int) -> str | None:
     limit = svc.settings.max_user_feeds
     if limit == 0:
         return text("feeds.add.off")
-    count = len(svc.store.user_feeds(chat_id))
+    count = len(svc.store.feeds.user_feeds(chat_id))
     return text("feeds.add.limit", count=count) if count >= limit else None
 
 
@@ -97,7 +97,7 @@ async def add_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     name = parsed.title or urlsplit(url).hostname or url
     feed = Feed(name=name[:255], url=url, interval=svc.settings.poll_interval)
-    _, added = svc.store.add_user_feed(chat_id, feed, now=svc.clock())
+    _, added = svc.store.feeds.add_user_feed(chat_id, feed, now=svc.clock())
     await _reply(update, text("feeds.add.added" if added else "feeds.add.already", name=name))
 
 
@@ -105,7 +105,7 @@ async def my_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/myfeeds: the feeds this chat added, numbered, with their state."""
     svc = _services(context)
     chat_id = remember_chat(update, svc)
-    states = svc.store.user_feeds(chat_id)
+    states = svc.store.feeds.user_feeds(chat_id)
     if not states:
         await _reply(update, text("feeds.list.empty"))
         return
@@ -136,7 +136,7 @@ async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _reply(update, text("feeds.remove.usage"))
         return
     which = (context.args or [""])[0]
-    states = svc.store.user_feeds(chat_id)
+    states = svc.store.feeds.user_feeds(chat_id)
     chosen = None
     if which.isdigit() and 1 <= int(which) <= len(states):
         chosen = states[int(which) - 1]
@@ -146,7 +146,7 @@ async def remove_feed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if chosen is None or chosen.feed.id is None:
         await _reply(update, text("feeds.remove.unknown", which=which))
         return
-    svc.store.remove_user_feed(chat_id, chosen.feed.id)
+    svc.store.feeds.remove_user_feed(chat_id, chosen.feed.id)
     await _reply(update, text("feeds.remove.done", name=chosen.feed.name))
 
 
@@ -183,7 +183,7 @@ async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             skipped.append(text("feeds.opml.skipped", url=raw, reason=problem))
             continue
         feed = Feed(name=(title or url)[:255], url=url, interval=svc.settings.poll_interval)
-        added += svc.store.add_user_feed(chat_id, feed, now=svc.clock())[1]
+        added += svc.store.feeds.add_user_feed(chat_id, feed, now=svc.clock())[1]
     lines = [text("feeds.opml.imported", added=added, skipped=len(skipped)), *skipped[:10]]
     await _reply(update, "\n".join(lines))
 
@@ -192,7 +192,7 @@ async def export_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """/exportopml: this chat's feeds as an OPML document."""
     svc = _services(context)
     chat_id = remember_chat(update, svc)
-    states = svc.store.user_feeds(chat_id)
+    states = svc.store.feeds.user_feeds(chat_id)
     message = update.effective_message
     if not states or message is None:
         await _reply(update, text("feeds.opml.empty"))
@@ -211,7 +211,9 @@ async def feed_health(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _reply(update, text("feeds.health.denied"))
         return
     now = svc.clock()
-    await _reply(update, format_health(svc.store.feed_health(now=now), now, limit=HEALTH_LIMIT))
+    await _reply(
+        update, format_health(svc.store.feeds.feed_health(now=now), now, limit=HEALTH_LIMIT)
+    )
 
 
 def add_feed_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -162,11 +162,11 @@ async def _watch(update: Update, svc: Services, chat_id: int, words: list[str]) 
             suggestions.extend(found)
             lines.append(_unknown_ticker(word, found))
             continue
-        if len(svc.store.chat_subscriptions(chat_id)) >= limit:
+        if len(svc.store.subscriptions.chat_subscriptions(chat_id)) >= limit:
             lines.append(text("chat.limit", limit=limit))
             break
         symbol = company.tickers[0]
-        added = svc.store.add_subscription(chat_id, Kind.TICKER, symbol, svc.clock())
+        added = svc.store.subscriptions.add_subscription(chat_id, Kind.TICKER, symbol, svc.clock())
         name = company.name
         if added is None:
             lines.append(text("chat.watch.already", symbol=symbol, name=name))
@@ -216,10 +216,10 @@ async def keyword(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, text("chat.keyword.invalid", error=str(exc)))
         return
     limit = max_subscriptions(svc)
-    if len(svc.store.chat_subscriptions(chat_id)) >= limit:
+    if len(svc.store.subscriptions.chat_subscriptions(chat_id)) >= limit:
         await reply(update, text("chat.limit", limit=limit))
         return
-    added = svc.store.add_subscription(chat_id, Kind.KEYWORD, query.text, svc.clock())
+    added = svc.store.subscriptions.add_subscription(chat_id, Kind.KEYWORD, query.text, svc.clock())
     if added is None:
         await reply(update, text("chat.keyword.already", query=query.text))
         return
@@ -237,10 +237,10 @@ async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not raw:
         await reply(update, text("chat.remove.usage"))
         return
-    removed = svc.store.remove_subscriptions(chat_id, raw)
+    removed = svc.store.subscriptions.remove_subscriptions(chat_id, raw)
     company = svc.universe.company(raw)
     if not removed and company is not None:
-        removed = svc.store.remove_subscriptions(chat_id, company.tickers[0])
+        removed = svc.store.subscriptions.remove_subscriptions(chat_id, company.tickers[0])
     if not removed:
         await reply(update, text("chat.remove.missing", value=raw))
         return
@@ -258,7 +258,7 @@ async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 def list_message(svc: Services, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    subs = svc.store.chat_subscriptions(chat_id)
+    subs = svc.store.subscriptions.chat_subscriptions(chat_id)
     if not subs:
         return text("chat.list.empty"), None
     buttons = [
@@ -297,17 +297,19 @@ async def remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     svc = services(context)
     chat_id = target_chat(update, context)
     raw = (query.data or "").removeprefix("rm:")
-    subs = {s.id: s for s in svc.store.chat_subscriptions(chat_id)}
+    subs = {s.id: s for s in svc.store.subscriptions.chat_subscriptions(chat_id)}
     sub = subs.get(int(raw)) if raw.isdigit() else None
     if sub is None:
         await query.answer(text("chat.gone"), show_alert=True)
         return
-    for removed in svc.store.remove_subscriptions(chat_id, sub.value):
+    for removed in svc.store.subscriptions.remove_subscriptions(chat_id, sub.value):
         if removed.kind is sub.kind:
             svc.index.remove(removed.id)
         else:
             # Same value, other kind (a keyword spelled like a ticker): put it back.
-            again = svc.store.add_subscription(chat_id, removed.kind, removed.value, svc.clock())
+            again = svc.store.subscriptions.add_subscription(
+                chat_id, removed.kind, removed.value, svc.clock()
+            )
             if again is not None:
                 svc.index.add(again)
     await query.answer(text("chat.remove.done", value=sub.value))
@@ -342,7 +344,7 @@ async def mute_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     action, subscription_id = parsed
     muting = action == "mute"
-    sub = svc.store.set_muted(chat_id, subscription_id, muting)
+    sub = svc.store.subscriptions.set_muted(chat_id, subscription_id, muting)
     if sub is None:
         await query.answer(text("chat.gone"), show_alert=True)
         return
@@ -378,11 +380,7 @@ async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     chat_id = target_chat(update, context)
     now = svc.clock()
-    pause_chat = getattr(svc.store, "pause_chat", None)
-    if pause_chat is not None:
-        pause_chat(chat_id, now)
-    else:
-        svc.store.update_chat_settings(chat_id, paused_at=now)
+    svc.store.chats.pause_chat(chat_id, now)
     await reply(update, text("chat.pause.done"))
 
 
@@ -391,16 +389,12 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Alerts again, from now on; articles from the paused time are not sent."""
     svc = services(context)
     chat_id = target_chat(update, context)
-    current = svc.store.chat_settings(chat_id)
+    current = svc.store.chats.chat_settings(chat_id)
     if current is None or current.paused_at is None:
         await reply(update, text("chat.resume.not_paused"))
         return
     since = current.paused_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    resume_chat = getattr(svc.store, "resume_chat", None)
-    if resume_chat is not None:
-        resume_chat(chat_id, svc.clock())
-    else:
-        svc.store.update_chat_settings(chat_id, paused_at=None)
+    svc.store.chats.resume_chat(chat_id, svc.clock())
     await reply(update, text("chat.resume.done", since=since))
 
 

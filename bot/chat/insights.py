@@ -78,7 +78,7 @@ async def test_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     except QueryError as exc:
         await reply(update, text("chat.keyword.invalid", error=str(exc)))
         return
-    recent = svc.store.recent_articles(svc.clock() - TEST_WINDOW)
+    recent = svc.store.articles.recent_articles(svc.clock() - TEST_WINDOW)
     found = await asyncio.to_thread(matching_articles, sub, recent, svc.universe)
     label = f"${sub.value}" if sub.kind is Kind.TICKER else sub.value
     if not found:
@@ -183,7 +183,7 @@ async def trend_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await reply(update, text("chat.trend.unknown", word=raw[:40]))
         return
     now = svc.clock()
-    articles = svc.store.recent_articles(now - timedelta(days=TREND_DAYS))
+    articles = svc.store.articles.recent_articles(now - timedelta(days=TREND_DAYS))
     data = await asyncio.to_thread(trend, company, articles, svc.universe, now.date())
     if not any(data.counts):
         await reply(update, text("chat.trend.none", symbol=company.tickers[0], days=TREND_DAYS))
@@ -199,22 +199,20 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     svc = services(context)
     chat_id = target_chat(update, context)
     lines = [text("chat.feeds.title")]
-    for state in svc.store.feed_states():
+    for state in svc.store.feeds.feed_states():
         status = (
             text("chat.feeds.failing", count=state.error_count)
             if state.error_count
             else text("chat.feeds.ok")
         )
         lines.append(text("chat.feeds.line", name=state.feed.name, status=status))
-    own_feeds = getattr(svc.store, "user_feeds", None)
-    if callable(own_feeds):
-        own = own_feeds(chat_id)
-        lines.append("")
-        if own:
-            lines.append(text("chat.feeds.own"))
-            lines += [text("chat.feeds.line", name=s.feed.name, status=s.feed.url) for s in own]
-        else:
-            lines.append(text("chat.feeds.own.none"))
+    own = svc.store.feeds.user_feeds(chat_id)
+    lines.append("")
+    if own:
+        lines.append(text("chat.feeds.own"))
+        lines += [text("chat.feeds.line", name=s.feed.name, status=s.feed.url) for s in own]
+    else:
+        lines.append(text("chat.feeds.own.none"))
     await reply(update, "\n".join(lines))
 
 
@@ -222,7 +220,7 @@ async def about_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """/about: where the news comes from, the disclaimer, and what is stored about the chat."""
     svc = services(context)
     target_chat(update, context)
-    names = ", ".join(s.feed.name for s in svc.store.feed_states()) or "-"
+    names = ", ".join(s.feed.name for s in svc.store.feeds.feed_states()) or "-"
     edgar = text("chat.about.edgar") if svc.settings.sec_user_agent else ""
     await reply(
         update, text("chat.about", sources=names, edgar=edgar, disclaimer=svc.settings.disclaimer)

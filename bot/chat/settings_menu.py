@@ -3,7 +3,7 @@
 In: /settings (opens the menu), /settings NAME VALUE (a value no button offers, such as a time
 zone: `/settings timezone Europe/Berlin`), and presses of the menu's buttons (callback data
 "set:PAGE" opens a page, "set:NAME=VALUE" sets a value and shows the main page again).
-Out: `ChatSettings` changed through `Store.update_chat_settings`; the menu message edited.
+Out: `ChatSettings` changed through `Store.chats.update_chat_settings`; the menu message edited.
 A bad value is refused with the reason and an example (`PreferenceError`'s text); nothing is
 changed then.
 """
@@ -173,7 +173,7 @@ def page(name: str, settings: ChatSettings) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def _current(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> ChatSettings:
-    found = services(context).store.chat_settings(chat_id)
+    found = services(context).store.chats.chat_settings(chat_id)
     return found if found is not None else ChatSettings(chat_id=chat_id)
 
 
@@ -194,7 +194,7 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         except PreferenceError as exc:
             await reply(update, text("chat.settings.invalid", error=str(exc)))
             return
-        updated = svc.store.update_chat_settings(chat_id, **changes)
+        updated = svc.store.chats.update_chat_settings(chat_id, **changes)
         await reply(update, text("chat.settings.saved") + "\n\n" + describe(updated))
         return
     body, markup = page("main", _current(context, chat_id))
@@ -218,7 +218,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         except PreferenceError as exc:
             await query.answer(str(exc)[:190], show_alert=True)
             return
-        svc.store.update_chat_settings(chat_id, **changes)
+        svc.store.chats.update_chat_settings(chat_id, **changes)
         await query.answer(text("chat.settings.saved"))
     else:
         shown = name if name in NAMES else "main"

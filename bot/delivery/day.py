@@ -8,7 +8,7 @@ the chat's IANA time zone, so quiet hours across midnight and daylight-saving ch
 the wall clock. An unknown time zone name counts as UTC; nothing here raises for bad settings.
 
 The rules, for alert rows (notices and broadcasts always go, silently during quiet hours):
-- paused: every alert is held (resume drops those created while paused: `Store.resume_chat`);
+- paused: every alert is held (resume drops those created while paused: `Store.chats.resume_chat`);
 - quiet hours with "hold": every alert is held until they end; "silent": sent without sound;
 - digest modes (hourly, daily at HH:MM): alerts created before the last digest time are
   gathered into one digest; newer ones wait for the next digest time;
@@ -30,7 +30,7 @@ from bot.models import ChatSettings, DeliveryMode
 HOLD = "hold"
 SILENT = "silent"
 # Held rows are looked at again at least this often, so that a change of settings takes
-# effect without anyone having to wake them (Store.release_held does it at once).
+# effect without anyone having to wake them (Store.outbox.release_held does it at once).
 RECHECK = timedelta(minutes=5)
 # Rows of these kinds obey the user's day; others (notices, broadcasts) always go.
 DAY_KINDS = frozenset({"alert", "digest"})

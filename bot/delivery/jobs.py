@@ -141,7 +141,7 @@ class DeliveryJob:
         if self._heard_at is not None and now - self._heard_at < HEARTBEAT:
             return
         self._heard_at = now
-        live = self.store.heartbeat(self.options.owner, now=now, stale=STALE)
+        live = self.store.workers.heartbeat(self.options.owner, now=now, stale=STALE)
         if self.limiter.shared is None:
             self.limiter.set_share(live)
         else:
@@ -157,7 +157,7 @@ class DeliveryJob:
         ):
             return
         self._recovered_at = now
-        dead = dead_here(self.store.claimers(), self.options.owner)
+        dead = dead_here(self.store.workers.claimers(), self.options.owner)
         report = await recover_interrupted(
             context.bot,
             self.store,

@@ -1,7 +1,7 @@
 """Reading what users type for their delivery preferences: times, quiet hours, time zones.
 
 In: strings from chat commands or buttons ("22:00-07:00", "Europe/Berlin", "8:30").
-Out: normalised values ready for `Store.update_chat_settings` ("22:00", "Europe/Berlin").
+Out: normalised values ready for `Store.chats.update_chat_settings` ("22:00", "Europe/Berlin").
 Fails with `PreferenceError`, whose str() tells the user what was wrong, with an example.
 """
 

@@ -131,17 +131,17 @@ async def recover_interrupted(
     report = RecoveryReport()
     now = clock()
     owners = [*([owner] if at_start else []), *dead]
-    rows = store.interrupted(now=now, lease=lease, owner=owners or None)
+    rows = store.outbox.interrupted(now=now, lease=lease, owner=owners or None)
     for row in rows:
-        if not store.take_over(row, owner=owner, now=now):
+        if not store.outbox.take_over(row, owner=owner, now=now):
             continue  # another worker got to it first
         found = await find_in_chat(bot, row)
         if isinstance(found, int):
-            store.mark_sent(row.id, message_id=found, now=clock())
+            store.outbox.mark_sent(row.id, message_id=found, now=clock())
             report.confirmed += 1
             log.info("row %s was delivered before the stop (message %s)", row.id, found)
         elif found is Found.NOT_THERE:
-            store.release(row.id, error="in flight at a stop and not found in the chat")
+            store.outbox.release(row.id, error="in flight at a stop and not found in the chat")
             report.resent += 1
             log.warning(
                 "row %s in flight at a stop, not found in chat %s: sending it again",

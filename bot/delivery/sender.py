@@ -13,7 +13,7 @@ thread that commits everything queued meanwhile in one transaction (a group comm
 hundreds of messages a second one transaction per message would be the bottleneck), so the
 event loop keeps other sends going while the database commits, and the window between Telegram
 accepting a message and our commit is the time of one small transaction. A claim is refused
-when another worker has one of the chat's alerts in flight (`OutboxQueries.claim_many`). A row
+when another worker has one of the chat's alerts in flight (`Store.outbox.claim_many`). A row
 left "sending" by a crash is settled by `bot.delivery.recovery` before the next send to its
 chat.
 Telegram's answers decide what happens to a row that fails:
@@ -149,9 +149,11 @@ class _Round:
     async def run(self) -> SendReport:
         now = self.clock()
         by_chat: dict[int, list[Pending]] = {}
-        for row in self.store.pending(now, self.options.limit, per_chat=self.options.per_chat):
+        for row in self.store.outbox.pending(
+            now, self.options.limit, per_chat=self.options.per_chat
+        ):
             by_chat.setdefault(row.chat_id, []).append(row)
-        settings = self.store.settings_of(list(by_chat))
+        settings = self.store.chats.settings_of(list(by_chat))
         batches: list[tuple[list[Pending], bool]] = []
         for chat_id, rows in by_chat.items():
             chat = settings.get(chat_id) or ChatSettings(chat_id=chat_id)
@@ -171,14 +173,14 @@ class _Round:
     def _plan_chat(self, chat: ChatSettings, now: datetime) -> tuple[list[Pending], bool]:
         """Hold, gather or release a chat's due rows, all of them (a digest takes every alert
         due, not only this round's share); returns the rows to send now and whether silently."""
-        rows = self.store.pending(now, limit=10_000, chat_id=chat.chat_id)
+        rows = self.store.outbox.pending(now, limit=10_000, chat_id=chat.chat_id)
         sent = 0
         if chat.max_per_hour is not None:
-            sent = self.store.sent_since(chat.chat_id, hour_start(now, zone(chat.timezone)))
+            sent = self.store.outbox.sent_since(chat.chat_id, hour_start(now, zone(chat.timezone)))
         items = [Item(r.id, r.kind, r.created_at or now) for r in rows]
         decided = plan(chat, now, items, sent)
         if decided.held and decided.hold_until is not None:
-            self.store.hold(decided.held, until=decided.hold_until)
+            self.store.outbox.hold(decided.held, until=decided.hold_until)
             self.report.held += len(decided.held)
         if decided.digest:
             self._make_digest(chat, decided.digest, decided.reason, now)
@@ -188,13 +190,13 @@ class _Round:
     def _make_digest(
         self, chat: ChatSettings, ids: Sequence[int], reason: str, now: datetime
     ) -> None:
-        alerts = self.store.digest_alerts(ids)
+        alerts = self.store.digests.digest_alerts(ids)
         title = text(f"delivery.digest.{reason}", chat.lang)
         parts = render_digest(
             alerts, disclaimer=self.options.disclaimer, title=title, lang=chat.lang
         )
         messages = [(part, to_plain(part)) for part in parts]
-        if self.store.store_digest(chat.chat_id, ids, messages, now=now):
+        if self.store.digests.store_digest(chat.chat_id, ids, messages, now=now):
             self.report.digests += 1
             log.info(
                 "chat %s: %d alerts gathered into a %s digest",
@@ -214,7 +216,7 @@ class _Round:
                 if not await self._writer.claim(row.id):
                     return  # no longer pending, or another worker is sending to the chat
                 if not await self.limiter.acquire(row.chat_id, max_wait=self.options.max_wait):
-                    self.store.release(row.id, error="chat not ready for another message")
+                    self.store.outbox.release(row.id, error="chat not ready for another message")
                     return
                 if not await self._send_one(row, silent):
                     return  # the chat is paused, moved or gone: its later rows wait
@@ -226,8 +228,8 @@ class _Round:
                 message_id = await self._send(row, row.text, "HTML", silent)
         except BadRequest as exc:
             if isinstance(exc, ChatMigrated):
-                self.store.release(row.id, error=str(exc))
-                self.store.migrate_chat(row.chat_id, exc.new_chat_id)
+                self.store.outbox.release(row.id, error=str(exc))
+                self.store.chats.migrate_chat(row.chat_id, exc.new_chat_id)
                 log.info(
                     "chat %s migrated to %s",
                     row.chat_id,
@@ -257,7 +259,7 @@ class _Round:
         except BadRequest as exc:
             if isinstance(exc, ChatMigrated) or _is_chat_gone(exc):
                 return self._failed(row, exc)
-            self.store.fail(row.id, error=f"refused even as plain text: {exc.message}")
+            self.store.outbox.fail(row.id, error=f"refused even as plain text: {exc.message}")
             self.report.failed += 1
             ALERTS_FAILED.labels("refused").inc()
             log.error(
@@ -297,9 +299,9 @@ class _Round:
         if isinstance(exc, RetryAfter):
             seconds = _seconds(exc.retry_after)
             self.limiter.pause_chat(row.chat_id, seconds)
-            self.store.release(row.id, error=str(exc))
+            self.store.outbox.release(row.id, error=str(exc))
             until = self.clock() + timedelta(seconds=seconds)
-            self.store.postpone_chat(row.chat_id, until=until, error=str(exc))
+            self.store.outbox.postpone_chat(row.chat_id, until=until, error=str(exc))
             self.report.postponed += 1
             log.warning(
                 "flood control for chat %s: waiting %.0f s",
@@ -309,8 +311,8 @@ class _Round:
             )
             return False
         if isinstance(exc, ChatMigrated):
-            self.store.release(row.id, error=str(exc))
-            self.store.migrate_chat(row.chat_id, exc.new_chat_id)
+            self.store.outbox.release(row.id, error=str(exc))
+            self.store.chats.migrate_chat(row.chat_id, exc.new_chat_id)
             return False
         if isinstance(exc, Forbidden | BadRequest):
             return self._unreachable(row, exc.message)
@@ -319,7 +321,7 @@ class _Round:
             log.exception("unexpected error sending row %s", row.id, exc_info=exc)
         error = f"{type(exc).__name__}: {exc}"
         if row.attempts + 1 >= MAX_ATTEMPTS:
-            self.store.fail(row.id, error=f"gave up after {MAX_ATTEMPTS} attempts: {error}")
+            self.store.outbox.fail(row.id, error=f"gave up after {MAX_ATTEMPTS} attempts: {error}")
             self.report.failed += 1
             ALERTS_FAILED.labels("gave_up").inc()
             log.error(
@@ -330,7 +332,7 @@ class _Round:
             )
             return False
         until = self.clock() + backoff(row.attempts, self.options.retry_base)
-        self.store.postpone(row.id, until=until, error=error)
+        self.store.outbox.postpone(row.id, until=until, error=error)
         self.report.postponed += 1
         log.warning(
             "row %s to chat %s will be retried: %s",
@@ -342,9 +344,9 @@ class _Round:
         return False
 
     def _unreachable(self, row: Pending, error: str) -> bool:
-        self.store.release(row.id, error=error)
+        self.store.outbox.release(row.id, error=error)
         until = self.clock() + backoff(row.send_failures, self.options.retry_base)
-        failures, dropped = self.store.record_send_failure(
+        failures, dropped = self.store.outbox.record_send_failure(
             row.chat_id, until=until, error=error, deactivate_after=FAILURES_TO_DEACTIVATE
         )
         if dropped is not None:
@@ -400,8 +402,8 @@ class _GroupWriter:
 
     def _commit(self, claims: list[int], answers: list[Answer]) -> set[int]:
         now = self._clock()
-        self._store.mark_sent_many(answers, now=now)
-        return set(self._store.claim_many(claims, now=now, owner=self._owner))
+        self._store.outbox.mark_sent_many(answers, now=now)
+        return set(self._store.outbox.claim_many(claims, now=now, owner=self._owner))
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()

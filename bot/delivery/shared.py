@@ -3,7 +3,7 @@
 In: the limit (messages per second) and either a Redis URL or nothing. Out: `RedisPacer.take()`
 returns when this worker may send one more message, counting every worker's sends. Without
 Redis, workers share the limit through the database instead: each records a heartbeat
-(`OutboxQueries.heartbeat`) and sends at `limit / live workers` (`RateLimiter.set_share`).
+(`Store.workers.heartbeat`) and sends at `limit / live workers` (`RateLimiter.set_share`).
 
 With Redis the pacing is exact and even: one key holds the time the next slot is free; a Lua
 script (atomic in Redis) hands out the next slot and moves the key on by 1 / rate, so the

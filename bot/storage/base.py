@@ -1,7 +1,7 @@
 """The base of the store's query classes: an engine and a dialect-aware INSERT.
 
-In: an `Engine` whose schema is migrated. Out: `StoreBase`, which `ChatQueries`, `FeedQueries`
-and `OutboxQueries` extend; `bot.storage.store.Store` combines them.
+In: an `Engine` whose schema is migrated. Out: `StoreBase`, which every repository extends;
+`bot.storage.store.Store` holds one of each.
 """
 
 from __future__ import annotations

@@ -11,16 +11,13 @@ Fails with SQLAlchemy's errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import (
-    BindParameter,
-    Connection,
-    Select,
     bindparam,
     delete,
     func,
@@ -29,13 +26,10 @@ from sqlalchemy import (
     update,
 )
 
-from bot.feeds import dedup
-from bot.models import Article, Feed, Kind
+from bot.models import Feed, Kind
 from bot.storage.base import StoreBase
-from bot.storage.outbox import OutboxRow
 from bot.storage.schema import (
     article_sources,
-    articles,
     chats,
     deliveries,
     feed_owners,
@@ -94,7 +88,7 @@ def feed_state(r: Any) -> FeedState:
     )
 
 
-class FeedQueries(StoreBase):
+class FeedRepository(StoreBase):
     """Feeds with their fetch state, and the articles they bring."""
 
     def sync_catalogue(self, catalogue: Sequence[Feed]) -> None:
@@ -169,21 +163,6 @@ class FeedQueries(StoreBase):
     def record_unchanged(self, feed_id: int, *, now: datetime, next_poll_at: datetime) -> None:
         """A poll that found the feed unchanged (304): a success."""
         self.record_unchanged_many([(feed_id, now, next_poll_at)])
-
-    def unseen_entries(self, feed_id: int, entry_ids: Sequence[str]) -> set[str]:
-        """Which of these entry ids the feed has not brought before."""
-        if not entry_ids:
-            return set()
-        with self.engine.connect() as conn:
-            seen = set(
-                conn.execute(
-                    select(article_sources.c.entry_id).where(
-                        article_sources.c.feed_id == feed_id,
-                        article_sources.c.entry_id.in_(list(entry_ids)),
-                    )
-                ).scalars()
-            )
-        return set(entry_ids) - seen
 
     def record_unchanged_many(self, polls: Sequence[tuple[int, datetime, datetime]]) -> None:
         """`record_unchanged` for many feeds, (feed id, polled at, next poll) each, in one
@@ -285,18 +264,6 @@ class FeedQueries(StoreBase):
         return sorted(active)
 
     # ------------------------------------------------------------------ templates
-
-    def watched_tickers(self) -> set[str]:
-        """Tickers some active chat watches (muted ones included: they may be unmuted)."""
-        with self.engine.connect() as conn:
-            return set(
-                conn.execute(
-                    select(subscriptions.c.value)
-                    .join(chats, chats.c.id == subscriptions.c.chat_id)
-                    .where(subscriptions.c.kind == Kind.TICKER.value, chats.c.active.is_(True))
-                    .distinct()
-                ).scalars()
-            )
 
     def sync_templates(self, tickers: Iterable[str]) -> tuple[int, int]:
         """Instantiate every `{ticker}` template for each of `tickers` and retire (disable)
@@ -440,212 +407,42 @@ class FeedQueries(StoreBase):
             for r in rows
         ]
 
-    def ingest(
-        self,
-        feed_id: int,
-        entries: Iterable[Article],
-        *,
-        now: datetime,
-        etag: str | None,
-        last_modified: str | None,
-        next_poll_at: datetime,
-        alerts_for: Callable[[list[tuple[int, Article]]], list[OutboxRow]],
-        warning: str | None = None,
-    ) -> list[tuple[int, Article]]:
-        """Store a fetched feed's entries and queue the alerts for its new stories, atomically.
-
-        Returns the new stories as (article id, Article). A story is new when no feed carried
-        its key before; entries already stored for this feed are skipped. The first successful
-        fetch of a feed is a baseline: its entries are stored but nothing is alerted.
-        `alerts_for` turns new stories into outbox rows inside the same transaction, so that a
-        crash can never keep an article while losing its alerts. `warning` (a document read
-        despite problems) is shown as the feed's last error without counting as a failure.
-        """
-        with self.engine.begin() as conn:
-            baseline = (
-                conn.execute(select(feeds.c.baseline_at).where(feeds.c.id == feed_id)).scalar()
-                is None
+    def claim_due_feeds(
+        self, now: datetime, *, owner: str, lease: timedelta, limit: int | None = None
+    ) -> list[FeedState]:
+        """Lease to `owner` every enabled feed whose next poll has come and that no other
+        worker holds; returns them. A worker's own unexpired leases count as free for it."""
+        due = (
+            select(feeds.c.id)
+            .where(
+                feeds.c.enabled.is_(True),
+                or_(feeds.c.next_poll_at.is_(None), feeds.c.next_poll_at <= now),
+                or_(
+                    feeds.c.leased_until.is_(None),
+                    feeds.c.leased_until <= now,
+                    feeds.c.lease_owner == owner,
+                ),
             )
-            new_stories = self._store_entries(conn, feed_id, _unique_entries(entries), now)
+            .order_by(feeds.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                update(feeds)
+                .where(feeds.c.id.in_(due.scalar_subquery()))
+                .values(lease_owner=owner, leased_until=now + lease)
+                .returning(*feeds.c)
+            ).all()
+        return sorted((feed_state(r) for r in rows), key=lambda s: s.feed.id or 0)
+
+    def release_feeds(self, feed_ids: Sequence[int], *, owner: str) -> None:
+        """Give back `owner`'s leases on these feeds (their polls are done)."""
+        if not feed_ids:
+            return
+        with self.engine.begin() as conn:
             conn.execute(
                 update(feeds)
-                .where(feeds.c.id == feed_id)
-                .values(
-                    etag=etag,
-                    last_modified=last_modified,
-                    last_fetch_at=now,
-                    last_success_at=now,
-                    last_error=warning,
-                    error_count=0,
-                    failing_since=None,
-                    next_poll_at=next_poll_at,
-                    baseline_at=func.coalesce(feeds.c.baseline_at, now),
-                )
+                .where(feeds.c.id.in_(list(feed_ids)), feeds.c.lease_owner == owner)
+                .values(lease_owner=None, leased_until=None)
             )
-            rows = [] if baseline or not new_stories else alerts_for(new_stories)
-            if rows:
-                # executemany, not one multi-row VALUES: compiling that is slower than the insert.
-                conn.execute(
-                    self._insert(deliveries).on_conflict_do_nothing(),
-                    [
-                        {
-                            "chat_id": r.chat_id,
-                            "article_id": r.article_id,
-                            "text": r.text,
-                            "plain_text": r.plain_text,
-                            "buttons": r.buttons,
-                            "matched": r.matched,
-                            "created_at": now,
-                        }
-                        for r in rows
-                    ],
-                )
-        return new_stories
-
-    def _store_entries(
-        self, conn: Connection, feed_id: int, entries: Sequence[Article], now: datetime
-    ) -> list[tuple[int, Article]]:
-        """Store a document's entries with a few statements for the whole batch (one query per
-        statement kind, not per entry); the new stories as (article id, Article), in order.
-
-        Per entry, in document order, the rules are those of storing one at a time: an entry
-        this feed already carried is skipped; a title key seen within a day under another key
-        (another outlet's copy, possibly earlier in this same document) joins that story; a key
-        already stored (another feed carried it first) joins that story; else it is a new
-        story. ON CONFLICT DO NOTHING keeps a concurrent writer's rows: a key inserted meanwhile
-        elsewhere joins that story rather than counting as new."""
-        seen = {
-            row.entry_id
-            for row in _chunked_rows(
-                conn, _SEEN_ENTRIES, [a.entry_id for a in entries], feed_id=feed_id
-            )
-        }
-        fresh = [a for a in entries if a.entry_id not in seen]
-        if not fresh:
-            return []
-        keys = {a: dedup.title_key(a.title, filing=a.form is not None) for a in fresh}
-        recent: dict[str, list[tuple[str, int]]] = {}
-        for row in _chunked_rows(
-            conn, _BY_TITLE_KEY, sorted({k for k in keys.values() if k is not None})
-        ):
-            if row.first_seen >= now - dedup.WINDOW:
-                recent.setdefault(row.title_key, []).append((row.key, row.id))
-        known = {
-            row.key: row.id for row in _chunked_rows(conn, _BY_KEY, sorted({a.key for a in fresh}))
-        }
-        # Each fresh entry points at a stored article id, or (new in this batch) at a key.
-        target: list[tuple[Article, int | str]] = []
-        batch_keys: dict[str, Article] = {}
-        batch_titles: dict[str, list[str]] = {}
-        for article in fresh:
-            title_key = keys[article]
-            if title_key is not None:
-                same_id = next((i for k, i in recent.get(title_key, ()) if k != article.key), None)
-                if same_id is not None:
-                    target.append((article, same_id))
-                    continue
-                same_key = next(
-                    (k for k in batch_titles.get(title_key, ()) if k != article.key), None
-                )
-                if same_key is not None:
-                    target.append((article, same_key))
-                    continue
-            if article.key in known:
-                target.append((article, known[article.key]))
-                continue
-            if article.key not in batch_keys:
-                batch_keys[article.key] = article
-                if title_key is not None:
-                    batch_titles.setdefault(title_key, []).append(article.key)
-            target.append((article, article.key))
-        inserted: dict[str, int] = {}
-        rows = [_article_row(a, keys[a], now) for a in batch_keys.values()]
-        if rows:
-            # executemany: one cached statement, sent in batches ("insertmanyvalues").
-            inserted.update(
-                (row.key, row.id)
-                for row in conn.execute(
-                    self._insert(articles)
-                    .on_conflict_do_nothing()
-                    .returning(articles.c.key, articles.c.id),
-                    rows,
-                )
-            )
-        raced = sorted(set(batch_keys) - set(inserted))
-        if raced:  # another process stored these keys meanwhile: their stories, not new ones
-            known.update((row.key, row.id) for row in _chunked_rows(conn, _BY_KEY, raced))
-        sources = []
-        new_stories: list[tuple[int, Article]] = []
-        for article, where in target:
-            if isinstance(where, str):
-                article_id = inserted.get(where, known.get(where))
-                assert article_id is not None
-                if batch_keys.get(where) is article and where in inserted:
-                    new_stories.append((article_id, article))
-            else:
-                article_id = where
-            sources.append(
-                {
-                    "feed_id": feed_id,
-                    "entry_id": article.entry_id,
-                    "article_id": article_id,
-                    "seen_at": now,
-                }
-            )
-        conn.execute(self._insert(article_sources).on_conflict_do_nothing(), sources)
-        return new_stories
-
-
-CHUNK = 500  # values per IN list: far below SQLite's and PostgreSQL's parameter limits
-
-# The batch lookups of `_store_entries`, built once: each runs several times per document, and
-# building and keying a statement costs more than running it. `values` expands to the IN list.
-_VALUES: BindParameter[list[str]] = bindparam("values", expanding=True)
-_SEEN_ENTRIES = select(article_sources.c.entry_id).where(
-    article_sources.c.feed_id == bindparam("feed_id"), article_sources.c.entry_id.in_(_VALUES)
-)
-# By title key alone, so that its index is the one used (with a condition on first_seen too,
-# SQLite may scan the first_seen index: every recent article).
-_BY_TITLE_KEY = select(
-    articles.c.title_key, articles.c.key, articles.c.id, articles.c.first_seen
-).where(articles.c.title_key.in_(_VALUES))
-_BY_KEY = select(articles.c.key, articles.c.id).where(articles.c.key.in_(_VALUES))
-
-
-def _chunked_rows(
-    conn: Connection, query: Select[Any], values: Sequence[str], **params: Any
-) -> list[Any]:
-    """`query`'s rows for `values` (its expanding "values" parameter), CHUNK values at a time."""
-    rows: list[Any] = []
-    for start in range(0, len(values), CHUNK):
-        chunk = list(values[start : start + CHUNK])
-        rows.extend(conn.execute(query, {"values": chunk, **params}).all())
-    return rows
-
-
-def _article_row(article: Article, title_key: str | None, now: datetime) -> dict[str, Any]:
-    return {
-        "key": article.key,
-        "title": article.title,
-        "url": article.url,
-        "text": article.text,
-        "source": article.source,
-        "published": article.published,
-        "first_seen": now,
-        "form": article.form,
-        "feed_tickers": " ".join(article.feed_tickers),
-        "items": " ".join(article.items),
-        "ciks": " ".join(str(c) for c in article.ciks),
-        "title_key": title_key,
-    }
-
-
-def _unique_entries(entries: Iterable[Article]) -> list[Article]:
-    """Drop repeated entry ids within one document (some feeds repeat items)."""
-    seen: set[str] = set()
-    unique = []
-    for article in entries:
-        if article.entry_id not in seen:
-            seen.add(article.entry_id)
-            unique.append(article)
-    return unique

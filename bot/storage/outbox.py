@@ -15,7 +15,7 @@ send the same row; it records who claimed it (`claimed_by`, a worker id) and whe
 A chat with a row "sending" gets no other row until that one is settled, so at most one alert
 per chat is in flight and Telegram gives it the next message id of the chat; `mark_sent`
 keeps the highest id seen per chat (`chats.last_message_id`, also raised by the messages the
-bot receives: `ChatQueries.note_message`), and a claim records where the chat stood
+bot receives: `Store.chats.note_message`), and a claim records where the chat stood
 (`probe_from`), so that recovery knows where to look whatever was written since.
 
 A row still "sending" after a crash is ambiguous: Telegram may or may not have accepted it. It
@@ -35,14 +35,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import (
-    Connection,
     and_,
     bindparam,
     case,
-    delete,
     exists,
     func,
     or_,
@@ -52,25 +49,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from bot.models import Alert, Article, ChatSettings, Hit, Kind, Subscription
+from bot.models import Alert, DeliveryStatus
 from bot.storage.base import StoreBase
-from bot.storage.chats import _chat_settings
 from bot.storage.schema import (
-    articles,
     chats,
     deliveries,
-    workers,
 )
-
-# Statuses a row can have (see the module docstring).
-PENDING, SENDING, SENT, UNCONFIRMED = "pending", "sending", "sent", "unconfirmed"
-DIGESTED, DROPPED, FAILED = "digested", "dropped", "failed"
-
 
 _IN_FLIGHT = deliveries.alias("in_flight")
 # No other row of the same chat is "sending" (built once: it is part of every claim).
 _CHAT_FREE = ~exists().where(
-    _IN_FLIGHT.c.chat_id == deliveries.c.chat_id, _IN_FLIGHT.c.status == SENDING
+    _IN_FLIGHT.c.chat_id == deliveries.c.chat_id, _IN_FLIGHT.c.status == DeliveryStatus.SENDING
 )
 # The chat's highest known message id, recorded on a row as it is claimed (`probe_from`).
 _CHAT_LAST = (
@@ -138,7 +127,7 @@ class Answer:
     had_failures: bool = False
 
 
-class OutboxQueries(StoreBase):
+class OutboxRepository(StoreBase):
     """The durable outbox between render and deliver."""
 
     def enqueue_notice(
@@ -190,11 +179,12 @@ class OutboxQueries(StoreBase):
         in_flight = deliveries.alias("in_flight")
         due = and_(
             true() if chat_id is None else deliveries.c.chat_id == chat_id,
-            deliveries.c.status == PENDING,
+            deliveries.c.status == DeliveryStatus.PENDING,
             # One alert in flight per chat: its message id must be the chat's next one, so
             # that after a crash it can be looked for there (see `interrupted`).
             ~exists().where(
-                in_flight.c.chat_id == deliveries.c.chat_id, in_flight.c.status == SENDING
+                in_flight.c.chat_id == deliveries.c.chat_id,
+                in_flight.c.status == DeliveryStatus.SENDING,
             ),
             chats.c.active.is_(True),
             or_(deliveries.c.not_before.is_(None), deliveries.c.not_before <= now),
@@ -248,14 +238,6 @@ class OutboxQueries(StoreBase):
             for r in rows
         ]
 
-    def settings_of(self, chat_ids: Sequence[int]) -> dict[int, ChatSettings]:
-        """The delivery settings of several chats at once."""
-        if not chat_ids:
-            return {}
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(chats).where(chats.c.id.in_(list(chat_ids)))).all()
-        return {r.id: _chat_settings(r) for r in rows}
-
     def sent_since(self, chat_id: int, since: datetime) -> int:
         """Alerts sent (or in flight) to the chat one by one since `since` (the hourly cap)."""
         with self.engine.connect() as conn:
@@ -264,7 +246,13 @@ class OutboxQueries(StoreBase):
                     select(func.count()).where(
                         deliveries.c.chat_id == chat_id,
                         deliveries.c.kind == "alert",
-                        deliveries.c.status.in_([SENDING, SENT, UNCONFIRMED]),
+                        deliveries.c.status.in_(
+                            [
+                                DeliveryStatus.SENDING,
+                                DeliveryStatus.SENT,
+                                DeliveryStatus.UNCONFIRMED,
+                            ]
+                        ),
                         deliveries.c.sent_at >= since,
                     )
                 ).scalar_one()
@@ -279,8 +267,15 @@ class OutboxQueries(StoreBase):
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(deliveries)
-                .where(deliveries.c.id == delivery_id, deliveries.c.status == PENDING)
-                .values(status=SENDING, sent_at=now, claimed_by=owner, probe_from=_CHAT_LAST)
+                .where(
+                    deliveries.c.id == delivery_id, deliveries.c.status == DeliveryStatus.PENDING
+                )
+                .values(
+                    status=DeliveryStatus.SENDING,
+                    sent_at=now,
+                    claimed_by=owner,
+                    probe_from=_CHAT_LAST,
+                )
             )
         return result.rowcount == 1
 
@@ -301,11 +296,14 @@ class OutboxQueries(StoreBase):
                         update(deliveries)
                         .where(
                             deliveries.c.id.in_(list(ids)),
-                            deliveries.c.status == PENDING,
+                            deliveries.c.status == DeliveryStatus.PENDING,
                             _CHAT_FREE,
                         )
                         .values(
-                            status=SENDING, sent_at=now, claimed_by=owner, probe_from=_CHAT_LAST
+                            status=DeliveryStatus.SENDING,
+                            sent_at=now,
+                            claimed_by=owner,
+                            probe_from=_CHAT_LAST,
                         )
                         .returning(deliveries.c.id)
                     ).scalars()
@@ -343,7 +341,7 @@ class OutboxQueries(StoreBase):
                 update(deliveries)
                 .where(deliveries.c.id == bindparam("d_id"))
                 .values(
-                    status=SENT,
+                    status=DeliveryStatus.SENT,
                     message_id=bindparam("m_id"),
                     sent_at=now,
                     last_error=None,
@@ -385,7 +383,7 @@ class OutboxQueries(StoreBase):
                 update(deliveries)
                 .where(deliveries.c.id == delivery_id)
                 .values(
-                    status=SENT,
+                    status=DeliveryStatus.SENT,
                     message_id=message_id,
                     sent_at=now,
                     last_error=None,
@@ -401,7 +399,9 @@ class OutboxQueries(StoreBase):
             conn.execute(
                 update(deliveries)
                 .where(deliveries.c.id == delivery_id)
-                .values(status=PENDING, sent_at=None, claimed_by=None, last_error=error)
+                .values(
+                    status=DeliveryStatus.PENDING, sent_at=None, claimed_by=None, last_error=error
+                )
             )
 
     def postpone(self, delivery_id: int, *, until: datetime, error: str) -> None:
@@ -411,7 +411,7 @@ class OutboxQueries(StoreBase):
                 update(deliveries)
                 .where(deliveries.c.id == delivery_id)
                 .values(
-                    status=PENDING,
+                    status=DeliveryStatus.PENDING,
                     sent_at=None,
                     claimed_by=None,
                     not_before=until,
@@ -425,11 +425,13 @@ class OutboxQueries(StoreBase):
         with self.engine.begin() as conn:
             conn.execute(
                 update(deliveries)
-                .where(deliveries.c.chat_id == chat_id, deliveries.c.status == PENDING)
+                .where(
+                    deliveries.c.chat_id == chat_id, deliveries.c.status == DeliveryStatus.PENDING
+                )
                 .values(not_before=until, last_error=error)
             )
 
-    def fail(self, delivery_id: int, *, error: str, status: str = FAILED) -> None:
+    def fail(self, delivery_id: int, *, error: str, status: str = DeliveryStatus.FAILED) -> None:
         """Give up on one alert, keeping the reason (status "failed" or "dropped")."""
         with self.engine.begin() as conn:
             conn.execute(
@@ -454,7 +456,9 @@ class OutboxQueries(StoreBase):
                     .returning(chats.c.send_failures)
                 ).scalar_one()
             )
-            mine = and_(deliveries.c.chat_id == chat_id, deliveries.c.status == PENDING)
+            mine = and_(
+                deliveries.c.chat_id == chat_id, deliveries.c.status == DeliveryStatus.PENDING
+            )
             if failures < deactivate_after:
                 conn.execute(
                     update(deliveries).where(mine).values(not_before=until, last_error=error)
@@ -466,21 +470,9 @@ class OutboxQueries(StoreBase):
             dropped = conn.execute(
                 update(deliveries)
                 .where(mine)
-                .values(status=DROPPED, last_error=f"chat unreachable: {error}")
+                .values(status=DeliveryStatus.DROPPED, last_error=f"chat unreachable: {error}")
             ).rowcount
         return failures, int(dropped)
-
-    def claimers(self) -> list[str]:
-        """The worker ids that have rows "sending" now."""
-        with self.engine.connect() as conn:
-            return [
-                str(owner)
-                for owner in conn.execute(
-                    select(deliveries.c.claimed_by)
-                    .where(deliveries.c.status == SENDING, deliveries.c.claimed_by.is_not(None))
-                    .distinct()
-                ).scalars()
-            ]
 
     def interrupted(
         self, *, now: datetime, lease: timedelta, owner: str | Sequence[str] | None = None
@@ -505,7 +497,7 @@ class OutboxQueries(StoreBase):
                 deliveries.c.probe_from,
             )
             .join(chats, chats.c.id == deliveries.c.chat_id)
-            .where(deliveries.c.status == SENDING, stale)
+            .where(deliveries.c.status == DeliveryStatus.SENDING, stale)
             .order_by(deliveries.c.id)
         )
         with self.engine.connect() as conn:
@@ -535,30 +527,16 @@ class OutboxQueries(StoreBase):
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(deliveries)
-                .where(deliveries.c.id == row.id, deliveries.c.status == SENDING, claimed_at)
+                .where(
+                    deliveries.c.id == row.id,
+                    deliveries.c.status == DeliveryStatus.SENDING,
+                    claimed_at,
+                )
                 .values(claimed_by=owner, sent_at=now)
             )
         return result.rowcount == 1
 
     # ------------------------------------------------------------------ workers
-
-    def heartbeat(self, owner: str, *, now: datetime, stale: timedelta) -> int:
-        """Record that worker `owner` is alive at `now`, forget workers not seen for `stale`,
-        and return how many workers are alive (this one included): each takes that share of
-        Telegram's overall limit when no Redis is configured."""
-        with self.engine.begin() as conn:
-            conn.execute(delete(workers).where(workers.c.seen_at < now - stale))
-            conn.execute(
-                self._insert(workers)
-                .values(id=owner, seen_at=now)
-                .on_conflict_do_update(index_elements=[workers.c.id], set_={"seen_at": now})
-            )
-            return int(conn.execute(select(func.count()).select_from(workers)).scalar_one())
-
-    def leave(self, owner: str) -> None:
-        """Worker `owner` stops: the others take its share at their next heartbeat."""
-        with self.engine.begin() as conn:
-            conn.execute(delete(workers).where(workers.c.id == owner))
 
     # ------------------------------------------------------------------ the user's day
 
@@ -569,7 +547,10 @@ class OutboxQueries(StoreBase):
         with self.engine.begin() as conn:
             conn.execute(
                 update(deliveries)
-                .where(deliveries.c.id.in_(list(delivery_ids)), deliveries.c.status == PENDING)
+                .where(
+                    deliveries.c.id.in_(list(delivery_ids)),
+                    deliveries.c.status == DeliveryStatus.PENDING,
+                )
                 .values(held_until=until)
             )
 
@@ -581,87 +562,12 @@ class OutboxQueries(StoreBase):
                 update(deliveries)
                 .where(
                     deliveries.c.chat_id == chat_id,
-                    deliveries.c.status == PENDING,
+                    deliveries.c.status == DeliveryStatus.PENDING,
                     deliveries.c.held_until.is_not(None),
                 )
                 .values(held_until=None)
             )
         return result.rowcount
-
-    def pause_chat(self, chat_id: int, now: datetime) -> bool:
-        """/pause: hold the chat's alerts from now on. False when it was already paused."""
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(chats)
-                .where(chats.c.id == chat_id, chats.c.paused_at.is_(None))
-                .values(paused_at=now)
-            )
-        return result.rowcount == 1
-
-    def resume_chat(self, chat_id: int, now: datetime) -> int:
-        """/resume: alerts start again from now. Alerts queued while the chat was paused are
-        dropped with a record (status "dropped"); alerts from before the pause still go.
-        Returns how many were dropped (0 when the chat was not paused)."""
-        with self.engine.begin() as conn:
-            paused_at = conn.execute(
-                select(chats.c.paused_at).where(chats.c.id == chat_id)
-            ).scalar()
-            if paused_at is None:
-                return 0
-            dropped = conn.execute(
-                update(deliveries)
-                .where(
-                    deliveries.c.chat_id == chat_id,
-                    deliveries.c.status == PENDING,
-                    deliveries.c.kind == "alert",
-                    deliveries.c.created_at >= paused_at,
-                )
-                .values(status=DROPPED, last_error="arrived while the chat was paused")
-            ).rowcount
-            conn.execute(
-                update(deliveries)
-                .where(deliveries.c.chat_id == chat_id, deliveries.c.status == PENDING)
-                .values(held_until=None)
-            )
-            conn.execute(update(chats).where(chats.c.id == chat_id).values(paused_at=None))
-        return int(dropped)
-
-    def digest_alerts(self, delivery_ids: Sequence[int]) -> list[Alert]:
-        """The `Alert`s of some alert rows, rebuilt from their stored articles and what they
-        matched, in row order (for `bot.render.digest.render_digest`)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(deliveries.c.chat_id, deliveries.c.matched, articles)
-                .join(articles, articles.c.id == deliveries.c.article_id)
-                .where(deliveries.c.id.in_(list(delivery_ids)))
-                .order_by(deliveries.c.id)
-            ).all()
-        return [_alert(r) for r in rows]
-
-    def store_digest(
-        self,
-        chat_id: int,
-        delivery_ids: Sequence[int],
-        messages: Sequence[tuple[str, str]],
-        *,
-        now: datetime,
-    ) -> list[int]:
-        """Replace pending alert rows by digest rows ((html, plain text) per message), in one
-        transaction: the alerts become "digested", pointing at the first digest row. Returns
-        the new rows' ids; [] (and nothing changed) when some alert was no longer pending."""
-        with self.engine.begin() as conn:
-            ids = [_insert_digest(conn, chat_id, text, plain, now) for text, plain in messages]
-            if not ids:
-                return []
-            taken = conn.execute(
-                update(deliveries)
-                .where(deliveries.c.id.in_(list(delivery_ids)), deliveries.c.status == PENDING)
-                .values(status=DIGESTED, digest_id=ids[0], held_until=None)
-            ).rowcount
-            if taken != len(delivery_ids):
-                conn.rollback()
-                return []
-        return ids
 
     # ------------------------------------------------------------------ reports
 
@@ -673,19 +579,9 @@ class OutboxQueries(StoreBase):
         with self.engine.connect() as conn:
             return {status: n for status, n in conn.execute(query).all()}
 
-    def sent_articles(self, chat_id: int) -> list[int]:
-        with self.engine.connect() as conn:
-            return list(
-                conn.execute(
-                    select(deliveries.c.article_id).where(
-                        and_(deliveries.c.chat_id == chat_id, deliveries.c.status == SENT)
-                    )
-                ).scalars()
-            )
-
 
 def outbox_values(row: OutboxRow, now: datetime) -> dict[str, object]:
-    """The `deliveries` values for one rendered alert (shared with `FeedQueries.ingest`)."""
+    """The `deliveries` values for one rendered alert (shared with `ArticleRepository.ingest`)."""
     return {
         "chat_id": row.chat_id,
         "article_id": row.article_id,
@@ -695,39 +591,3 @@ def outbox_values(row: OutboxRow, now: datetime) -> dict[str, object]:
         "matched": row.matched,
         "created_at": now,
     }
-
-
-def _insert_digest(conn: Connection, chat_id: int, text: str, plain: str, now: datetime) -> int:
-    return int(
-        conn.execute(
-            deliveries.insert()
-            .values(chat_id=chat_id, kind="digest", text=text, plain_text=plain, created_at=now)
-            .returning(deliveries.c.id)
-        ).scalar_one()
-    )
-
-
-def _words(value: str) -> tuple[str, ...]:
-    return tuple(value.split())
-
-
-def _alert(row: Any) -> Alert:
-    r = row._mapping  # by name: "items" and "text" would be ambiguous as attributes
-    article = Article(
-        key=r["key"],
-        entry_id=r["key"],
-        title=r["title"],
-        url=r["url"],
-        text=r["text"],
-        published=r["published"],
-        source=r["source"],
-        feed_tickers=_words(r["feed_tickers"]),
-        form=r["form"],
-        items=_words(r["items"]),
-    )
-    chat_id: int = r["chat_id"]
-    hits = tuple(
-        Hit(Subscription(id=0, chat_id=chat_id, kind=Kind(kind), value=value), (), "")
-        for kind, value in json.loads(r["matched"])
-    )
-    return Alert(chat_id=chat_id, article=article, hits=hits)

@@ -1,22 +1,41 @@
-"""The bot's database behind one object: every query the bot makes; the rest never writes SQL.
+"""The bot's database behind one object: a container of one repository per aggregate.
 
-In: an `Engine` whose schema is migrated (`bot.storage.db`). Out: `Store`, combining the
-queries of `chats`, `feeds` (with the dedup stage), `leases` (several workers), `outbox` and
-`stats`. Duplicates are refused by the
-database's unique constraints (INSERT ... ON CONFLICT DO NOTHING), so two processes doing the
-same work cannot double it. Fails with SQLAlchemy's errors.
+In: an `Engine` whose schema is migrated (`bot.storage.db`). Out: `Store`, whose attributes
+are the repositories: `feeds` (the catalogue, user feeds, schedules, health, leases),
+`articles` (the dedup stage's inserts, recent stories), `subscriptions`, `chats` (settings,
+pause), `outbox` (deliveries and their life), `digests`, `workers` (heartbeats) and `stats`.
+No other module writes SQL. Duplicates are refused by the database's unique constraints
+(INSERT ... ON CONFLICT DO NOTHING), so two processes doing the same work cannot double it.
+Every method is one short transaction; storage returns results and never calls back into the
+pipeline. Fails with SQLAlchemy's errors.
 """
 
 from __future__ import annotations
 
-from bot.storage.chats import ChatQueries
-from bot.storage.feeds import FeedQueries, FeedState
-from bot.storage.leases import LeaseQueries
-from bot.storage.outbox import OutboxQueries, OutboxRow, Pending
-from bot.storage.stats import StatsQueries
+from sqlalchemy import Engine
+
+from bot.storage.articles import ArticleRepository
+from bot.storage.chats import ChatRepository
+from bot.storage.digests import DigestRepository
+from bot.storage.feeds import FeedRepository, FeedState
+from bot.storage.outbox import OutboxRepository, OutboxRow, Pending
+from bot.storage.stats import StatsRepository
+from bot.storage.subscriptions import SubscriptionRepository
+from bot.storage.workers import WorkerRepository
 
 __all__ = ["FeedState", "OutboxRow", "Pending", "Store"]
 
 
-class Store(ChatQueries, FeedQueries, LeaseQueries, OutboxQueries, StatsQueries):
-    """Chats and subscriptions, feeds and articles, and the outbox."""
+class Store:
+    """One repository per aggregate, sharing one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.feeds = FeedRepository(engine)
+        self.articles = ArticleRepository(engine)
+        self.subscriptions = SubscriptionRepository(engine)
+        self.chats = ChatRepository(engine)
+        self.outbox = OutboxRepository(engine)
+        self.digests = DigestRepository(engine)
+        self.workers = WorkerRepository(engine)
+        self.stats = StatsRepository(engine)

@@ -134,7 +134,7 @@ def start_bot(
         engine = open_engine(settings.database)
         migrate(engine)
         store = Store(engine)
-        store.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
+        store.feeds.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
         svc = Services(
             settings=settings, store=store, universe=universe, index=MatchIndex(universe)
         )
@@ -157,7 +157,7 @@ def seed_articles(seed_article_path: Path) -> list[Article]:
 
 def store_articles(store: Store, articles: list[tuple[datetime, Article]]) -> None:
     """Put articles into the database as the poller does (first seen at the given times)."""
-    feed_id = store.feed_states()[0].feed.id
+    feed_id = store.feeds.feed_states()[0].feed.id
     assert feed_id is not None
     for number, (seen, article) in enumerate(articles):
         unique = replace(
@@ -166,7 +166,7 @@ def store_articles(store: Store, articles: list[tuple[datetime, Article]]) -> No
             entry_id=f"e{number}",
             title=f"{article.title} ({number})",
         )
-        store.ingest(
+        store.articles.ingest(
             feed_id,
             [unique],
             now=seen,

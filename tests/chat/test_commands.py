@@ -53,7 +53,10 @@ def test_deep_link_watch_list_and_remove_button(start_bot: StartBot, telegram: F
     assert "Test disclaimer." in welcome["text"]
     assert "AMZN" in subscribed["text"]
     assert "NVDA" in subscribed["text"]
-    assert {s.value for s in bot.svc.store.chat_subscriptions(USER)} == {"AMZN", "NVDA"}
+    assert {s.value for s in bot.svc.store.subscriptions.chat_subscriptions(USER)} == {
+        "AMZN",
+        "NVDA",
+    }
 
     assert "MSFT" in say(telegram, "/watch microsoft")
     # A typo: a suggestion with a button that subscribes.
@@ -66,11 +69,13 @@ def test_deep_link_watch_list_and_remove_button(start_bot: StartBot, telegram: F
     listing = say(telegram, "/list")
     assert "Amazon" in listing
     message = last_message(telegram)
-    nvda = next(s for s in bot.svc.store.chat_subscriptions(USER) if s.value == "NVDA")
+    nvda = next(
+        s for s in bot.svc.store.subscriptions.chat_subscriptions(USER) if s.value == "NVDA"
+    )
     edited = press(telegram, message, f"rm:{nvda.id}")
     assert "NVDA" not in edited["text"]
     assert "AMZN" in edited["text"]
-    assert "NVDA" not in {s.value for s in bot.svc.store.chat_subscriptions(USER)}
+    assert "NVDA" not in {s.value for s in bot.svc.store.subscriptions.chat_subscriptions(USER)}
 
 
 def test_settings_menu_edits_itself_and_refuses_bad_values(
@@ -83,7 +88,7 @@ def test_settings_menu_edits_itself_and_refuses_bad_values(
     assert "How should alerts arrive" in page["text"]
     main = press(telegram, menu, "set:mode=daily")
     assert "Delivery: Daily digest" in main["text"]
-    settings = bot.svc.store.chat_settings(USER)
+    settings = bot.svc.store.chats.chat_settings(USER)
     assert settings is not None
     assert settings.delivery_mode is DeliveryMode.DAILY
     # Every press edited the same message: no new messages were sent.
@@ -93,12 +98,12 @@ def test_settings_menu_edits_itself_and_refuses_bad_values(
     refused = say(telegram, "/settings timezone Mars/Olympus")
     assert "time zone" in refused
     assert "22:00" in say(telegram, "/settings quiet 22:00-07:00")
-    settings = bot.svc.store.chat_settings(USER)
+    settings = bot.svc.store.chats.chat_settings(USER)
     assert settings is not None
     assert (settings.timezone, settings.quiet_start) == ("Europe/Berlin", "22:00")
 
     assert "paused" in say(telegram, "/pause")
-    settings = bot.svc.store.chat_settings(USER)
+    settings = bot.svc.store.chats.chat_settings(USER)
     assert settings is not None
     assert settings.paused_at is not None
     assert "not sent" in say(telegram, "/resume")
@@ -143,7 +148,7 @@ def test_export_import_and_a_malformed_file(start_bot: StartBot, telegram: FakeB
     assert {s["value"] for s in document["subscriptions"]} == {"AMZN", "trainium"}
     assert document["settings"]["mode"] == "hourly"
 
-    before = bot.svc.store.subscription_states(USER)
+    before = bot.svc.store.subscriptions.subscription_states(USER)
     broken = json.dumps({**document, "subscriptions": [{"kind": "ticker", "value": "ZZZZQQ"}]})
     count = len(telegram.sent(chat_id=USER))
     telegram.send_document_from_user(
@@ -152,7 +157,7 @@ def test_export_import_and_a_malformed_file(start_bot: StartBot, telegram: FakeB
     refused = telegram.wait_for_sent(count + 1, chat_id=USER)[-1]["text"]
     assert "nothing was changed" in refused
     assert "ZZZZQQ" in refused
-    assert bot.svc.store.subscription_states(USER) == before
+    assert bot.svc.store.subscriptions.subscription_states(USER) == before
 
     document["subscriptions"] = [{"kind": "ticker", "value": "NVDA", "muted": False}]
     document["settings"]["timezone"] = "Asia/Tokyo"
@@ -162,12 +167,12 @@ def test_export_import_and_a_malformed_file(start_bot: StartBot, telegram: FakeB
         json.dumps(document).encode(), "alerts.json", chat_id=USER, user_id=USER
     )
     assert "Imported 1" in telegram.wait_for_sent(count + 1, chat_id=USER)[-1]["text"]
-    assert [s.value for s in bot.svc.store.chat_subscriptions(USER)] == ["NVDA"]
-    settings = bot.svc.store.chat_settings(USER)
+    assert [s.value for s in bot.svc.store.subscriptions.chat_subscriptions(USER)] == ["NVDA"]
+    settings = bot.svc.store.chats.chat_settings(USER)
     assert settings is not None
     assert settings.timezone == "Asia/Tokyo"
     # The index follows: NVDA is matched, AMZN no longer.
-    assert {s.value for s in bot.svc.store.active_subscriptions()} == {"NVDA"}
+    assert {s.value for s in bot.svc.store.subscriptions.active_subscriptions()} == {"NVDA"}
     assert len(bot.svc.index) == 1
 
 
@@ -182,12 +187,12 @@ def test_feeds_about_and_delete_me(start_bot: StartBot, telegram: FakeBotAPI) ->
     confirm = last_message(telegram)
     kept = press(telegram, confirm, "forget:no")
     assert "Nothing was deleted" in kept["text"]
-    assert bot.svc.store.chat_subscriptions(USER)
+    assert bot.svc.store.subscriptions.chat_subscriptions(USER)
     say(telegram, "/delete_me")
     done = press(telegram, last_message(telegram), "forget:yes")
     assert "deleted" in done["text"]
-    assert bot.svc.store.chat_settings(USER) is None
-    assert bot.svc.store.chat_subscriptions(USER) == []
+    assert bot.svc.store.chats.chat_settings(USER) is None
+    assert bot.svc.store.subscriptions.chat_subscriptions(USER) == []
     assert len(bot.svc.index) == 0
 
 
@@ -216,7 +221,7 @@ def test_operators_only_stats_and_broadcast(start_bot: StartBot, telegram: FakeB
     # Through the outbox and the delivery job, like alerts.
     delivered = telegram.wait_for_sent(count + 1, chat_id=USER, timeout=10)
     assert delivered[-1]["text"] == "Maintenance tonight"
-    assert bot.svc.store.chat_subscriptions(USER)[0].kind is Kind.TICKER
+    assert bot.svc.store.subscriptions.chat_subscriptions(USER)[0].kind is Kind.TICKER
 
 
 def test_every_message_the_bot_receives_raises_the_chats_known_message_id(
@@ -253,7 +258,7 @@ def test_a_chat_that_blocked_the_bot_is_matched_again_when_it_writes(
     bot = start_bot()
     say(telegram, "/watch AMZN")
     assert alerted(bot)
-    bot.svc.store.deactivate_chat(USER, error="Forbidden: bot was blocked by the user")
+    bot.svc.store.chats.deactivate_chat(USER, error="Forbidden: bot was blocked by the user")
     bot.svc.chats_unreachable([USER])  # what the delivery job calls in this role
     assert not alerted(bot)
     bot.stop()

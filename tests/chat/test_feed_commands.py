@@ -53,7 +53,7 @@ def test_add_list_export_remove_and_import(
     refused = say(telegram, f"/addfeed {page}")
     assert refused.startswith("I can't add that feed:")
     assert "html" in refused.lower()
-    assert [s.feed.url for s in bot.svc.store.user_feeds(USER)] == [url]
+    assert [s.feed.url for s in bot.svc.store.feeds.user_feeds(USER)] == [url]
 
     listed = say(telegram, "/myfeeds")
     assert "1. Deep News - Markets: " + url in listed
@@ -69,11 +69,11 @@ def test_add_list_export_remove_and_import(
     assert "no feeds of its own" in say(telegram, "/myfeeds")
     assert "no feeds to export" in say(telegram, "/exportopml")
     # Nobody has the feed any more: it is no longer polled.
-    assert url not in {s.feed.url for s in bot.svc.store.feed_states()}
+    assert url not in {s.feed.url for s in bot.svc.store.feeds.feed_states()}
 
     # The exported file brings the feed back, in another chat too.
     assert "Imported 1 feeds (0 skipped)" in send_file(telegram, opml_bytes, "/importopml")
-    assert [s.feed.url for s in bot.svc.store.user_feeds(USER)] == [url]
+    assert [s.feed.url for s in bot.svc.store.feeds.user_feeds(USER)] == [url]
     assert "Imported 1 feeds" in send_file(telegram, opml_bytes, "/importopml", chat_id=OTHER)
     assert "1. Deep News - Markets" in say(telegram, "/myfeeds", chat_id=OTHER)
     assert "/removefeed 2" in say(telegram, "/removefeed")
@@ -100,7 +100,7 @@ def test_malformed_opml_is_refused_with_a_reason(
     answer = send_file(telegram, content, "/importopml")
     assert answer.startswith("That file is not OPML I can read:")
     assert reason in answer
-    assert bot.svc.store.user_feeds(USER) == []
+    assert bot.svc.store.feeds.user_feeds(USER) == []
 
 
 def test_private_addresses_refused_and_feed_health_for_operators_only(
@@ -122,7 +122,7 @@ def test_private_addresses_refused_and_feed_health_for_operators_only(
     assert f"Skipped {url}: " in imported
     assert "127.0.0.1 is a loopback address" in imported
     assert feed_server.hits("/seed.rss") == 0
-    assert bot.svc.store.user_feeds(USER) == []
+    assert bot.svc.store.feeds.user_feeds(USER) == []
 
     # /feedhealth: the operators' command, absent from everyone's menu, refused to others,
     # and in the menu of the operators' own chats.

@@ -30,7 +30,7 @@ def test_only_group_administrators_change_subscriptions(
     telegram.user_sends("/watch AMZN", chat_id=GROUP, user_id=MEMBER, chat_type="supergroup")
     (refusal,) = telegram.wait_for_sent(1, chat_id=GROUP)
     assert "only this group's administrators" in refusal["text"]
-    assert bot.svc.store.chat_subscriptions(GROUP) == []
+    assert bot.svc.store.subscriptions.chat_subscriptions(GROUP) == []
     # Reading is for everyone.
     telegram.user_sends("/list", chat_id=GROUP, user_id=MEMBER, chat_type="supergroup")
     assert "watches nothing" in telegram.wait_for_sent(2, chat_id=GROUP)[-1]["text"]
@@ -39,8 +39,8 @@ def test_only_group_administrators_change_subscriptions(
         "/watch AMZN", chat_id=GROUP, user_id=ADMIN, chat_type="supergroup", message_thread_id=77
     )
     assert "Watching AMZN" in telegram.wait_for_sent(3, chat_id=GROUP)[-1]["text"]
-    assert [s.value for s in bot.svc.store.chat_subscriptions(GROUP)] == ["AMZN"]
-    settings = bot.svc.store.chat_settings(GROUP)
+    assert [s.value for s in bot.svc.store.subscriptions.chat_subscriptions(GROUP)] == ["AMZN"]
+    settings = bot.svc.store.chats.chat_settings(GROUP)
     assert settings is not None
     assert settings.thread_id == 77  # alerts go to the topic where the bot was set up
     checks = [c for c in telegram.calls if c["method"] == "getChatMember"]
@@ -210,7 +210,7 @@ def test_a_channel_is_set_up_from_a_private_chat(start_bot: StartBot, telegram: 
     assert "can't reach" in say("/channel @nosuchchannel", 2)
     # The bot is not an administrator of the channel yet.
     assert "Chip Watch" in say("/channel @chipwatch", 3)
-    assert bot.svc.store.chat_settings(CHANNEL) is None
+    assert bot.svc.store.chats.chat_settings(CHANNEL) is None
     telegram.set_member_status(CHANNEL, telegram.bot_user["id"], "administrator")
     # The user is not one either.
     assert "Only administrators of Chip Watch" in say("/channel @chipwatch", 4)
@@ -219,9 +219,9 @@ def test_a_channel_is_set_up_from_a_private_chat(start_bot: StartBot, telegram: 
 
     # From now on this private chat's commands set up the channel.
     assert "NVDA" in say("/watch NVDA", 6)
-    assert [s.value for s in bot.svc.store.chat_subscriptions(CHANNEL)] == ["NVDA"]
-    assert bot.svc.store.chat_subscriptions(OWNER) == []
+    assert [s.value for s in bot.svc.store.subscriptions.chat_subscriptions(CHANNEL)] == ["NVDA"]
+    assert bot.svc.store.subscriptions.chat_subscriptions(OWNER) == []
     assert "Back to this chat" in say("/channel off", 7)
     assert "AMZN" in say("/watch AMZN", 8)
-    assert [s.value for s in bot.svc.store.chat_subscriptions(OWNER)] == ["AMZN"]
-    assert [s.value for s in bot.svc.store.chat_subscriptions(CHANNEL)] == ["NVDA"]
+    assert [s.value for s in bot.svc.store.subscriptions.chat_subscriptions(OWNER)] == ["AMZN"]
+    assert [s.value for s in bot.svc.store.subscriptions.chat_subscriptions(CHANNEL)] == ["NVDA"]

@@ -55,11 +55,11 @@ def fake() -> Iterator[FakeBotAPI]:
 def store_articles(store: Store, count: int, *, start: int = 0) -> list[int]:
     """Store `count` articles (through the dedup stage) and return their ids."""
     url = f"https://feeds.example.com/{start}"
-    store.sync_catalogue([Feed(name="Example Wire", url=url, interval=60)])
-    (feed_id,) = [s.feed.id for s in store.feed_states() if s.feed.url == url]
+    store.feeds.sync_catalogue([Feed(name="Example Wire", url=url, interval=60)])
+    (feed_id,) = [s.feed.id for s in store.feeds.feed_states() if s.feed.url == url]
     assert feed_id is not None
     kwargs = {"etag": None, "last_modified": None, "next_poll_at": NOW}
-    store.ingest(feed_id, [], now=NOW, alerts_for=lambda s: [], **kwargs)  # the baseline
+    store.articles.ingest(feed_id, [], now=NOW, alerts_for=lambda s: [], **kwargs)  # the baseline
     items = [
         Article(
             key=f"https://news.example.com/{n}",
@@ -72,7 +72,7 @@ def store_articles(store: Store, count: int, *, start: int = 0) -> list[int]:
         )
         for n in range(start, start + count)
     ]
-    new = store.ingest(feed_id, items, now=NOW, alerts_for=lambda s: [], **kwargs)
+    new = store.articles.ingest(feed_id, items, now=NOW, alerts_for=lambda s: [], **kwargs)
     return [article_id for article_id, _ in new]
 
 
@@ -88,7 +88,7 @@ def queue_alerts(
 ) -> None:
     """Queue one alert per article for the chat; with `buttons`, each carries an inline
     keyboard with its article's link, as real alerts do."""
-    store.upsert_chat(chat_id, chat_type, None, NOW)
+    store.chats.upsert_chat(chat_id, chat_type, None, NOW)
     rows = [
         OutboxRow(
             chat_id,
@@ -100,7 +100,7 @@ def queue_alerts(
         )
         for article_id in article_ids
     ]
-    store.enqueue_alerts(rows, now=now)
+    store.outbox.enqueue_alerts(rows, now=now)
 
 
 def alert_buttons(article_id: int) -> str:

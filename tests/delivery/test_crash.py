@@ -67,7 +67,7 @@ def test_sigkill_mid_fan_out_then_restart_delivers_each_alert_exactly_once(
                 telegram.wait_for(lambda: sum(telegram.accepted.values()) >= TOTAL, timeout=30)
             except AssertionError:
                 engine = open_engine(database_url)
-                counts = Store(engine).delivery_counts()
+                counts = Store(engine).outbox.delivery_counts()
                 engine.dispose()
                 raise AssertionError(
                     f"accepted {sum(telegram.accepted.values())} (at kill {at_kill}); {counts}"

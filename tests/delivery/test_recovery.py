@@ -31,8 +31,8 @@ CHAT = 4242
 
 
 def claim_first(store: Store, owner: str, clock: SetClock) -> Pending:
-    (row,) = store.pending(clock(), limit=1)
-    assert store.claim(row.id, now=clock(), owner=owner)
+    (row,) = store.outbox.pending(clock(), limit=1)
+    assert store.outbox.claim(row.id, now=clock(), owner=owner)
     return row
 
 
@@ -83,7 +83,7 @@ def user_writes(fake: FakeBotAPI, store: Store, count: int) -> None:
     chat handlers' first handler, `bot.chat.common.note_message`, does)."""
     for n in range(count):
         update = fake.user_sends(f"hello {n}", user_id=CHAT)
-        store.note_message(CHAT, update["message"]["message_id"])
+        store.chats.note_message(CHAT, update["message"]["message_id"])
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,7 @@ def test_an_interrupted_alert_is_delivered_exactly_once(
     assert (report.confirmed, report.resent) == ((1, 0) if delivered else (0, 1))
     deliver(fake, store, clock, rounds=2)
     assert fake.accepted_count(CHAT) == 2
-    assert store.delivery_counts(CHAT) == {"sent": 2}
+    assert store.outbox.delivery_counts(CHAT) == {"sent": 2}
     if message_id is not None:
         ours = [m["message_id"] for m in fake.chat_messages(CHAT) if m.get("reply_markup")]
         assert message_id in ours
@@ -141,7 +141,7 @@ def test_a_reply_probed_on_the_way_loses_the_alerts_buttons_again(
     assert messages[message_id].get("reply_markup")
     deliver(fake, store, clock, rounds=2)
     assert fake.accepted_count(CHAT) == 3  # two alerts, once each, and the reply
-    assert store.delivery_counts(CHAT) == {"sent": 2}
+    assert store.outbox.delivery_counts(CHAT) == {"sent": 2}
 
 
 def test_an_alert_without_a_keyboard_is_sent_again(
@@ -161,7 +161,7 @@ def test_a_chat_with_a_row_in_flight_gets_no_other_row(
 ) -> None:
     queue_alerts(store, CHAT, store_articles(store, 2), now=NOW, buttons=True)
     claim_first(store, "w2", clock)
-    assert store.pending(clock()) == []
+    assert store.outbox.pending(clock()) == []
     deliver(fake, store, clock)
     assert fake.accepted_count(CHAT) == 0
 
@@ -195,5 +195,5 @@ def test_a_keyboard_the_user_changed_still_proves_delivery(
     report = recover(fake, store, clock)
     assert report.confirmed == 1
     assert fake.accepted_count(CHAT) == 1
-    assert store.delivery_counts(CHAT) == {"sent": 1}
+    assert store.outbox.delivery_counts(CHAT) == {"sent": 1}
     assert timedelta(0) < LEASE

@@ -24,7 +24,7 @@ def test_every_alert_is_sent_once_and_marked_with_its_message_id(
     fan_out(store, CHATS, per_chat=2)
     deliver(fake, store, clock, rounds=2)
     assert {chat: fake.accepted_count(chat) for chat in CHATS} == dict.fromkeys(CHATS, 2)
-    assert store.delivery_counts() == {"sent": 8}
+    assert store.outbox.delivery_counts() == {"sent": 8}
     deliver(fake, store, clock)  # nothing left: nothing sent again
     assert sum(fake.accepted.values()) == 8
 
@@ -60,7 +60,7 @@ def test_server_errors_are_retried_with_backoff(
     clock.advance(seconds=1)
     deliver(fake, store, clock)
     assert fake.accepted_count(101) == 1
-    assert store.delivery_counts() == {"sent": 1}
+    assert store.outbox.delivery_counts() == {"sent": 1}
 
 
 def test_a_chat_that_blocks_the_bot_mid_fan_out_is_dropped_after_repeated_failures(
@@ -76,14 +76,14 @@ def test_a_chat_that_blocks_the_bot_mid_fan_out_is_dropped_after_repeated_failur
     for _ in range(FAILURES_TO_DEACTIVATE):
         for report in deliver(fake, store, clock, rounds=2):
             deactivated += report.chats_deactivated
-        assert store.chat_settings(103) is not None
+        assert store.chats.chat_settings(103) is not None
         clock.advance(seconds=60)
     assert [fake.accepted_count(c) for c in CHATS] == [3, 3, 1, 3]
     assert deactivated == [103]
-    assert store.delivery_counts(103) == {"sent": 1, "dropped": 2}
+    assert store.outbox.delivery_counts(103) == {"sent": 1, "dropped": 2}
     # The user writes again: the chat is back, with a clean count of failures.
     fake.unblock_chat(103)
-    store.upsert_chat(103, "private", None, NOW)
+    store.chats.upsert_chat(103, "private", None, NOW)
     queue_alerts(store, 103, store_articles(store, 1, start=50), now=clock())
     deliver(fake, store, clock)
     assert fake.accepted_count(103) == 2
@@ -98,9 +98,9 @@ def test_one_failure_then_success_keeps_the_chat(
     clock.advance(seconds=60)
     deliver(fake, store, clock, rounds=3)
     assert fake.accepted_count(101) >= 1
-    settings = store.chat_settings(101)
+    settings = store.chats.chat_settings(101)
     assert settings is not None
-    assert store.delivery_counts(101).get("dropped", 0) == 0
+    assert store.outbox.delivery_counts(101).get("dropped", 0) == 0
 
 
 def test_a_migrated_group_is_followed_to_its_new_id(
@@ -112,7 +112,7 @@ def test_a_migrated_group_is_followed_to_its_new_id(
     deliver(fake, store, clock, rounds=3)
     assert fake.accepted_count(-5001) == 0
     assert fake.accepted_count(-1005001) == 2
-    assert store.delivery_counts(-1005001) == {"sent": 2}
+    assert store.outbox.delivery_counts(-1005001) == {"sent": 2}
 
 
 def test_a_message_telegram_refuses_goes_out_as_plain_text(
@@ -126,4 +126,4 @@ def test_a_message_telegram_refuses_goes_out_as_plain_text(
     (message,) = fake.sent(101)
     assert "parse_mode" not in message["params"]
     assert message["text"].startswith("Alert ")
-    assert store.delivery_counts() == {"sent": 1}
+    assert store.outbox.delivery_counts() == {"sent": 1}

@@ -26,8 +26,8 @@ CHAT = 555
 def test_a_long_digest_is_split_under_4096_characters_each_with_the_disclaimer(
     store: Store, fake: FakeBotAPI, clock: SetClock
 ) -> None:
-    store.upsert_chat(CHAT, "private", None, NOW)
-    store.update_chat_settings(CHAT, delivery_mode=DeliveryMode.HOURLY.value)
+    store.chats.upsert_chat(CHAT, "private", None, NOW)
+    store.chats.update_chat_settings(CHAT, delivery_mode=DeliveryMode.HOURLY.value)
     ids = store_articles(store, 150)
     queue_alerts(store, CHAT, ids[:100], now=NOW, matched=(("ticker", "AMZN"),))
     queue_alerts(store, CHAT, ids[100:], now=NOW, matched=(("keyword", "trainium"),))
@@ -43,7 +43,7 @@ def test_a_long_digest_is_split_under_4096_characters_each_with_the_disclaimer(
     html = "".join(m["text"] for m in fake.sent(CHAT))
     assert html.count('href="https://news.example.com/') == 150  # each with its link
     assert everything.index("AMZN") < everything.index("trainium")
-    assert store.delivery_counts(CHAT) == {"digested": 150, "sent": len(messages)}
+    assert store.outbox.delivery_counts(CHAT) == {"digested": 150, "sent": len(messages)}
 
 
 def test_alerts_from_a_paused_time_are_not_sent_after_resume(
@@ -51,13 +51,13 @@ def test_alerts_from_a_paused_time_are_not_sent_after_resume(
 ) -> None:
     queue_alerts(store, CHAT, store_articles(store, 1), now=clock())
     clock.advance(seconds=1)
-    assert store.pause_chat(CHAT, clock())
+    assert store.chats.pause_chat(CHAT, clock())
     clock.advance(minutes=1)
     queue_alerts(store, CHAT, store_articles(store, 2, start=10), now=clock())
     deliver(fake, store, clock)
     assert fake.accepted_count(CHAT) == 0
     clock.advance(minutes=1)
-    assert store.resume_chat(CHAT, clock()) == 2
+    assert store.chats.resume_chat(CHAT, clock()) == 2
     deliver(fake, store, clock)
     assert [m["text"] for m in fake.chat_messages(CHAT)] == [f"Alert 1 for {CHAT}"]
 
@@ -86,10 +86,10 @@ def test_a_migrated_group_keeps_its_settings(
     store: Store, fake: FakeBotAPI, clock: SetClock
 ) -> None:
     queue_alerts(store, -5002, store_articles(store, 1), now=NOW, chat_type="group")
-    store.update_chat_settings(-5002, timezone="Europe/Berlin", max_per_hour=7)
+    store.chats.update_chat_settings(-5002, timezone="Europe/Berlin", max_per_hour=7)
     fake.fail_next("sendMessage", chat_id=-5002, migrate_to_chat_id=-1005002)
     deliver(fake, store, clock, rounds=2)
     assert fake.accepted_count(-1005002) == 1
-    moved = store.chat_settings(-1005002)
+    moved = store.chats.chat_settings(-1005002)
     assert moved is not None
     assert (moved.timezone, moved.max_per_hour) == ("Europe/Berlin", 7)

@@ -90,14 +90,14 @@ def test_claims_of_two_workers_never_overlap_nor_put_two_alerts_of_a_chat_in_fli
     articles = store_articles(one, 2)
     for chat in (1, 2, 3):
         queue_alerts(one, chat, articles, now=NOW)
-    rows = one.pending(NOW, limit=100)
+    rows = one.outbox.pending(NOW, limit=100)
     firsts = [r.id for r in rows if r.id == min(x.id for x in rows if x.chat_id == r.chat_id)]
     seconds = [r.id for r in rows if r.id not in firsts]
 
-    won = one.claim_many(firsts[:2], now=NOW, owner="a")
+    won = one.outbox.claim_many(firsts[:2], now=NOW, owner="a")
     assert won == firsts[:2]
-    assert two.claim_many(firsts, now=NOW, owner="b") == firsts[2:]  # a's rows are taken
-    assert two.claim_many(seconds, now=NOW, owner="b") == []  # every chat has one in flight
+    assert two.outbox.claim_many(firsts, now=NOW, owner="b") == firsts[2:]  # a's rows are taken
+    assert two.outbox.claim_many(seconds, now=NOW, owner="b") == []  # every chat has one in flight
     with pytest.raises(IntegrityError), engines[1].begin() as conn:  # and the index says so
         conn.execute(
             update(deliveries).where(deliveries.c.id == seconds[0]).values(status="sending")
@@ -169,7 +169,7 @@ def test_two_workers_drain_one_outbox_each_alert_exactly_once(
     assert fake.accepted == dict.fromkeys(chats, 2)
     texts = iter_texts(fake.sent())
     assert len(texts) == len(set(texts)) == 2 * len(chats)
-    assert stores[0].delivery_counts() == {"sent": 2 * len(chats)}
+    assert stores[0].outbox.delivery_counts() == {"sent": 2 * len(chats)}
     assert set(_sent_by(stores[0])) == {"w0", "w1"}, "both workers took part"
     for store in stores:
         store.engine.dispose()
@@ -210,7 +210,7 @@ def test_workers_share_the_overall_limit_through_the_database(
     seed = Store(open_engine(database_url))
     migrate(seed.engine)
     for owner in ("w0", "w1"):
-        seed.heartbeat(owner, now=NOW, stale=timedelta(seconds=15))
+        seed.workers.heartbeat(owner, now=NOW, stale=timedelta(seconds=15))
     seed.engine.dispose()
 
     def make(_: int) -> RateLimiter:
@@ -242,7 +242,7 @@ def test_the_delivery_job_names_the_chats_it_deactivated(
 ) -> None:
     """The one-process bot drops those chats from its match index (`on_unreachable`)."""
     for chat in (201, 202):
-        store.upsert_chat(chat, "private", None, NOW)
+        store.chats.upsert_chat(chat, "private", None, NOW)
         queue_alerts(store, chat, store_articles(store, 1, start=chat), now=NOW, buttons=True)
     fake.block_chat(202)
     told: list[int] = []
@@ -267,4 +267,4 @@ def test_the_delivery_job_names_the_chats_it_deactivated(
     asyncio.run(run())
     assert told == [202]
     assert fake.accepted_count(201) == 1
-    assert store.delivery_counts(202) == {"dropped": 1}
+    assert store.outbox.delivery_counts(202) == {"dropped": 1}

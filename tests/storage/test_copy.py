@@ -20,14 +20,14 @@ def filled_sqlite(path: Path) -> str:
     engine = open_engine(url)
     migrate(engine)
     store = Store(engine)
-    store.upsert_chat(7, "private", "Jane", NOW)
-    store.add_subscription(7, Kind.TICKER, "AMZN", NOW)
-    store.sync_catalogue([Feed(name="A", url="https://a.example/rss", interval=60)])
-    (state,) = store.feed_states()
+    store.chats.upsert_chat(7, "private", "Jane", NOW)
+    store.subscriptions.add_subscription(7, Kind.TICKER, "AMZN", NOW)
+    store.feeds.sync_catalogue([Feed(name="A", url="https://a.example/rss", interval=60)])
+    (state,) = store.feeds.feed_states()
     assert state.feed.id is not None
     story = Article("https://x.example/1", "g1", "Story", "https://x.example/1", "", NOW, "A")
     for entries in ([], [story]):
-        store.ingest(
+        store.articles.ingest(
             state.feed.id,
             entries,
             now=NOW,
@@ -50,12 +50,12 @@ def test_an_installation_moves_whole_and_keeps_working(tmp_path: Path, database_
 
     engine = open_engine(database_url)
     store = Store(engine)
-    assert [s.value for s in store.active_subscriptions()] == ["AMZN"]
-    assert len(store.pending(NOW)) == 1
+    assert [s.value for s in store.subscriptions.active_subscriptions()] == ["AMZN"]
+    assert len(store.outbox.pending(NOW)) == 1
     # New rows get fresh ids after the copied ones (PostgreSQL's sequences were moved on).
-    added = store.add_subscription(7, Kind.KEYWORD, "Trainium", NOW)
+    added = store.subscriptions.add_subscription(7, Kind.KEYWORD, "Trainium", NOW)
     assert added is not None
-    assert added.id > store.active_subscriptions()[0].id
+    assert added.id > store.subscriptions.active_subscriptions()[0].id
     engine.dispose()
 
 

@@ -29,8 +29,8 @@ def article(n: int, *, key: str | None = None) -> Article:
 
 
 def feed_ids(store: Store, *urls: str) -> list[int]:
-    store.sync_catalogue([Feed(name=u, url=u, interval=60) for u in urls])
-    ids = [s.feed.id for s in store.feed_states()]
+    store.feeds.sync_catalogue([Feed(name=u, url=u, interval=60) for u in urls])
+    ids = [s.feed.id for s in store.feeds.feed_states()]
     assert all(i is not None for i in ids)
     return [i for i in ids if i is not None]
 
@@ -43,7 +43,7 @@ def alert_everyone(chat_id: int):  # type: ignore[no-untyped-def]
 
 
 def ingest(store: Store, feed_id: int, articles: list[Article], chat_id: int = 1) -> int:
-    new = store.ingest(
+    new = store.articles.ingest(
         feed_id,
         articles,
         now=NOW,
@@ -69,115 +69,117 @@ def test_migrating_twice_changes_nothing(store: Store) -> None:
 
 
 def test_first_fetch_is_a_baseline_and_later_entries_are_new(store: Store) -> None:
-    store.upsert_chat(1, "private", "Jane", NOW)
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
     (feed_id,) = feed_ids(store, "https://a.example/rss")
     assert ingest(store, feed_id, [article(1), article(2)]) == 2
-    assert store.pending(NOW) == []  # baseline: stored, not alerted
+    assert store.outbox.pending(NOW) == []  # baseline: stored, not alerted
     assert ingest(store, feed_id, [article(1), article(2), article(3)]) == 1
-    pending = store.pending(NOW)
+    pending = store.outbox.pending(NOW)
     assert [p.text for p in pending] == ["Story 3"]
 
 
 def test_the_same_entry_is_never_stored_or_alerted_twice(store: Store) -> None:
-    store.upsert_chat(1, "private", "Jane", NOW)
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
     (feed_id,) = feed_ids(store, "https://a.example/rss")
     ingest(store, feed_id, [])
     assert ingest(store, feed_id, [article(1), article(1)]) == 1
     assert ingest(store, feed_id, [article(1)]) == 0
-    assert len(store.pending(NOW)) == 1
+    assert len(store.outbox.pending(NOW)) == 1
 
 
 def test_two_feeds_with_the_same_link_make_one_story(store: Store) -> None:
-    store.upsert_chat(1, "private", "Jane", NOW)
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
     first, second = feed_ids(store, "https://a.example/rss", "https://b.example/rss")
     ingest(store, first, [])
     ingest(store, second, [])
     assert ingest(store, first, [article(1, key="https://x.example/story")]) == 1
     other_outlet = replace(article(9, key="https://x.example/story"), source="B")
     assert ingest(store, second, [other_outlet]) == 0
-    assert len(store.pending(NOW)) == 1
+    assert len(store.outbox.pending(NOW)) == 1
 
 
 def test_subscriptions_are_unique_per_chat(store: Store) -> None:
-    store.upsert_chat(1, "private", "Jane", NOW)
-    store.upsert_chat(2, "group", "Club", NOW)
-    assert store.add_subscription(1, Kind.TICKER, "AMZN", NOW) is not None
-    assert store.add_subscription(1, Kind.TICKER, "AMZN", NOW) is None
-    assert store.add_subscription(2, Kind.TICKER, "AMZN", NOW) is not None
-    assert [s.value for s in store.active_subscriptions()] == ["AMZN", "AMZN"]
-    removed = store.remove_subscriptions(1, "amzn")
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
+    store.chats.upsert_chat(2, "group", "Club", NOW)
+    assert store.subscriptions.add_subscription(1, Kind.TICKER, "AMZN", NOW) is not None
+    assert store.subscriptions.add_subscription(1, Kind.TICKER, "AMZN", NOW) is None
+    assert store.subscriptions.add_subscription(2, Kind.TICKER, "AMZN", NOW) is not None
+    assert [s.value for s in store.subscriptions.active_subscriptions()] == ["AMZN", "AMZN"]
+    removed = store.subscriptions.remove_subscriptions(1, "amzn")
     assert [s.value for s in removed] == ["AMZN"]
-    assert store.chat_subscriptions(1) == []
+    assert store.subscriptions.chat_subscriptions(1) == []
 
 
 def test_outbox_rows_move_from_pending_to_sent(store: Store) -> None:
-    store.upsert_chat(1, "private", "Jane", NOW)
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
     (feed_id,) = feed_ids(store, "https://a.example/rss")
     ingest(store, feed_id, [])
     ingest(store, feed_id, [article(1), article(2)])
-    first, second = store.pending(NOW)
-    store.mark_sent(first.id, message_id=77, now=NOW)
-    store.postpone(second.id, until=NOW + timedelta(seconds=30), error="HTTP 500")
-    assert store.pending(NOW) == []
-    assert [p.id for p in store.pending(NOW + timedelta(seconds=31))] == [second.id]
-    assert store.delivery_counts() == {"sent": 1, "pending": 1}
+    first, second = store.outbox.pending(NOW)
+    store.outbox.mark_sent(first.id, message_id=77, now=NOW)
+    store.outbox.postpone(second.id, until=NOW + timedelta(seconds=30), error="HTTP 500")
+    assert store.outbox.pending(NOW) == []
+    assert [p.id for p in store.outbox.pending(NOW + timedelta(seconds=31))] == [second.id]
+    assert store.outbox.delivery_counts() == {"sent": 1, "pending": 1}
 
 
 def test_an_unreachable_chat_is_deactivated_and_its_alerts_dropped(store: Store) -> None:
-    store.upsert_chat(1, "private", "Jane", NOW)
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
     (feed_id,) = feed_ids(store, "https://a.example/rss")
     ingest(store, feed_id, [])
     ingest(store, feed_id, [article(1), article(2)])
-    assert store.deactivate_chat(1, error="Forbidden: bot was blocked by the user") == 2
-    assert store.pending(NOW) == []
-    assert store.delivery_counts() == {"dropped": 2}
-    store.upsert_chat(1, "private", "Jane", NOW)  # the user writes again
-    assert store.active_subscriptions() == []  # (none were added) but the chat is active
-    store.add_subscription(1, Kind.TICKER, "AMZN", NOW)
-    assert len(store.active_subscriptions()) == 1
+    assert store.chats.deactivate_chat(1, error="Forbidden: bot was blocked by the user") == 2
+    assert store.outbox.pending(NOW) == []
+    assert store.outbox.delivery_counts() == {"dropped": 2}
+    store.chats.upsert_chat(1, "private", "Jane", NOW)  # the user writes again
+    assert (
+        store.subscriptions.active_subscriptions() == []
+    )  # (none were added) but the chat is active
+    store.subscriptions.add_subscription(1, Kind.TICKER, "AMZN", NOW)
+    assert len(store.subscriptions.active_subscriptions()) == 1
 
 
 def test_a_migrated_group_keeps_its_subscriptions_and_alerts(store: Store) -> None:
-    store.upsert_chat(-1, "group", "Club", NOW)
-    store.add_subscription(-1, Kind.KEYWORD, "Trainium", NOW)
+    store.chats.upsert_chat(-1, "group", "Club", NOW)
+    store.subscriptions.add_subscription(-1, Kind.KEYWORD, "Trainium", NOW)
     (feed_id,) = feed_ids(store, "https://a.example/rss")
     ingest(store, feed_id, [], chat_id=-1)
     ingest(store, feed_id, [article(1)], chat_id=-1)
-    store.migrate_chat(-1, -1001)
-    assert [s.chat_id for s in store.active_subscriptions()] == [-1001]
-    assert [p.chat_id for p in store.pending(NOW)] == [-1001]
+    store.chats.migrate_chat(-1, -1001)
+    assert [s.chat_id for s in store.subscriptions.active_subscriptions()] == [-1001]
+    assert [p.chat_id for p in store.outbox.pending(NOW)] == [-1001]
 
 
 def test_catalogue_sync_disables_feeds_that_left(store: Store) -> None:
     feed_ids(store, "https://a.example/rss", "https://b.example/rss")
-    store.sync_catalogue([Feed(name="A", url="https://a.example/rss", interval=120)])
-    states = store.feed_states()
+    store.feeds.sync_catalogue([Feed(name="A", url="https://a.example/rss", interval=120)])
+    states = store.feeds.feed_states()
     assert [(s.feed.name, s.feed.interval) for s in states] == [("A", 120)]
 
 
 def test_the_subscriptions_revision_moves_with_every_change_that_matters(store: Store) -> None:
-    seen = [store.subscriptions_revision()]
+    seen = [store.subscriptions.subscriptions_revision()]
 
     def moved() -> bool:
-        now = store.subscriptions_revision()
+        now = store.subscriptions.subscriptions_revision()
         changed = now != seen[-1]
         seen.append(now)
         return changed
 
-    store.upsert_chat(1, "private", "Jane", NOW)
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
     assert moved()  # a new chat
-    store.upsert_chat(1, "private", "Jane", NOW)
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
     assert not moved()  # the same active chat writing again
-    sub = store.add_subscription(1, Kind.TICKER, "AMZN", NOW)
+    sub = store.subscriptions.add_subscription(1, Kind.TICKER, "AMZN", NOW)
     assert sub is not None
     assert moved()
-    assert store.add_subscription(1, Kind.TICKER, "AMZN", NOW) is None
+    assert store.subscriptions.add_subscription(1, Kind.TICKER, "AMZN", NOW) is None
     assert not moved()
-    store.set_muted(1, sub.id, True)
+    store.subscriptions.set_muted(1, sub.id, True)
     assert moved()
-    store.deactivate_chat(1, error="Forbidden")
+    store.chats.deactivate_chat(1, error="Forbidden")
     assert moved()
-    store.upsert_chat(1, "private", "Jane", NOW)
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
     assert moved()  # back again
-    store.remove_subscriptions(1, "AMZN")
+    store.subscriptions.remove_subscriptions(1, "AMZN")
     assert moved()

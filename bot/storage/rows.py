@@ -1,0 +1,52 @@
+"""Database rows to the pipeline's dataclasses: one converter per idea, shared by the
+repositories.
+
+In: SQLAlchemy rows of the `articles`, `subscriptions` and `chats` tables. Out: `Article`,
+`Subscription`, `ChatSettings`. Pure; fails only on a row of another shape (AttributeError).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.models import Article, ChatSettings, DeliveryMode, Kind, Subscription
+
+# The chats columns that hold a chat's settings (all of ChatSettings but its id).
+SETTINGS_COLUMNS = {f for f in ChatSettings.__dataclass_fields__ if f != "chat_id"}
+
+
+def article_of(row: Any) -> Article:
+    return Article(
+        key=row.key,
+        entry_id=row.key,
+        title=row.title,
+        url=row.url,
+        text=row.text,
+        published=row.published,
+        source=row.source,
+        feed_tickers=tuple(row.feed_tickers.split()),
+        form=row.form,
+        items=tuple(row.items.split()),
+        ciks=tuple(int(c) for c in row.ciks.split() if c.isdigit()),
+    )
+
+
+def subscription_of(row: Any) -> Subscription:
+    return Subscription(id=row.id, chat_id=row.chat_id, kind=Kind(row.kind), value=row.value)
+
+
+def chat_settings_of(row: Any) -> ChatSettings:
+    return ChatSettings(
+        chat_id=row.id,
+        timezone=row.timezone,
+        delivery_mode=DeliveryMode(row.delivery_mode),
+        digest_time=row.digest_time,
+        quiet_start=row.quiet_start,
+        quiet_end=row.quiet_end,
+        quiet_mode=row.quiet_mode,
+        max_per_hour=row.max_per_hour,
+        paused_at=row.paused_at,
+        link_previews=row.link_previews,
+        lang=row.lang,
+        thread_id=row.thread_id,
+    )
