@@ -131,7 +131,8 @@ def _feeds_health(settings: Settings) -> int:
 
 
 def _tickers_update(settings: Settings) -> int:
-    from bot.matching.tickers import TickerUniverse, download_sec_table
+    from bot.matching.tickers import TickerUniverse
+    from bot.tickers_update import download_sec_table
 
     if not settings.sec_user_agent:
         print(

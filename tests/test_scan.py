@@ -74,8 +74,8 @@ def test_tickers_and_keywords_filter_and_say_why(scan: Scan, seed_article_path: 
     assert nothing.stdout.strip() == ""
 
 
-def test_every_article_of_a_real_feed_is_printed(scan: Scan, shared_dir: Path) -> None:
-    feed = shared_dir / "fixtures" / "real" / "cnbc_finance_rss_2019.xml"
+def test_every_article_of_a_real_feed_is_printed(scan: Scan, real_dir: Path) -> None:
+    feed = real_dir / "cnbc_finance_rss_2019.xml"
     result = scan(str(feed), "--json")
     assert result.returncode == 0, result.stderr
     records = lines(result.stdout)
@@ -92,9 +92,9 @@ def test_a_url_is_fetched(scan: Scan, seed_article_path: Path) -> None:
 
 
 def test_a_bad_source_is_reported_and_the_others_still_scanned(
-    scan: Scan, seed_article_path: Path, shared_dir: Path
+    scan: Scan, seed_article_path: Path, real_dir: Path
 ) -> None:
-    not_a_feed = shared_dir / "fixtures" / "real" / "bing_news_rss_redirect_notafeed.xml"
+    not_a_feed = real_dir / "bing_news_rss_redirect_notafeed.xml"
     result = scan(str(not_a_feed), "missing.xml", str(seed_article_path), "--json")
     assert result.returncode == 1
     assert len(lines(result.stdout)) == 1

@@ -2,7 +2,7 @@
 
 FakeBotAPI is driven by python-telegram-bot's own `telegram.Bot` (none of our code), so these
 tests prove the fake speaks the wire protocol PTB 22 uses. FeedServer is driven by httpx and
-feedparser with a real publisher's feed from the shared fixtures.
+feedparser with a real publisher's feed from tests/fixtures.
 """
 
 from __future__ import annotations
@@ -596,8 +596,8 @@ def feeds() -> Iterator[FeedServer]:
 
 
 @pytest.fixture(scope="module")
-def cnbc_feed(shared_dir: Path) -> bytes:
-    return (shared_dir / "fixtures" / "real" / "cnbc_finance_rss_2019.xml").read_bytes()
+def cnbc_feed(real_dir: Path) -> bytes:
+    return (real_dir / "cnbc_finance_rss_2019.xml").read_bytes()
 
 
 def test_feed_server_serves_a_real_feed(feeds: FeedServer, cnbc_feed: bytes) -> None:

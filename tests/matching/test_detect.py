@@ -13,7 +13,7 @@ from bot.matching.detect import detect_tickers
 from bot.matching.tickers import TickerUniverse
 from tests.matching.conftest import article
 
-# (title, text, expected symbols) — titles and sentences from ../shared/fixtures/real/ unless noted.
+# (title, text, expected symbols) — titles and sentences from tests/fixtures/real/ unless noted.
 CASES = [
     ("Goldman names Chipotle its favorite restaurant stock", "", {"GS", "CMG"}),
     (
@@ -150,10 +150,10 @@ def test_seed_article_is_amazon_and_nvidia(
     assert {m.signal for m in found.values()} == {"name"}
 
 
-def test_real_feeds_detect_without_surprises(universe: TickerUniverse, shared_dir: Path) -> None:
+def test_real_feeds_detect_without_surprises(universe: TickerUniverse, real_dir: Path) -> None:
     """Every entry of every real feed goes through; the finance feeds find their companies."""
     seen: set[str] = set()
-    for path in sorted((shared_dir / "fixtures" / "real").glob("*.xml")):
+    for path in sorted(real_dir.glob("*.xml")):
         for entry in feedparser.parse(str(path)).entries:
             item = article(entry.get("title", ""), _plain(entry.get("summary", "")))
             seen |= {m.symbol for m in detect_tickers(item, universe).values()}

@@ -37,9 +37,9 @@ TRICKY = [
 ]
 
 
-def _real_texts(shared_dir: Path) -> list[str]:
+def _real_texts(real_dir: Path) -> list[str]:
     texts = []
-    for path in sorted((shared_dir / "fixtures" / "real").glob("*.xml")):
+    for path in sorted(real_dir.glob("*.xml")):
         entries = feedparser.parse(str(path)).entries
         body = "\n\n".join(
             html.unescape(re.sub(r"<[^>]+>", "\n", e.get("summary", ""))) for e in entries
@@ -49,8 +49,8 @@ def _real_texts(shared_dir: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def texts(shared_dir: Path) -> list[str]:
-    return _real_texts(shared_dir) + TRICKY
+def texts(real_dir: Path) -> list[str]:
+    return _real_texts(real_dir) + TRICKY
 
 
 def test_tokens_are_the_regex_tokens(texts: list[str]) -> None:

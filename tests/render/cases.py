@@ -1,8 +1,8 @@
 """The alerts the render tests show: real feed entries (through the parse stage) and hits.
 
-Each builder takes the shared reference directory and returns an `Alert`. The press release
-is written here in the shape wire services use (no real one with "(NYSE: X)" is among the
-shared fixtures); everything else is a real publisher's entry.
+Each builder takes the test fixtures directory (tests/fixtures) and returns an `Alert`. The press
+release is written here in the shape wire services use (no real one with "(NYSE: X)" is among
+the fixtures); everything else is a real publisher's entry.
 """
 
 from __future__ import annotations
@@ -29,18 +29,18 @@ def articles(path: Path, source: str) -> tuple[Article, ...]:
     return parse_feed(path.read_bytes(), source=source, url=None).articles
 
 
-def seed_article(shared: Path) -> Article:
-    (article,) = articles(shared / "fixtures" / "seed-article.rss.xml", "Deep News")
+def seed_article(fixtures: Path) -> Article:
+    (article,) = articles(fixtures / "seed-article.rss.xml", "Deep News")
     return article
 
 
-def seed_alert(shared: Path) -> Alert:
+def seed_alert(fixtures: Path) -> Alert:
     hits = (ticker(7, "AMZN", "Amazon"), keyword(8, "Trainium", "Trainium"))
-    return Alert(CHAT, seed_article(shared), hits)
+    return Alert(CHAT, seed_article(fixtures), hits)
 
 
-def edgar_alert(shared: Path) -> Alert:
-    path = shared / "fixtures" / "real" / "sec_edgar_company_atom_ultragenyx_8k.xml"
+def edgar_alert(fixtures: Path) -> Alert:
+    path = fixtures / "real" / "sec_edgar_company_atom_ultragenyx_8k.xml"
     filing = next(a for a in articles(path, "SEC EDGAR") if "2.02" in a.items)
     return Alert(CHAT, filing, (ticker(3, "RARE"),))
 
@@ -81,15 +81,15 @@ def press_release_alert() -> Alert:
     return Alert(CHAT, PRESS_RELEASE, (ticker(5, "F", "NYSE: F", "Ford"),))
 
 
-def title_only_alert(shared: Path) -> Alert:
-    path = shared / "fixtures" / "real" / "google_news_search_broadcom_avgo.xml"
+def title_only_alert(fixtures: Path) -> Alert:
+    path = fixtures / "real" / "google_news_search_broadcom_avgo.xml"
     article = articles(path, "Google News")[0]
     assert not article.text.strip()
     return Alert(CHAT, article, (ticker(11, "AVGO", "Broadcom"),))
 
 
-def multi_source_alert(shared: Path) -> Alert:
-    path = shared / "fixtures" / "real" / "cnbc_finance_rss_2019.xml"
+def multi_source_alert(fixtures: Path) -> Alert:
+    path = fixtures / "real" / "cnbc_finance_rss_2019.xml"
     article = next(a for a in articles(path, "CNBC") if "Fed" in a.text)
     also = (
         ("Reuters", "https://www.reuters.example/markets/us/fed-story"),
@@ -108,11 +108,11 @@ LONG_DISCLAIMER = " ".join(
 )
 
 
-def cut_alert(shared: Path) -> Alert:
+def cut_alert(fixtures: Path) -> Alert:
     """The seed article with every paragraph carrying a term, so the summary has no end."""
     return Alert(
         CHAT,
-        seed_article(shared),
+        seed_article(fixtures),
         (
             keyword(
                 9, "Amazon OR Trainium OR Nvidia", "Amazon", "Trainium", "Nvidia", "Anthropic", "AI"

@@ -32,9 +32,9 @@ def test_no_alerts_no_messages() -> None:
     assert render_digest([], disclaimer=DEFAULT_DISCLAIMER, title="Digest") == []
 
 
-def test_groups_tickers_then_keywords_each_article_once(shared_dir: Path) -> None:
-    seed = cases.seed_alert(shared_dir)  # $AMZN and “Trainium”: listed under $AMZN only
-    fed = cases.multi_source_alert(shared_dir)
+def test_groups_tickers_then_keywords_each_article_once(fixtures_dir: Path) -> None:
+    seed = cases.seed_alert(fixtures_dir)  # $AMZN and “Trainium”: listed under $AMZN only
+    fed = cases.multi_source_alert(fixtures_dir)
     groups = group([fed, seed, seed, cases.press_release_alert()])
     assert [(label, len(lines)) for label, lines in groups] == [
         ("$AMZN", 1),
@@ -48,8 +48,10 @@ def test_alert_without_hits_goes_under_other() -> None:
     assert [label for label, _ in group([alert])] == ["Other"]
 
 
-def test_long_digest_is_split_and_each_message_is_whole(shared_dir: Path) -> None:
-    batch = many(cases.seed_alert(shared_dir), 40) + many(cases.multi_source_alert(shared_dir), 40)
+def test_long_digest_is_split_and_each_message_is_whole(fixtures_dir: Path) -> None:
+    batch = many(cases.seed_alert(fixtures_dir), 40) + many(
+        cases.multi_source_alert(fixtures_dir), 40
+    )
     messages = render_digest(batch, disclaimer=DEFAULT_DISCLAIMER, title="Your digest")
     assert len(messages) > 1
     assert messages[0].startswith("<b>Your digest</b>\n\n<b>$AMZN</b>\n• ")

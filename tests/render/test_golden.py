@@ -45,19 +45,21 @@ def check_golden(name: str, actual: str) -> None:
 
 @pytest.mark.parametrize(("name", "build", "options"), CASES, ids=[c[0] for c in CASES])
 def test_alert_matches_golden(
-    name: str, build: Callable[[Path], Alert], options: dict[str, object], shared_dir: Path
+    name: str, build: Callable[[Path], Alert], options: dict[str, object], fixtures_dir: Path
 ) -> None:
     disclaimer = str(options.get("disclaimer", DEFAULT_DISCLAIMER))
     summary_length = int(str(options.get("summary_length", 500)))
-    rendered = render_alert(build(shared_dir), disclaimer=disclaimer, summary_length=summary_length)
+    rendered = render_alert(
+        build(fixtures_dir), disclaimer=disclaimer, summary_length=summary_length
+    )
     assert telegram_html_errors(rendered.text) == []
     assert rendered.text.endswith(f"<i>{disclaimer}</i>")
     check_golden(name, rendered.text)
 
 
-def test_cut_case_is_cut_before_the_disclaimer(shared_dir: Path) -> None:
+def test_cut_case_is_cut_before_the_disclaimer(fixtures_dir: Path) -> None:
     rendered = render_alert(
-        cases.cut_alert(shared_dir), disclaimer=cases.LONG_DISCLAIMER, summary_length=3000
+        cases.cut_alert(fixtures_dir), disclaimer=cases.LONG_DISCLAIMER, summary_length=3000
     )
     body, _, tail = rendered.text.rpartition("\n\n")
     assert tail == f"<i>{cases.LONG_DISCLAIMER}</i>"
@@ -65,8 +67,8 @@ def test_cut_case_is_cut_before_the_disclaimer(shared_dir: Path) -> None:
     assert 4000 < visible_length(rendered.text) <= 4096
 
 
-def test_digest_matches_golden(shared_dir: Path) -> None:
-    alerts = [build(shared_dir) for _, build, _ in CASES[:5]]
+def test_digest_matches_golden(fixtures_dir: Path) -> None:
+    alerts = [build(fixtures_dir) for _, build, _ in CASES[:5]]
     (message,) = render_digest(alerts, disclaimer=DEFAULT_DISCLAIMER, title="Your digest")
     assert telegram_html_errors(message) == []
     check_golden("digest", message)

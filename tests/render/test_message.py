@@ -24,8 +24,8 @@ from tests.render import cases
 TAIL = f"<i>{DEFAULT_DISCLAIMER}</i>"
 
 
-def test_one_subscription_gives_one_row_of_buttons(shared_dir: Path) -> None:
-    alert = cases.edgar_alert(shared_dir)
+def test_one_subscription_gives_one_row_of_buttons(fixtures_dir: Path) -> None:
+    alert = cases.edgar_alert(fixtures_dir)
     rendered = render_alert(alert, disclaimer=DEFAULT_DISCLAIMER)
     (row,) = rendered.buttons
     assert row == (
@@ -34,8 +34,8 @@ def test_one_subscription_gives_one_row_of_buttons(shared_dir: Path) -> None:
     )
 
 
-def test_several_subscriptions_each_get_a_mute_button(shared_dir: Path) -> None:
-    rendered = render_alert(cases.seed_alert(shared_dir), disclaimer=DEFAULT_DISCLAIMER)
+def test_several_subscriptions_each_get_a_mute_button(fixtures_dir: Path) -> None:
+    rendered = render_alert(cases.seed_alert(fixtures_dir), disclaimer=DEFAULT_DISCLAIMER)
     assert [[b.label for b in row] for row in rendered.buttons] == [
         ["Mute $AMZN", "Mute “Trainium”"],
         ["Open"],
@@ -82,13 +82,13 @@ def test_unusable_url_gives_no_link_and_no_open_button(url: str) -> None:
     assert telegram_html_errors(rendered.text) == []
 
 
-def test_keyword_only_alert_header_is_the_source(shared_dir: Path) -> None:
-    rendered = render_alert(cases.multi_source_alert(shared_dir), disclaimer=DEFAULT_DISCLAIMER)
+def test_keyword_only_alert_header_is_the_source(fixtures_dir: Path) -> None:
+    rendered = render_alert(cases.multi_source_alert(fixtures_dir), disclaimer=DEFAULT_DISCLAIMER)
     assert rendered.text.startswith("CNBC\n<b><a href=")
 
 
-def test_many_other_sources_are_capped(shared_dir: Path) -> None:
-    alert = cases.multi_source_alert(shared_dir)
+def test_many_other_sources_are_capped(fixtures_dir: Path) -> None:
+    alert = cases.multi_source_alert(fixtures_dir)
     also = tuple((f"Outlet {i}", f"https://o{i}.example/s") for i in range(9))
     alert = replace(alert, article=replace(alert.article, also=also))
     text = render_alert(alert, disclaimer="d").text
@@ -96,8 +96,8 @@ def test_many_other_sources_are_capped(shared_dir: Path) -> None:
     assert "Outlet 5" not in text
 
 
-def test_title_only_shows_the_title_and_nothing_invented(shared_dir: Path) -> None:
-    alert = cases.title_only_alert(shared_dir)
+def test_title_only_shows_the_title_and_nothing_invented(fixtures_dir: Path) -> None:
+    alert = cases.title_only_alert(fixtures_dir)
     text = render_alert(alert, disclaimer=DEFAULT_DISCLAIMER).text
     body = text.removesuffix("\n\n" + TAIL)
     assert body.count("\n\n") == 1  # head, then straight to the why line
@@ -105,18 +105,18 @@ def test_title_only_shows_the_title_and_nothing_invented(shared_dir: Path) -> No
 
 
 @pytest.mark.parametrize("summary_length", [100, 500, 3000, 10_000], ids=str)
-def test_disclaimer_is_always_last_and_complete(summary_length: int, shared_dir: Path) -> None:
+def test_disclaimer_is_always_last_and_complete(summary_length: int, fixtures_dir: Path) -> None:
     disclaimer = cases.LONG_DISCLAIMER
     rendered = render_alert(
-        cases.cut_alert(shared_dir), disclaimer=disclaimer, summary_length=summary_length
+        cases.cut_alert(fixtures_dir), disclaimer=disclaimer, summary_length=summary_length
     )
     assert rendered.text.endswith(f"\n\n<i>{disclaimer}</i>")
     assert visible_length(rendered.text) <= 4096
     assert telegram_html_errors(rendered.text) == []
 
 
-def test_very_long_title_is_cut(shared_dir: Path) -> None:
-    alert = cases.seed_alert(shared_dir)
+def test_very_long_title_is_cut(fixtures_dir: Path) -> None:
+    alert = cases.seed_alert(fixtures_dir)
     title = "Trainium " * 1000
     alert = replace(alert, article=replace(alert.article, title=title))
     text = render_alert(alert, disclaimer=DEFAULT_DISCLAIMER, summary_length=3000).text
@@ -124,9 +124,9 @@ def test_very_long_title_is_cut(shared_dir: Path) -> None:
     assert text.endswith(TAIL)
 
 
-def test_disclaimer_longer_than_the_limit_is_refused(shared_dir: Path) -> None:
+def test_disclaimer_longer_than_the_limit_is_refused(fixtures_dir: Path) -> None:
     with pytest.raises(ValueError, match="disclaimer"):
-        render_alert(cases.seed_alert(shared_dir), disclaimer="x" * (DISCLAIMER_LIMIT + 1))
+        render_alert(cases.seed_alert(fixtures_dir), disclaimer="x" * (DISCLAIMER_LIMIT + 1))
 
 
 def test_disclaimer_is_escaped() -> None:
@@ -134,8 +134,8 @@ def test_disclaimer_is_escaped() -> None:
     assert text.endswith("<i>Risk &lt;high&gt; &amp; real</i>")
 
 
-def test_plain_fallback(shared_dir: Path) -> None:
-    alert = cases.multi_source_alert(shared_dir)
+def test_plain_fallback(fixtures_dir: Path) -> None:
+    alert = cases.multi_source_alert(fixtures_dir)
     plain = render_plain(alert, disclaimer=DEFAULT_DISCLAIMER)
     assert "<" not in plain
     assert alert.article.url in plain
@@ -143,16 +143,16 @@ def test_plain_fallback(shared_dir: Path) -> None:
     assert plain.endswith("\n\n" + DEFAULT_DISCLAIMER)
 
 
-def test_plain_fallback_is_cut_before_the_disclaimer(shared_dir: Path) -> None:
+def test_plain_fallback_is_cut_before_the_disclaimer(fixtures_dir: Path) -> None:
     plain = render_plain(
-        cases.cut_alert(shared_dir), disclaimer=cases.LONG_DISCLAIMER, summary_length=3000
+        cases.cut_alert(fixtures_dir), disclaimer=cases.LONG_DISCLAIMER, summary_length=3000
     )
     assert plain.endswith("\n\n" + cases.LONG_DISCLAIMER)
     assert 4000 < utf16_len(plain) <= 4096
 
 
-def test_unknown_language_falls_back_to_english(shared_dir: Path) -> None:
-    alert: Alert = cases.seed_alert(shared_dir)
+def test_unknown_language_falls_back_to_english(fixtures_dir: Path) -> None:
+    alert: Alert = cases.seed_alert(fixtures_dir)
     english = render_alert(alert, disclaimer="d")
     assert render_alert(alert, disclaimer="d", lang="xx") == english
     assert render_alert(alert, disclaimer="d", lang="../../etc") == english
@@ -171,8 +171,8 @@ REAL_FEEDS = [
 
 
 @pytest.mark.parametrize("name", REAL_FEEDS, ids=str)
-def test_every_real_entry_renders(name: str, shared_dir: Path) -> None:
-    found = cases.articles(shared_dir / "fixtures" / "real" / name, name)
+def test_every_real_entry_renders(name: str, fixtures_dir: Path) -> None:
+    found = cases.articles(fixtures_dir / "real" / name, name)
     assert found
     for article in found:
         hit = cases.keyword(1, article.title.split()[0] if article.title else "x", "the")

@@ -90,8 +90,8 @@ def test_datelines_are_stripped(lead: str) -> None:
     assert clean_paragraphs(article(lead)) == ["Ford Motor Company (NYSE: F) said"]
 
 
-def test_example_article_has_no_furniture(shared_dir: Path) -> None:
-    paragraphs = clean_paragraphs(cases.seed_article(shared_dir))
+def test_example_article_has_no_furniture(fixtures_dir: Path) -> None:
+    paragraphs = clean_paragraphs(cases.seed_article(fixtures_dir))
     text = "\n".join(paragraphs)
     assert len(paragraphs) == 12
     assert paragraphs[0].startswith("Amazon.com's CEO has disclosed")
@@ -100,8 +100,8 @@ def test_example_article_has_no_furniture(shared_dir: Path) -> None:
         assert furniture not in text
 
 
-def test_example_summary_is_about_trainium_revenue_and_chips(shared_dir: Path) -> None:
-    summary = summarise(cases.seed_article(shared_dir), ["Amazon", "Trainium"], 500)
+def test_example_summary_is_about_trainium_revenue_and_chips(fixtures_dir: Path) -> None:
+    summary = summarise(cases.seed_article(fixtures_dir), ["Amazon", "Trainium"], 500)
     plain = to_plain(summary)
     assert visible_length(summary) <= 500
     assert plain.startswith("Amazon.com's CEO has disclosed")
@@ -112,8 +112,8 @@ def test_example_summary_is_about_trainium_revenue_and_chips(shared_dir: Path) -
 
 
 @pytest.mark.parametrize("limit", [100, 200, 500, 1000, 3000], ids=str)
-def test_summary_respects_the_limit(limit: int, shared_dir: Path) -> None:
-    summary = summarise(cases.seed_article(shared_dir), ["Trainium"], limit)
+def test_summary_respects_the_limit(limit: int, fixtures_dir: Path) -> None:
+    summary = summarise(cases.seed_article(fixtures_dir), ["Trainium"], limit)
     assert 0 < visible_length(summary) <= limit
 
 
