@@ -8,7 +8,6 @@ import asyncio
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -59,11 +58,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@pytest.fixture(scope="module")
-def universe(sec_table_path: Path, tmp_path_factory: pytest.TempPathFactory) -> TickerUniverse:
-    return TickerUniverse.load(sec_table_path, tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture
@@ -517,3 +511,21 @@ def test_a_title_only_item_is_summarised_from_its_page_when_asked(
     assert "Trainium chips in production" in text  # from the page: the feed had a title only
     assert "Cookie settings" not in text
     assert server.hits("/story") == 1
+
+
+def test_an_operator_who_never_wrote_to_the_bot_is_told_too(
+    server: FeedServer, store: Store, universe: TickerUniverse
+) -> None:
+    # No chat row for ADMIN: the notice once failed on the foreign key and was lost.
+    poller = Poller(store, universe)
+    good = server.set("/good.rss", rss([("g", "https://n.example/1", "One")]))
+    bad = server.set("/bad.rss", b"oops", status=500)
+    catalogue(store, good, bad)
+    poller.only(bad)
+    poller.clock.now = START + timedelta(hours=49)
+    poller.only(good)
+    poller.only(bad)
+    assert poller.state(bad).broken_at == poller.clock.now
+    ((chat, message),) = poller.notices()
+    assert chat == ADMIN
+    assert "marked broken" in message
