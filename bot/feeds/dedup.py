@@ -53,6 +53,27 @@ class Plan:
     new: dict[str, Article]
     title_keys: dict[Article, str | None]
 
+    @property
+    def stories(self) -> list[Article]:
+        """The entries that start new stories, in document order."""
+        return list(self.new.values())
+
+    def replaced(self, by_entry: Mapping[str, Article]) -> Plan:
+        """The same places, with these entries (by entry id) in place of the planned ones
+        (the same story with more text, say)."""
+
+        def swap(article: Article) -> Article:
+            return by_entry.get(article.entry_id, article)
+
+        return Plan(
+            [(swap(a), where) for a, where in self.targets],
+            {key: swap(a) for key, a in self.new.items()},
+            {swap(a): key for a, key in self.title_keys.items()},
+        )
+
+
+NOTHING = Plan([], {}, {})  # a document whose entries its feed all carried before
+
 
 def title_keys(fresh: Sequence[Article]) -> dict[Article, str | None]:
     """Each entry's title key (see `title_key`)."""

@@ -18,6 +18,7 @@ import httpx
 
 from bot.clock import Clock
 from bot.feeds import schedule
+from bot.feeds.dedup import Plan
 from bot.feeds.fetch import Fetched, FetchError, HostGate, Limits, fetch
 from bot.feeds.guard import Guard, Resolver
 from bot.feeds.pages import fill_page_texts
@@ -145,36 +146,31 @@ class FeedPoller:
 
     async def _classify(
         self, state: FeedState, entries: Sequence[Article], matcher: Matcher, now: datetime
-    ) -> tuple[Sequence[Article], dict[str, list[OutboxRow]]]:
-        """The entries to store, and the outbox rows of those that would start new stories.
+    ) -> tuple[Sequence[Article] | Plan, dict[str, list[OutboxRow]]]:
+        """The entries placed (which start new stories), and the outbox rows of the new ones.
         A feed's first fetch is a baseline: stored, never alerted, so nothing is built."""
         feed_id = state.feed.id
         if state.baseline_at is None or feed_id is None:
             return entries, {}
-        stories = self.store.articles.new_stories(feed_id, entries, now=now)
-        if not stories:
-            return entries, {}
+        plan = self.store.articles.classify(feed_id, entries, now=now)
+        if not plan.new:
+            return plan, {}
         if self.settings.fetch_article_pages:
-            stories, entries = await self._with_page_texts(stories, entries)
+            plan = await self._with_page_texts(plan)
         owners = None
         if state.kind is FeedKind.USER:  # alerted only to the chats that added it
             owners = set(self.store.feeds.feed_owner_ids(feed_id))
         oldest = now - timedelta(seconds=self.settings.max_article_age)
-        rows = outbox_rows(stories, matcher, oldest=oldest, options=self.render, owners=owners)
-        return entries, rows
+        rows = outbox_rows(plan.stories, matcher, oldest=oldest, options=self.render, owners=owners)
+        return plan, rows
 
-    async def _with_page_texts(
-        self, stories: Sequence[Article], entries: Sequence[Article]
-    ) -> tuple[list[Article], list[Article]]:
+    async def _with_page_texts(self, plan: Plan) -> Plan:
         """FETCH_ARTICLE_PAGES: new title-only stories get their page's main text."""
-        wanted = [a for a in stories if not a.text]
+        wanted = [a for a in plan.stories if not a.text]
         if not wanted:
-            return list(stories), list(entries)
+            return plan
         filled = await fill_page_texts(self.client, wanted, check=self.guard.check)
-        by_id = {a.entry_id: a for a in filled}
-        return [by_id.get(a.entry_id, a) for a in stories], [
-            by_id.get(a.entry_id, a) for a in entries
-        ]
+        return plan.replaced({a.entry_id: a for a in filled})
 
     def _succeeded(self, state: FeedState, now: datetime) -> None:
         """A feed marked broken works again: clear the mark, tell people (once)."""

@@ -1,7 +1,7 @@
 """Stored stories: the dedup stage's inserts and what the chat commands read back.
 
-In: a feed's parsed `Article`s, and the outbox rows prepared for them. Out: the entries that
-would start new stories (a read, `new_stories`); then, in one transaction (`ingest`), the
+In: a feed's parsed `Article`s, and the outbox rows prepared for them. Out: the entries placed
+(`classify`, a read: which would start new stories); then, in one transaction (`ingest`), the
 stories that are new (stored once per key, or per title key within a day: the same story from
 another outlet) with the deliveries of those alone; recent articles for /test and /trend.
 Storage never calls back into the poll stage. Fails with SQLAlchemy's errors.
@@ -98,11 +98,8 @@ def _unique_entries(entries: Iterable[Article]) -> list[Article]:
     return unique
 
 
-def _plan(
-    conn: Connection, feed_id: int, entries: Sequence[Article], now: datetime
-) -> dedup.Plan | None:
-    """Read what `dedup.plan` needs for these entries and place them; None when the feed
-    carried them all before."""
+def _plan(conn: Connection, feed_id: int, entries: Sequence[Article], now: datetime) -> dedup.Plan:
+    """Read what `dedup.plan` needs for these entries and place them."""
     seen = {
         row.entry_id
         for row in _chunked_rows(
@@ -111,7 +108,7 @@ def _plan(
     }
     fresh = [a for a in entries if a.entry_id not in seen]
     if not fresh:
-        return None
+        return dedup.NOTHING
     keys = dedup.title_keys(fresh)
     recent: dict[str, list[tuple[str, int]]] = {}
     for row in _chunked_rows(conn, _BY_TITLE_KEY, sorted({k for k in keys.values() if k})):
@@ -126,20 +123,17 @@ def _plan(
 class ArticleRepository(StoreBase):
     """The articles and article_sources tables."""
 
-    def new_stories(
-        self, feed_id: int, entries: Iterable[Article], *, now: datetime
-    ) -> list[Article]:
-        """The entries that would start a new story if stored now (a read: the poll stage
-        builds their alerts before `ingest`). Entries the feed carried before, and copies of
-        stored stories, are not among them."""
+    def classify(self, feed_id: int, entries: Iterable[Article], *, now: datetime) -> dedup.Plan:
+        """Place a document's entries (a read): the plan's `stories` would start new stories
+        if stored now. The poll stage builds their alerts, then hands the plan to `ingest`.
+        Entries the feed carried before, and copies of stored stories, are not among them."""
         with self.engine.connect() as conn:
-            plan = _plan(conn, feed_id, _unique_entries(entries), now)
-        return list(plan.new.values()) if plan is not None else []
+            return _plan(conn, feed_id, _unique_entries(entries), now)
 
     def ingest(
         self,
         feed_id: int,
-        entries: Iterable[Article],
+        entries: Iterable[Article] | dedup.Plan,
         *,
         now: datetime,
         etag: str | None,
@@ -151,7 +145,9 @@ class ArticleRepository(StoreBase):
         """Store a fetched feed's entries and queue the alerts of its new stories, atomically.
 
         Returns the new stories as (article id, Article). A story is new when no feed carried
-        its key before; entries already stored for this feed are skipped. The first successful
+        its key before; entries already stored for this feed are skipped. `entries` come placed
+        by `classify` (the poll stage's read: the key's unique constraint still decides which
+        story is new), or are placed here. The first successful
         fetch of a feed is a baseline: its entries are stored but nothing is alerted.
         `alerts` holds the outbox rows prepared for each entry id (their `article_id` is set
         here): only the rows of stories whose insert won are queued, in the same transaction,
@@ -164,7 +160,9 @@ class ArticleRepository(StoreBase):
                 conn.execute(select(feeds.c.baseline_at).where(feeds.c.id == feed_id)).scalar()
                 is None
             )
-            new_stories = self._store_entries(conn, feed_id, _unique_entries(entries), now)
+            if not isinstance(entries, dedup.Plan):
+                entries = _plan(conn, feed_id, _unique_entries(entries), now)
+            new_stories = self._store_entries(conn, feed_id, entries, now)
             conn.execute(
                 update(feeds)
                 .where(feeds.c.id == feed_id)
@@ -210,14 +208,13 @@ class ArticleRepository(StoreBase):
             conn.execute(self._insert(deliveries).on_conflict_do_nothing(), rows)
 
     def _store_entries(
-        self, conn: Connection, feed_id: int, entries: Sequence[Article], now: datetime
+        self, conn: Connection, feed_id: int, plan: dedup.Plan, now: datetime
     ) -> list[tuple[int, Article]]:
         """Store a document's entries with a few statements for the whole batch (one query per
         statement kind, not per entry, placed by `dedup.plan`); the new stories as (article
         id, Article), in order. ON CONFLICT DO NOTHING keeps a concurrent writer's rows: a key
         inserted meanwhile elsewhere joins that story rather than counting as new."""
-        plan = _plan(conn, feed_id, entries, now)
-        if plan is None:
+        if not plan.targets:
             return []
         known: dict[str, int] = {}
         inserted: dict[str, int] = {}

@@ -183,7 +183,7 @@ def test_the_subscriptions_revision_moves_with_every_change_that_matters(store: 
     assert moved()
 
 
-def test_new_stories_is_a_read_and_a_story_stored_meanwhile_gets_no_second_delivery(
+def test_classify_is_a_read_and_a_story_stored_meanwhile_gets_no_second_delivery(
     store: Store,
 ) -> None:
     for chat in (1, 2):
@@ -192,19 +192,41 @@ def test_new_stories_is_a_read_and_a_story_stored_meanwhile_gets_no_second_deliv
     ingest(store, first, [])
     ingest(store, second, [])
     story = article(1, key="https://x.example/story")
-    candidates = store.articles.new_stories(first, [story, story], now=NOW)
-    assert candidates == [story]
-    assert store.articles.new_stories(first, [story], now=NOW) == [story]  # nothing written
+    plan = store.articles.classify(first, [story, story], now=NOW)
+    assert plan.stories == [story]
+    assert store.articles.classify(first, [story], now=NOW).stories == [story]  # nothing written
     # Another worker stores the same story (another outlet) between the read and the commit.
     assert ingest(store, second, [replace(article(9, key=story.key), source="B")], chat_id=2) == 1
     new = store.articles.ingest(
         first,
-        [story],
+        plan,
         now=NOW,
         etag=None,
         last_modified=None,
         next_poll_at=NOW + timedelta(minutes=5),
-        alerts=alert_everyone(1, candidates),
+        alerts=alert_everyone(1, plan.stories),
     )
     assert new == []
     assert [p.chat_id for p in store.outbox.pending(NOW)] == [2]
+    assert store.articles.classify(first, [story], now=NOW).stories == []  # carried now
+
+
+def test_a_planned_story_joins_a_copy_stored_under_its_key_by_another_feed(store: Store) -> None:
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
+    first, second = feed_ids(store, "https://a.example/rss", "https://b.example/rss")
+    ingest(store, first, [])
+    ingest(store, second, [])
+    story, later = article(1), article(2)
+    plan = store.articles.classify(first, [story, later], now=NOW)
+    assert ingest(store, second, [story]) == 1
+    new = store.articles.ingest(
+        first,
+        plan,
+        now=NOW,
+        etag=None,
+        last_modified=None,
+        next_poll_at=NOW + timedelta(minutes=5),
+        alerts=alert_everyone(1, plan.stories),
+    )
+    assert [a.entry_id for _, a in new] == [later.entry_id]
+    assert sorted(p.text for p in store.outbox.pending(NOW)) == ["Story 1", "Story 2"]
