@@ -80,7 +80,7 @@ def fill(store: Store, chats: int) -> None:
     (feed_id,) = [s.feed.id for s in store.feeds.feed_states() if s.feed.url == url]
     assert feed_id is not None
     keep = {"etag": None, "last_modified": None, "next_poll_at": NOW}
-    store.articles.ingest(feed_id, [], now=NOW, alerts_for=lambda s: [], **keep)
+    store.articles.ingest(feed_id, [], now=NOW, **keep)
     article = Article(
         key="https://news.example.com/1",
         entry_id="1",
@@ -90,9 +90,7 @@ def fill(store: Store, chats: int) -> None:
         published=NOW,
         source="Bench",
     )
-    ((article_id, _),) = store.articles.ingest(
-        feed_id, [article], now=NOW, alerts_for=lambda s: [], **keep
-    )
+    ((article_id, _),) = store.articles.ingest(feed_id, [article], now=NOW, **keep)
     for start in range(0, chats, 1000):
         ids = range(start + 1, min(chats, start + 1000) + 1)
         for chat in ids:

@@ -6,7 +6,7 @@ overrides; else the packaged snapshot) for the matcher. Out: printed figures.
 The feeds are served by a small HTTP server in its own process (so that the bot, not the
 server, is measured): each feed has 20 items of realistic length (distinct paragraphs, 1-3 KB),
 a share of which (--match-share) name one of ten watched tickers; the server honours
-If-None-Match with 304. The bot's real pipeline (Pipeline.poll_many: fetch, parse, dedup,
+If-None-Match with 304. The bot's real poll stage (PollCycle.poll_many: fetch, parse, dedup,
 match, render, outbox) runs here against a fresh SQLite file (or --database-url), with --chats
 chats each watching one of the ten tickers. Three whole cycles over every feed are timed:
   - baseline: the first poll of every feed (stored, not alerted);
@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # bot's own parsers weigh (`python -m bot` spares them its main module).
 if TYPE_CHECKING:
     from bot.feeds.pool import ParsePool
-    from bot.pipeline import Pipeline
+    from bot.poll.cycle import PollCycle
     from bot.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,11 +196,11 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-async def cycle(pipeline: Pipeline, store: Store, name: str) -> None:
+async def cycle(poller: PollCycle, store: Store, name: str) -> None:
     """Poll every feed once; print the wall time, this process's CPU time and the load."""
     states = store.feeds.feed_states()
     start, cpu = time.perf_counter(), time.process_time()
-    results = await pipeline.poll_many(states)
+    results = await poller.poll_many(states)
     took, cpu = time.perf_counter() - start, time.process_time() - cpu
     errors = [r.error for r in results if r.error]
     if errors:
@@ -268,7 +268,8 @@ async def run(args: argparse.Namespace, port: int, server: Connection) -> None:
     from bot.matching.index import MatchIndex
     from bot.matching.tickers import TickerUniverse
     from bot.models import Feed, Kind
-    from bot.pipeline import Matcher, Pipeline
+    from bot.poll.alerts import Matcher
+    from bot.poll.cycle import PollCycle
     from bot.settings import Settings
     from bot.storage.db import migrate, open_engine
     from bot.storage.store import Store
@@ -301,7 +302,7 @@ async def run(args: argparse.Namespace, port: int, server: Connection) -> None:
         )
         client = make_client()
         pool = ParsePool(args.parse_workers) if args.parse_workers > 0 else None
-        pipeline = Pipeline(settings, store, Matcher(universe, index), client, parse_pool=pool)
+        poller = PollCycle(settings, store, Matcher(universe, index), client, parse_pool=pool)
         print(
             f"{args.feeds} feeds x {ITEMS} items on {root} (own process), {args.chats} chats, "
             f"match share {args.match_share:g}, concurrency {args.concurrency}, "
@@ -309,11 +310,11 @@ async def run(args: argparse.Namespace, port: int, server: Connection) -> None:
             f"load average {os.getloadavg()[0]:.2f}"
         )
         print(f"memory before polling: {peak_mb():6.0f} MB")
-        await cycle(pipeline, store, "baseline")
+        await cycle(poller, store, "baseline")
         for phase in ("cold", "warm")[: args.cycles - 1]:
             server.send(phase)
             server.recv()
-            await cycle(pipeline, store, phase)
+            await cycle(poller, store, phase)
         bot_mb = peak_mb()
         print(f"peak memory:    {bot_mb:6.0f} MB (the bot process: ru_maxrss)")
         if pool is not None:

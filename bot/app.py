@@ -32,7 +32,9 @@ from bot.feeds.pool import ParsePool
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.observability.server import HealthServer
-from bot.pipeline import Matcher, Pipeline, PollJob
+from bot.poll.alerts import Matcher
+from bot.poll.cycle import PollCycle
+from bot.poll.job import PollJob
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage.db import migrate, open_engine
@@ -98,7 +100,7 @@ def build_application(
             # A worker follows deactivations through the subscriptions' revision instead.
             on_unreachable=svc.chats_unreachable if role == "all" else None,
         )
-        pipeline = Pipeline(
+        cycle = PollCycle(
             settings,
             svc.store,
             Matcher(svc.universe, svc.index),
@@ -114,7 +116,7 @@ def build_application(
         # In the worker role chats change in the web process: follow them through the
         # database. In the "all" role the handlers keep the one index up to date themselves.
         poll = PollJob(
-            pipeline,
+            cycle,
             on_new_alerts=deliver,
             fresh_matcher=fresh_matcher if role == "worker" else None,
         )

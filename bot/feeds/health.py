@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.storage.feeds import FeedHealth
+from bot.feeds.state import FeedHealth
 
 
 def _ago(moment: datetime | None, now: datetime) -> str:

@@ -1,13 +1,15 @@
 """Stored stories: the dedup stage's inserts and what the chat commands read back.
 
-In: a feed's parsed `Article`s. Out: the stories that are new (stored once per key, or per
-title key within a day: the same story from another outlet), recent articles for /test and
-/trend. Fails with SQLAlchemy's errors.
+In: a feed's parsed `Article`s, and the outbox rows prepared for them. Out: the entries placed
+(`classify`, a read: which would start new stories); then, in one transaction (`ingest`), the
+stories that are new (stored once per key, or per title key within a day: the same story from
+another outlet) with the deliveries of those alone; recent articles for /test and /trend.
+Storage never calls back into the poll stage. Fails with SQLAlchemy's errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -96,36 +98,71 @@ def _unique_entries(entries: Iterable[Article]) -> list[Article]:
     return unique
 
 
+def _plan(conn: Connection, feed_id: int, entries: Sequence[Article], now: datetime) -> dedup.Plan:
+    """Read what `dedup.plan` needs for these entries and place them."""
+    seen = {
+        row.entry_id
+        for row in _chunked_rows(
+            conn, _SEEN_ENTRIES, [a.entry_id for a in entries], feed_id=feed_id
+        )
+    }
+    fresh = [a for a in entries if a.entry_id not in seen]
+    if not fresh:
+        return dedup.NOTHING
+    keys = dedup.title_keys(fresh)
+    recent: dict[str, list[tuple[str, int]]] = {}
+    for row in _chunked_rows(conn, _BY_TITLE_KEY, sorted({k for k in keys.values() if k})):
+        if row.first_seen >= now - dedup.WINDOW:
+            recent.setdefault(row.title_key, []).append((row.key, row.id))
+    known = {
+        row.key: row.id for row in _chunked_rows(conn, _BY_KEY, sorted({a.key for a in fresh}))
+    }
+    return dedup.plan(fresh, keys, recent, known)
+
+
 class ArticleRepository(StoreBase):
     """The articles and article_sources tables."""
+
+    def classify(self, feed_id: int, entries: Iterable[Article], *, now: datetime) -> dedup.Plan:
+        """Place a document's entries (a read): the plan's `stories` would start new stories
+        if stored now. The poll stage builds their alerts, then hands the plan to `ingest`.
+        Entries the feed carried before, and copies of stored stories, are not among them."""
+        with self.engine.connect() as conn:
+            return _plan(conn, feed_id, _unique_entries(entries), now)
 
     def ingest(
         self,
         feed_id: int,
-        entries: Iterable[Article],
+        entries: Iterable[Article] | dedup.Plan,
         *,
         now: datetime,
         etag: str | None,
         last_modified: str | None,
         next_poll_at: datetime,
-        alerts_for: Callable[[list[tuple[int, Article]]], list[OutboxRow]],
+        alerts: Mapping[str, Sequence[OutboxRow]] | None = None,
         warning: str | None = None,
     ) -> list[tuple[int, Article]]:
-        """Store a fetched feed's entries and queue the alerts for its new stories, atomically.
+        """Store a fetched feed's entries and queue the alerts of its new stories, atomically.
 
         Returns the new stories as (article id, Article). A story is new when no feed carried
-        its key before; entries already stored for this feed are skipped. The first successful
+        its key before; entries already stored for this feed are skipped. `entries` come placed
+        by `classify` (the poll stage's read: the key's unique constraint still decides which
+        story is new), or are placed here. The first successful
         fetch of a feed is a baseline: its entries are stored but nothing is alerted.
-        `alerts_for` turns new stories into outbox rows inside the same transaction, so that a
-        crash can never keep an article while losing its alerts. `warning` (a document read
-        despite problems) is shown as the feed's last error without counting as a failure.
+        `alerts` holds the outbox rows prepared for each entry id (their `article_id` is set
+        here): only the rows of stories whose insert won are queued, in the same transaction,
+        so that a crash never keeps an article while losing its alerts, and a story another
+        worker stored meanwhile gets no second delivery. `warning` (a document read despite
+        problems) is shown as the feed's last error without counting as a failure.
         """
         with self.engine.begin() as conn:
             baseline = (
                 conn.execute(select(feeds.c.baseline_at).where(feeds.c.id == feed_id)).scalar()
                 is None
             )
-            new_stories = self._store_entries(conn, feed_id, _unique_entries(entries), now)
+            if not isinstance(entries, dedup.Plan):
+                entries = _plan(conn, feed_id, _unique_entries(entries), now)
+            new_stories = self._store_entries(conn, feed_id, entries, now)
             conn.execute(
                 update(feeds)
                 .where(feeds.c.id == feed_id)
@@ -141,84 +178,47 @@ class ArticleRepository(StoreBase):
                     baseline_at=func.coalesce(feeds.c.baseline_at, now),
                 )
             )
-            rows = [] if baseline or not new_stories else alerts_for(new_stories)
-            if rows:
-                # executemany, not one multi-row VALUES: compiling that is slower than the insert.
-                conn.execute(
-                    self._insert(deliveries).on_conflict_do_nothing(),
-                    [
-                        {
-                            "chat_id": r.chat_id,
-                            "article_id": r.article_id,
-                            "text": r.text,
-                            "plain_text": r.plain_text,
-                            "buttons": r.buttons,
-                            "matched": r.matched,
-                            "created_at": now,
-                        }
-                        for r in rows
-                    ],
-                )
+            if alerts and not baseline:
+                self._queue(conn, new_stories, alerts, now)
         return new_stories
 
+    def _queue(
+        self,
+        conn: Connection,
+        stories: Sequence[tuple[int, Article]],
+        alerts: Mapping[str, Sequence[OutboxRow]],
+        now: datetime,
+    ) -> None:
+        """Insert the deliveries of these new stories."""
+        rows = [
+            {
+                "chat_id": r.chat_id,
+                "article_id": article_id,
+                "text": r.text,
+                "plain_text": r.plain_text,
+                "buttons": r.buttons,
+                "matched": r.matched,
+                "created_at": now,
+            }
+            for article_id, article in stories
+            for r in alerts.get(article.entry_id, ())
+        ]
+        if rows:
+            # executemany, not one multi-row VALUES: compiling that is slower than the insert.
+            conn.execute(self._insert(deliveries).on_conflict_do_nothing(), rows)
+
     def _store_entries(
-        self, conn: Connection, feed_id: int, entries: Sequence[Article], now: datetime
+        self, conn: Connection, feed_id: int, plan: dedup.Plan, now: datetime
     ) -> list[tuple[int, Article]]:
         """Store a document's entries with a few statements for the whole batch (one query per
-        statement kind, not per entry); the new stories as (article id, Article), in order.
-
-        Per entry, in document order, the rules are those of storing one at a time: an entry
-        this feed already carried is skipped; a title key seen within a day under another key
-        (another outlet's copy, possibly earlier in this same document) joins that story; a key
-        already stored (another feed carried it first) joins that story; else it is a new
-        story. ON CONFLICT DO NOTHING keeps a concurrent writer's rows: a key inserted meanwhile
-        elsewhere joins that story rather than counting as new."""
-        seen = {
-            row.entry_id
-            for row in _chunked_rows(
-                conn, _SEEN_ENTRIES, [a.entry_id for a in entries], feed_id=feed_id
-            )
-        }
-        fresh = [a for a in entries if a.entry_id not in seen]
-        if not fresh:
+        statement kind, not per entry, placed by `dedup.plan`); the new stories as (article
+        id, Article), in order. ON CONFLICT DO NOTHING keeps a concurrent writer's rows: a key
+        inserted meanwhile elsewhere joins that story rather than counting as new."""
+        if not plan.targets:
             return []
-        keys = {a: dedup.title_key(a.title, filing=a.form is not None) for a in fresh}
-        recent: dict[str, list[tuple[str, int]]] = {}
-        for row in _chunked_rows(
-            conn, _BY_TITLE_KEY, sorted({k for k in keys.values() if k is not None})
-        ):
-            if row.first_seen >= now - dedup.WINDOW:
-                recent.setdefault(row.title_key, []).append((row.key, row.id))
-        known = {
-            row.key: row.id for row in _chunked_rows(conn, _BY_KEY, sorted({a.key for a in fresh}))
-        }
-        # Each fresh entry points at a stored article id, or (new in this batch) at a key.
-        target: list[tuple[Article, int | str]] = []
-        batch_keys: dict[str, Article] = {}
-        batch_titles: dict[str, list[str]] = {}
-        for article in fresh:
-            title_key = keys[article]
-            if title_key is not None:
-                same_id = next((i for k, i in recent.get(title_key, ()) if k != article.key), None)
-                if same_id is not None:
-                    target.append((article, same_id))
-                    continue
-                same_key = next(
-                    (k for k in batch_titles.get(title_key, ()) if k != article.key), None
-                )
-                if same_key is not None:
-                    target.append((article, same_key))
-                    continue
-            if article.key in known:
-                target.append((article, known[article.key]))
-                continue
-            if article.key not in batch_keys:
-                batch_keys[article.key] = article
-                if title_key is not None:
-                    batch_titles.setdefault(title_key, []).append(article.key)
-            target.append((article, article.key))
+        known: dict[str, int] = {}
         inserted: dict[str, int] = {}
-        rows = [_article_row(a, keys[a], now) for a in batch_keys.values()]
+        rows = [_article_row(a, plan.title_keys[a], now) for a in plan.new.values()]
         if rows:
             # executemany: one cached statement, sent in batches ("insertmanyvalues").
             inserted.update(
@@ -230,16 +230,16 @@ class ArticleRepository(StoreBase):
                     rows,
                 )
             )
-        raced = sorted(set(batch_keys) - set(inserted))
+        raced = sorted(set(plan.new) - set(inserted))
         if raced:  # another process stored these keys meanwhile: their stories, not new ones
             known.update((row.key, row.id) for row in _chunked_rows(conn, _BY_KEY, raced))
         sources = []
         new_stories: list[tuple[int, Article]] = []
-        for article, where in target:
+        for article, where in plan.targets:
             if isinstance(where, str):
                 article_id = inserted.get(where, known.get(where))
                 assert article_id is not None
-                if batch_keys.get(where) is article and where in inserted:
+                if plan.new.get(where) is article and where in inserted:
                     new_stories.append((article_id, article))
             else:
                 article_id = where
@@ -253,21 +253,6 @@ class ArticleRepository(StoreBase):
             )
         conn.execute(self._insert(article_sources).on_conflict_do_nothing(), sources)
         return new_stories
-
-    def unseen_entries(self, feed_id: int, entry_ids: Sequence[str]) -> set[str]:
-        """Which of these entry ids the feed has not brought before."""
-        if not entry_ids:
-            return set()
-        with self.engine.connect() as conn:
-            seen = set(
-                conn.execute(
-                    select(article_sources.c.entry_id).where(
-                        article_sources.c.feed_id == feed_id,
-                        article_sources.c.entry_id.in_(list(entry_ids)),
-                    )
-                ).scalars()
-            )
-        return set(entry_ids) - seen
 
     def recent_articles(self, since: datetime, limit: int = 5000) -> list[tuple[datetime, Article]]:
         """(first seen, article) for articles first seen at or after `since`, newest first

@@ -1,73 +1,28 @@
-"""Queries about feeds and the articles they carry: the dedup stage lives here.
+"""Feeds: the operator's catalogue, `{ticker}` templates and their instances, chats' own feeds.
 
-In: the catalogue's `Feed`s (and `{ticker}` templates), user feeds, fetched `Article`s. Out:
-`FeedState`s, new stories, feed health. An entry is stored once per feed, a story once per key
-(or per title key within a day: the same story from another outlet), and alerts are queued in
-the same transaction as the story (see `ingest`). A feed's failures are counted from the start
-of the current run of failures (`failing_since`); `mark_broken`/`clear_broken` change state
-with a conditional UPDATE so that "tell them once" holds across processes.
-Fails with SQLAlchemy's errors.
+In: the catalogue's `Feed`s, the watched tickers, a chat's /addfeed. Out: `FeedState`s (what
+is polled and what the poller remembers) and `FeedHealth` rows for reports. What a poll changes
+(leases, results, the broken mark) is `bot.storage.polls`; the stories a feed brings are
+`bot.storage.articles`. Fails with SQLAlchemy's errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import (
-    bindparam,
-    delete,
-    func,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import delete, func, or_, select, update
 
-from bot.models import Feed, Kind
+from bot.feeds.state import FeedHealth, FeedState
+from bot.models import Feed, FeedKind
 from bot.storage.base import StoreBase
-from bot.storage.schema import (
-    article_sources,
-    chats,
-    deliveries,
-    feed_owners,
-    feeds,
-    subscriptions,
-)
+from bot.storage.schema import article_sources, feed_owners, feeds
+
+__all__ = ["FeedHealth", "FeedRepository", "FeedState", "feed_state"]
 
 TEMPLATE_MARK = "{ticker}"
-# Feed kinds (feeds.kind).
-CATALOGUE, TEMPLATE, TICKER, USER = "catalogue", "template", "ticker", "user"
-
-
-@dataclass(frozen=True, slots=True)
-class FeedState:
-    """A feed with what the poller remembers about it."""
-
-    feed: Feed
-    etag: str | None
-    last_modified: str | None
-    baseline_at: datetime | None
-    error_count: int
-    last_success_at: datetime | None
-    last_error: str | None
-    next_poll_at: datetime | None
-    kind: str = CATALOGUE
-    failing_since: datetime | None = None
-    broken_at: datetime | None = None
-    last_fetch_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FeedHealth:
-    """What `python -m bot feeds` and the operator's /feedhealth show for one feed."""
-
-    state: FeedState
-    enabled: bool
-    last_error_at: datetime | None
-    articles_per_day: float
 
 
 def feed_state(r: Any) -> FeedState:
@@ -81,7 +36,7 @@ def feed_state(r: Any) -> FeedState:
         last_success_at=r.last_success_at,
         last_error=r.last_error,
         next_poll_at=r.next_poll_at,
-        kind=r.kind,
+        kind=FeedKind(r.kind),
         failing_since=r.failing_since,
         broken_at=r.broken_at,
         last_fetch_at=r.last_fetch_at,
@@ -100,22 +55,24 @@ class FeedRepository(StoreBase):
             known = {
                 r.url: r.id
                 for r in conn.execute(
-                    select(feeds.c.url, feeds.c.id).where(feeds.c.kind.in_((CATALOGUE, TEMPLATE)))
+                    select(feeds.c.url, feeds.c.id).where(
+                        feeds.c.kind.in_((FeedKind.CATALOGUE, FeedKind.TEMPLATE))
+                    )
                 )
             }
             for feed in catalogue:
-                kind = TEMPLATE if TEMPLATE_MARK in feed.url else CATALOGUE
+                kind = FeedKind.TEMPLATE if TEMPLATE_MARK in feed.url else FeedKind.CATALOGUE
                 values = {"name": feed.name, "interval": feed.interval, "kind": kind}
                 if feed.url in known:
                     conn.execute(
                         update(feeds)
                         .where(feeds.c.id == known[feed.url])
-                        .values(**values, enabled=kind == CATALOGUE)
+                        .values(**values, enabled=kind == FeedKind.CATALOGUE)
                     )
                 else:
                     conn.execute(
                         self._insert(feeds)
-                        .values(url=feed.url, enabled=kind == CATALOGUE, **values)
+                        .values(url=feed.url, enabled=kind == FeedKind.CATALOGUE, **values)
                         .on_conflict_do_nothing()  # a user added it first: it stays theirs
                     )
             wanted = {f.url for f in catalogue}
@@ -136,133 +93,6 @@ class FeedRepository(StoreBase):
             rows = conn.execute(query).all()
         return [feed_state(r) for r in rows]
 
-    def schedule(self, feed_id: int, next_poll_at: datetime) -> None:
-        """Set when a feed is next polled (used to spread new feeds over their interval)."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(feeds).where(feeds.c.id == feed_id).values(next_poll_at=next_poll_at)
-            )
-
-    def record_failure(
-        self, feed_id: int, *, now: datetime, error: str, next_poll_at: datetime, count: bool = True
-    ) -> None:
-        """A failed poll. With `count=False` (a network outage on our side) the failure is shown
-        but does not advance the feed's error count or its run of failures."""
-        values: dict[str, Any] = {
-            "last_fetch_at": now,
-            "last_error": error,
-            "last_error_at": now,
-            "next_poll_at": next_poll_at,
-        }
-        if count:
-            values["error_count"] = feeds.c.error_count + 1
-            values["failing_since"] = func.coalesce(feeds.c.failing_since, now)
-        with self.engine.begin() as conn:
-            conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
-
-    def record_unchanged(self, feed_id: int, *, now: datetime, next_poll_at: datetime) -> None:
-        """A poll that found the feed unchanged (304): a success."""
-        self.record_unchanged_many([(feed_id, now, next_poll_at)])
-
-    def record_unchanged_many(self, polls: Sequence[tuple[int, datetime, datetime]]) -> None:
-        """`record_unchanged` for many feeds, (feed id, polled at, next poll) each, in one
-        transaction: most polls are 304s, and a commit each (an fsync on PostgreSQL) would
-        cost more than the polls themselves."""
-        if not polls:
-            return
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(feeds)
-                .where(feeds.c.id == bindparam("feed_id"))
-                .values(
-                    last_fetch_at=bindparam("polled_at"),
-                    last_success_at=bindparam("polled_at"),
-                    last_error=None,
-                    error_count=0,
-                    failing_since=None,
-                    next_poll_at=bindparam("next_at"),
-                ),
-                [{"feed_id": f, "polled_at": at, "next_at": nxt} for f, at, nxt in polls],
-            )
-
-    def mark_broken(self, feed_id: int, *, now: datetime) -> bool:
-        """Mark a feed broken; True only for the call that changed it (tell people once)."""
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(feeds)
-                .where(feeds.c.id == feed_id, feeds.c.broken_at.is_(None))
-                .values(broken_at=now)
-            )
-        return result.rowcount == 1
-
-    def clear_broken(self, feed_id: int) -> bool:
-        """A broken feed works again; True only for the call that changed it."""
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(feeds)
-                .where(feeds.c.id == feed_id, feeds.c.broken_at.is_not(None))
-                .values(broken_at=None)
-            )
-        return result.rowcount == 1
-
-    def move_feed(self, feed_id: int, url: str) -> bool:
-        """A permanent redirect: poll `url` from now on, unless another feed already has it."""
-        with self.engine.begin() as conn:
-            taken = conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar()
-            if taken is not None:
-                return False
-            conn.execute(update(feeds).where(feeds.c.id == feed_id).values(url=url))
-        return True
-
-    def last_success_anywhere(self) -> datetime | None:
-        """The latest successful poll of any enabled feed: how an outage is told apart."""
-        with self.engine.connect() as conn:
-            return conn.execute(
-                select(func.max(feeds.c.last_success_at)).where(feeds.c.enabled.is_(True))
-            ).scalar()
-
-    def feed_dependents(self, feed_id: int, *, since: datetime) -> list[int]:
-        """The active chats that depend on a feed: the chats that added it (user feeds), that
-        watch its ticker (template instances), or that were sent an alert carried by it since
-        `since` (catalogue feeds)."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(feeds.c.ticker).where(feeds.c.id == feed_id)).one()
-            found = set(
-                conn.execute(
-                    select(feed_owners.c.chat_id).where(feed_owners.c.feed_id == feed_id)
-                ).scalars()
-            )
-            if row.ticker:
-                found.update(
-                    conn.execute(
-                        select(subscriptions.c.chat_id).where(
-                            subscriptions.c.kind == Kind.TICKER.value,
-                            subscriptions.c.value == row.ticker,
-                        )
-                    ).scalars()
-                )
-            found.update(
-                conn.execute(
-                    select(deliveries.c.chat_id)
-                    .join(
-                        article_sources,
-                        article_sources.c.article_id == deliveries.c.article_id,
-                    )
-                    .where(
-                        article_sources.c.feed_id == feed_id,
-                        deliveries.c.kind == "alert",
-                        deliveries.c.created_at >= since,
-                    )
-                    .distinct()
-                ).scalars()
-            )
-            active = set(
-                conn.execute(
-                    select(chats.c.id).where(chats.c.id.in_(found), chats.c.active.is_(True))
-                ).scalars()
-            )
-        return sorted(active)
-
     # ------------------------------------------------------------------ templates
 
     def sync_templates(self, tickers: Iterable[str]) -> tuple[int, int]:
@@ -273,13 +103,13 @@ class FeedRepository(StoreBase):
         with self.engine.begin() as conn:
             templates = conn.execute(
                 select(feeds.c.url, feeds.c.name, feeds.c.interval).where(
-                    feeds.c.kind == TEMPLATE, feeds.c.enabled.is_(False)
+                    feeds.c.kind == FeedKind.TEMPLATE, feeds.c.enabled.is_(False)
                 )
             ).all()
             live = {r.url for r in templates}
             instances = conn.execute(
                 select(feeds.c.id, feeds.c.template, feeds.c.ticker, feeds.c.enabled).where(
-                    feeds.c.kind == TICKER
+                    feeds.c.kind == FeedKind.TICKER
                 )
             ).all()
             have = {(r.template, r.ticker): r for r in instances}
@@ -300,7 +130,7 @@ class FeedRepository(StoreBase):
                             url=template.url.replace(TEMPLATE_MARK, quote(ticker, safe="")),
                             name=template.name.replace(TEMPLATE_MARK, ticker),
                             interval=template.interval,
-                            kind=TICKER,
+                            kind=FeedKind.TICKER,
                             template=template.url,
                             ticker=ticker,
                         )
@@ -324,13 +154,13 @@ class FeedRepository(StoreBase):
         with self.engine.begin() as conn:
             conn.execute(
                 self._insert(feeds)
-                .values(url=feed.url, name=feed.name, interval=feed.interval, kind=USER)
+                .values(url=feed.url, name=feed.name, interval=feed.interval, kind=FeedKind.USER)
                 .on_conflict_do_nothing()
             )
             row = conn.execute(
                 select(feeds.c.id, feeds.c.kind).where(feeds.c.url == feed.url)
             ).one()
-            if row.kind == USER:
+            if row.kind == FeedKind.USER:
                 conn.execute(update(feeds).where(feeds.c.id == row.id).values(enabled=True))
             # RETURNING, not rowcount: drivers differ in what rowcount says after ON CONFLICT.
             added = conn.execute(
@@ -366,20 +196,19 @@ class FeedRepository(StoreBase):
             if removed and not left:
                 conn.execute(
                     update(feeds)
-                    .where(feeds.c.id == feed_id, feeds.c.kind == USER)
+                    .where(feeds.c.id == feed_id, feeds.c.kind == FeedKind.USER)
                     .values(enabled=False)
                 )
         return removed == 1
 
     def feed_owner_ids(self, feed_id: int) -> list[int]:
+        """The chats that added a user feed: the only ones its stories are alerted to."""
         with self.engine.connect() as conn:
             return list(
                 conn.execute(
                     select(feed_owners.c.chat_id).where(feed_owners.c.feed_id == feed_id)
                 ).scalars()
             )
-
-    # ------------------------------------------------------------------ health
 
     def feed_health(self, *, now: datetime, days: int = 7) -> list[FeedHealth]:
         """Every feed but templates, with its articles per day over the last `days` days."""
@@ -394,7 +223,7 @@ class FeedRepository(StoreBase):
             rows = conn.execute(
                 select(feeds, func.coalesce(counts.c.n, 0).label("recent"))
                 .outerjoin(counts, counts.c.feed_id == feeds.c.id)
-                .where(feeds.c.kind != TEMPLATE)
+                .where(feeds.c.kind != FeedKind.TEMPLATE)
                 .order_by(feeds.c.enabled.desc(), feeds.c.id)
             ).all()
         return [
@@ -406,43 +235,3 @@ class FeedRepository(StoreBase):
             )
             for r in rows
         ]
-
-    def claim_due_feeds(
-        self, now: datetime, *, owner: str, lease: timedelta, limit: int | None = None
-    ) -> list[FeedState]:
-        """Lease to `owner` every enabled feed whose next poll has come and that no other
-        worker holds; returns them. A worker's own unexpired leases count as free for it."""
-        due = (
-            select(feeds.c.id)
-            .where(
-                feeds.c.enabled.is_(True),
-                or_(feeds.c.next_poll_at.is_(None), feeds.c.next_poll_at <= now),
-                or_(
-                    feeds.c.leased_until.is_(None),
-                    feeds.c.leased_until <= now,
-                    feeds.c.lease_owner == owner,
-                ),
-            )
-            .order_by(feeds.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        with self.engine.begin() as conn:
-            rows = conn.execute(
-                update(feeds)
-                .where(feeds.c.id.in_(due.scalar_subquery()))
-                .values(lease_owner=owner, leased_until=now + lease)
-                .returning(*feeds.c)
-            ).all()
-        return sorted((feed_state(r) for r in rows), key=lambda s: s.feed.id or 0)
-
-    def release_feeds(self, feed_ids: Sequence[int], *, owner: str) -> None:
-        """Give back `owner`'s leases on these feeds (their polls are done)."""
-        if not feed_ids:
-            return
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(feeds)
-                .where(feeds.c.id.in_(list(feed_ids)), feeds.c.lease_owner == owner)
-                .values(lease_owner=None, leased_until=None)
-            )

@@ -1,7 +1,8 @@
 """The bot's database behind one object: a container of one repository per aggregate.
 
 In: an `Engine` whose schema is migrated (`bot.storage.db`). Out: `Store`, whose attributes
-are the repositories: `feeds` (the catalogue, user feeds, schedules, health, leases),
+are the repositories: `feeds` (the catalogue, templates, user feeds, health reports),
+`polls` (leases, schedules, poll results, the broken mark),
 `articles` (the dedup stage's inserts, recent stories), `subscriptions`, `chats` (settings,
 pause), `outbox` (deliveries and their life), `digests`, `workers` (heartbeats) and `stats`.
 No other module writes SQL. Duplicates are refused by the database's unique constraints
@@ -19,6 +20,7 @@ from bot.storage.chats import ChatRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.feeds import FeedRepository, FeedState
 from bot.storage.outbox import OutboxRepository, OutboxRow, Pending
+from bot.storage.polls import PollRepository
 from bot.storage.stats import StatsRepository
 from bot.storage.subscriptions import SubscriptionRepository
 from bot.storage.workers import WorkerRepository
@@ -32,6 +34,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.feeds = FeedRepository(engine)
+        self.polls = PollRepository(engine)
         self.articles = ArticleRepository(engine)
         self.subscriptions = SubscriptionRepository(engine)
         self.chats = ChatRepository(engine)

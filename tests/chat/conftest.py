@@ -173,5 +173,4 @@ def store_articles(store: Store, articles: list[tuple[datetime, Article]]) -> No
             etag=None,
             last_modified=None,
             next_poll_at=seen + timedelta(hours=1),
-            alerts_for=lambda pairs: [],
         )

@@ -59,7 +59,7 @@ def store_articles(store: Store, count: int, *, start: int = 0) -> list[int]:
     (feed_id,) = [s.feed.id for s in store.feeds.feed_states() if s.feed.url == url]
     assert feed_id is not None
     kwargs = {"etag": None, "last_modified": None, "next_poll_at": NOW}
-    store.articles.ingest(feed_id, [], now=NOW, alerts_for=lambda s: [], **kwargs)  # the baseline
+    store.articles.ingest(feed_id, [], now=NOW, **kwargs)  # the baseline
     items = [
         Article(
             key=f"https://news.example.com/{n}",
@@ -72,7 +72,7 @@ def store_articles(store: Store, count: int, *, start: int = 0) -> list[int]:
         )
         for n in range(start, start + count)
     ]
-    new = store.articles.ingest(feed_id, items, now=NOW, alerts_for=lambda s: [], **kwargs)
+    new = store.articles.ingest(feed_id, items, now=NOW, **kwargs)
     return [article_id for article_id, _ in new]
 
 

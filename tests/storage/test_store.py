@@ -35,11 +35,9 @@ def feed_ids(store: Store, *urls: str) -> list[int]:
     return [i for i in ids if i is not None]
 
 
-def alert_everyone(chat_id: int):  # type: ignore[no-untyped-def]
-    def rows(stories: list[tuple[int, Article]]) -> list[OutboxRow]:
-        return [OutboxRow(chat_id, aid, a.title, a.title, "[]") for aid, a in stories]
-
-    return rows
+def alert_everyone(chat_id: int, articles: list[Article]) -> dict[str, list[OutboxRow]]:
+    """An alert for `chat_id` prepared for every entry, as the poll stage prepares them."""
+    return {a.entry_id: [OutboxRow(chat_id, 0, a.title, a.title, "[]")] for a in articles}
 
 
 def ingest(store: Store, feed_id: int, articles: list[Article], chat_id: int = 1) -> int:
@@ -50,7 +48,7 @@ def ingest(store: Store, feed_id: int, articles: list[Article], chat_id: int = 1
         etag=None,
         last_modified=None,
         next_poll_at=NOW + timedelta(minutes=5),
-        alerts_for=alert_everyone(chat_id),
+        alerts=alert_everyone(chat_id, articles),
     )
     return len(new)
 
@@ -183,3 +181,52 @@ def test_the_subscriptions_revision_moves_with_every_change_that_matters(store: 
     assert moved()  # back again
     store.subscriptions.remove_subscriptions(1, "AMZN")
     assert moved()
+
+
+def test_classify_is_a_read_and_a_story_stored_meanwhile_gets_no_second_delivery(
+    store: Store,
+) -> None:
+    for chat in (1, 2):
+        store.chats.upsert_chat(chat, "private", "Jane", NOW)
+    first, second = feed_ids(store, "https://a.example/rss", "https://b.example/rss")
+    ingest(store, first, [])
+    ingest(store, second, [])
+    story = article(1, key="https://x.example/story")
+    plan = store.articles.classify(first, [story, story], now=NOW)
+    assert plan.stories == [story]
+    assert store.articles.classify(first, [story], now=NOW).stories == [story]  # nothing written
+    # Another worker stores the same story (another outlet) between the read and the commit.
+    assert ingest(store, second, [replace(article(9, key=story.key), source="B")], chat_id=2) == 1
+    new = store.articles.ingest(
+        first,
+        plan,
+        now=NOW,
+        etag=None,
+        last_modified=None,
+        next_poll_at=NOW + timedelta(minutes=5),
+        alerts=alert_everyone(1, plan.stories),
+    )
+    assert new == []
+    assert [p.chat_id for p in store.outbox.pending(NOW)] == [2]
+    assert store.articles.classify(first, [story], now=NOW).stories == []  # carried now
+
+
+def test_a_planned_story_joins_a_copy_stored_under_its_key_by_another_feed(store: Store) -> None:
+    store.chats.upsert_chat(1, "private", "Jane", NOW)
+    first, second = feed_ids(store, "https://a.example/rss", "https://b.example/rss")
+    ingest(store, first, [])
+    ingest(store, second, [])
+    story, later = article(1), article(2)
+    plan = store.articles.classify(first, [story, later], now=NOW)
+    assert ingest(store, second, [story]) == 1
+    new = store.articles.ingest(
+        first,
+        plan,
+        now=NOW,
+        etag=None,
+        last_modified=None,
+        next_poll_at=NOW + timedelta(minutes=5),
+        alerts=alert_everyone(1, plan.stories),
+    )
+    assert [a.entry_id for _, a in new] == [later.entry_id]
+    assert sorted(p.text for p in store.outbox.pending(NOW)) == ["Story 1", "Story 2"]

@@ -8,7 +8,6 @@ import asyncio
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +17,9 @@ from bot.feeds.pool import ParsePool
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.models import Feed, Kind
-from bot.pipeline import Matcher, Pipeline, PollResult
+from bot.poll.alerts import Matcher
+from bot.poll.cycle import PollCycle
+from bot.poll.result import PollResult
 from bot.settings import Settings
 from bot.storage.schema import article_sources, articles, deliveries, feeds
 from bot.storage.store import FeedState, Store
@@ -59,11 +60,6 @@ class Clock:
         self.now += timedelta(**delta)
 
 
-@pytest.fixture(scope="module")
-def universe(sec_table_path: Path, tmp_path_factory: pytest.TempPathFactory) -> TickerUniverse:
-    return TickerUniverse.load(sec_table_path, tmp_path_factory.mktemp("data"))
-
-
 @pytest.fixture
 def server() -> Iterator[FeedServer]:
     with FeedServer() as feeds_server:
@@ -71,7 +67,7 @@ def server() -> Iterator[FeedServer]:
 
 
 class Poller:
-    """A Pipeline with a settable clock; each cycle runs in its own event loop and client."""
+    """A PollCycle with a settable clock; each cycle runs in its own event loop and client."""
 
     def __init__(self, store: Store, universe: TickerUniverse, **settings: object) -> None:
         values: dict[str, object] = {"admin_chat_ids": frozenset({ADMIN}), **settings}
@@ -79,7 +75,7 @@ class Poller:
         self.store = store
         self.clock = Clock()
         self.index = MatchIndex(universe)
-        self.pipeline = Pipeline(
+        self.cycle = PollCycle(
             self.settings,
             store,
             Matcher(universe, self.index),
@@ -92,17 +88,17 @@ class Poller:
 
         async def go() -> list[PollResult]:
             async with make_client() as client:
-                self.pipeline.client = client
+                self.cycle.feeds.client = client
                 chosen = self.store.feeds.feed_states() if states is None else states
-                return await self.pipeline.poll_many(chosen)
+                return await self.cycle.poll_many(chosen)
 
         return asyncio.run(go())
 
     def due(self) -> list[PollResult]:
         async def go() -> list[PollResult]:
             async with make_client() as client:
-                self.pipeline.client = client
-                return await self.pipeline.poll_due()
+                self.cycle.feeds.client = client
+                return await self.cycle.poll_due()
 
         return asyncio.run(go())
 
@@ -169,7 +165,7 @@ def test_many_feeds_parsed_in_worker_processes_then_unchanged_are_recorded_toget
     ]
     catalogue(poller.store, *urls)
     pool = ParsePool(2)
-    poller.pipeline.parse_pool = pool
+    poller.cycle.feeds.parse_pool = pool
     try:
         first = poller.run()
     finally:
@@ -353,7 +349,7 @@ def test_a_server_stalling_mid_body_times_out(server: FeedServer, poller: Poller
     url = server.set("/slow.rss", rss([("g", "https://n.example/1", "One")] * 50))
     server.stall("/slow.rss", 3)
     catalogue(poller.store, url)
-    poller.pipeline.limits = Limits(read_timeout=0.3, total_timeout=0.8)
+    poller.cycle.feeds.limits = Limits(read_timeout=0.3, total_timeout=0.8)
     (result,) = poller.run()
     assert result.error
     assert "timed out" in result.error or "longer than" in result.error
@@ -434,7 +430,7 @@ def test_edgar_feeds_stay_off_without_sec_user_agent(
         poller.store,
         "https://www.sec.gov/cgi-bin/browse-edgar?action=getcurrent&type=8-K&output=atom",
     )
-    with caplog.at_level(logging.WARNING, logger="bot.pipeline"):
+    with caplog.at_level(logging.WARNING, logger="bot.poll"):
         assert poller.due() == []
         assert poller.due() == []
     assert len([r for r in caplog.records if "SEC_USER_AGENT" in r.getMessage()]) == 1
@@ -515,3 +511,21 @@ def test_a_title_only_item_is_summarised_from_its_page_when_asked(
     assert "Trainium chips in production" in text  # from the page: the feed had a title only
     assert "Cookie settings" not in text
     assert server.hits("/story") == 1
+
+
+def test_an_operator_who_never_wrote_to_the_bot_is_told_too(
+    server: FeedServer, store: Store, universe: TickerUniverse
+) -> None:
+    # No chat row for ADMIN: the notice once failed on the foreign key and was lost.
+    poller = Poller(store, universe)
+    good = server.set("/good.rss", rss([("g", "https://n.example/1", "One")]))
+    bad = server.set("/bad.rss", b"oops", status=500)
+    catalogue(store, good, bad)
+    poller.only(bad)
+    poller.clock.now = START + timedelta(hours=49)
+    poller.only(good)
+    poller.only(bad)
+    assert poller.state(bad).broken_at == poller.clock.now
+    ((chat, message),) = poller.notices()
+    assert chat == ADMIN
+    assert "marked broken" in message

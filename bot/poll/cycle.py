@@ -1,0 +1,139 @@
+"""One poll cycle: the due feeds leased, polled side by side, their results recorded together.
+
+In: the settings, the store, the `Matcher` (ticker universe + subscription index), an HTTP
+client. Out: the cycle's `PollResult`s. Template feeds follow the watched tickers first; feeds
+polled for the first time are given their place in their interval; with several workers each
+due feed is leased to one of them. Without SEC_USER_AGENT the SEC's feeds are not polled (said
+once). At most FETCH_CONCURRENCY feeds are polled at a time; the unchanged ones are recorded in
+one transaction afterwards; the operators are told when the polls all fail without an answer
+(our network) and when they work again. Fails only with the database's errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot.clock import Clock, utc_now
+from bot.feeds import schedule
+from bot.feeds.guard import Resolver, system_resolver
+from bot.feeds.pool import ParsePool
+from bot.feeds.state import FeedState
+from bot.poll import sec
+from bot.poll.alerts import Matcher
+from bot.poll.feed import FeedPoller
+from bot.poll.notices import when
+from bot.poll.outage import Change, OutageWatch
+from bot.poll.result import PollResult
+from bot.settings import Settings
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class PollCycle:
+    """Polls due feeds and fills the outbox; `matcher` may be replaced between cycles."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        matcher: Matcher,
+        client: httpx.AsyncClient,
+        *,
+        clock: Clock = utc_now,
+        concurrency: int | None = None,
+        resolver: Resolver = system_resolver,
+        owner: str = "worker",
+        parse_pool: ParsePool | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.matcher = matcher
+        self.clock = clock
+        self.owner = owner
+        self.feeds = FeedPoller(
+            settings, store, client, clock=clock, resolver=resolver, parse_pool=parse_pool
+        )
+        self.outage = OutageWatch()
+        self._slots = asyncio.Semaphore(concurrency or settings.fetch_concurrency)
+        self._sec_off_told = False
+
+    async def poll_due(self) -> list[PollResult]:
+        """Poll every feed whose time has come."""
+        now = self.clock()
+        self.store.feeds.sync_templates(self.store.subscriptions.watched_tickers())
+        # Leased for the poll, so that with several workers each due feed is fetched by one
+        # of them. WORKER_LEASE outlasts any poll (a fetch is cut at 60 s); the lease is given
+        # back afterwards, so only a worker that dies mid-poll delays its feeds (by the lease).
+        lease = timedelta(seconds=self.settings.worker_lease)
+        claimed = self.store.polls.claim_due_feeds(now, owner=self.owner, lease=lease)
+        try:
+            ready = []
+            for state in self._allowed(claimed):
+                if state.next_poll_at is None and state.last_fetch_at is None:
+                    assert state.feed.id is not None
+                    offset = schedule.first_offset(state.feed.url, state.feed.interval)
+                    self.store.polls.schedule(state.feed.id, now + offset)
+                    if offset >= timedelta(seconds=1):
+                        continue
+                ready.append(state)
+            return await self.poll_many(ready)
+        finally:
+            self.store.polls.release_feeds(
+                [s.feed.id for s in claimed if s.feed.id], owner=self.owner
+            )
+
+    async def poll_many(self, states: Sequence[FeedState]) -> list[PollResult]:
+        """Poll these feeds now, at most FETCH_CONCURRENCY at a time; record the unchanged ones
+        together (most polls are 304s: one commit for them all); then watch for outages."""
+        matcher = self.matcher
+        done = await asyncio.gather(
+            *(self._bounded(s, matcher) for s in states), return_exceptions=True
+        )
+        results = [r for r in done if isinstance(r, PollResult)]
+        self.store.polls.record_unchanged([r.unchanged for r in results if r.unchanged])
+        for failure in done:
+            if isinstance(failure, BaseException):
+                raise failure
+        self._watch_outage(results, states)
+        return results
+
+    async def _bounded(self, state: FeedState, matcher: Matcher) -> PollResult:
+        async with self._slots:
+            return await self.feeds.poll_feed(state, matcher)
+
+    def _allowed(self, states: list[FeedState]) -> list[FeedState]:
+        """Without SEC_USER_AGENT, the states without the SEC's feeds; say so once."""
+        if self.settings.sec_user_agent:
+            return states
+        kept = sec.without_sec(states)
+        if len(kept) < len(states) and not self._sec_off_told:
+            self._sec_off_told = True
+            log.warning("%s", sec.ADVICE)
+        return kept
+
+    def _watch_outage(self, results: Sequence[PollResult], states: Sequence[FeedState]) -> None:
+        """Tell the operators when an outage begins (seen by a feed failing for long while
+        nothing else worked, or by the last polls), and again when it ends."""
+        now = self.clock()
+        began = [r.outage_since for r in results if r.outage_since is not None]
+        if began and self.outage.begin(min(began)) is Change.BEGAN:
+            self.feeds.notices.operators_only(
+                "feeds.notice.outage", now, error=True, since=when(min(began))
+            )
+        hosts = {s.feed.id: urlsplit(s.feed.url).hostname or "" for s in states}
+        change = self.outage.observe(
+            ((hosts.get(r.feed_id, ""), r.error is None, r.network) for r in results), now
+        )
+        if change is Change.BEGAN:
+            self.feeds.notices.operators_only(
+                "feeds.notice.outage", now, error=True, since=when(now)
+            )
+        elif change is Change.ENDED:
+            self.feeds.notices.operators_only("feeds.notice.outage_over", now)
