@@ -1,9 +1,12 @@
 """Builds the running bot: the PTB Application, its handlers, and the two jobs of the pipeline.
 
-In: `Settings`. Out: an `Application` ready for `run_polling`, with
-- the chat handlers (bot.chat.handlers) and the command menu registered at start-up;
+In: `Settings` and the process's role. Out: an `Application` ready for `run_polling`, with
+- PTB's typed context (`bot.chat.context`), the chat handlers (`bot.chat.routes`, one table)
+  and the command menu registered at start-up (roles "all" and "web");
 - a poll job (fetch -> parse -> dedup -> match -> render -> outbox) ticking on PTB's JobQueue;
-- a delivery job sending the outbox within Telegram's limits (bot.delivery.limits).
+- a delivery job sending the outbox within Telegram's limits (bot.delivery.limits);
+the match index is built only by the roles that match (all, worker): the web role only writes
+subscriptions, which a worker follows through their revision.
 Fails at start-up, before touching Telegram, when the token is missing, the database cannot be
 reached or the feed catalogue is malformed; each with a message saying which.
 """
@@ -17,10 +20,11 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder
 
-from bot.chat.feeds import add_feed_handlers
-from bot.chat.handlers import add_handlers, publish_commands
+from bot.chat.context import CONTEXT_TYPES, Context
+from bot.chat.ratelimit import RateLimiter as CommandRateLimiter
+from bot.chat.routes import add_handlers, publish_commands
 from bot.delivery.botapi import BotAPI
 from bot.delivery.jobs import DeliveryJob, worker_id
 from bot.delivery.limits import Limits, RateLimiter
@@ -29,7 +33,6 @@ from bot.delivery.shared import RedisPacer
 from bot.feeds.catalogue import load_catalogue
 from bot.feeds.fetch import make_client
 from bot.feeds.pool import ParsePool
-from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.observability.server import HealthServer
 from bot.pipeline import Matcher, Pipeline, PollJob
@@ -44,20 +47,25 @@ Role = Literal["all", "web", "worker"]
 WEBHOOK_PATH = "telegram"
 
 
-def build_services(settings: Settings) -> Services:
-    """Open and migrate the database, load the catalogue, the tickers and the index."""
+def build_services(settings: Settings, role: Role = "all") -> Services:
+    """Open and migrate the database, load the catalogue and the tickers; and the match index,
+    except in the web role, which matches nothing (at a million subscriptions the index costs
+    half a minute and half a gigabyte)."""
     engine = open_engine(settings.database)
     migrate(engine)
     store = Store(engine)
     store.feeds.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
     universe = TickerUniverse.load(settings.tickers_file, settings.data_dir)
-    svc = Services(settings=settings, store=store, universe=universe, index=MatchIndex(universe))
-    count = svc.load_index()
-    log.info("loaded %d subscriptions", count)
+    svc = Services.create(settings, store, universe)
+    if role == "web":
+        log.info("no match index in the web role")
+    else:
+        index = svc.subscriptions.load_index()
+        log.info("loaded %d subscriptions into the match index", len(index))
     return svc
 
 
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _on_error(update: object, context: Context) -> None:
     log.error("error while handling %r", update, exc_info=context.error)
 
 
@@ -95,24 +103,27 @@ def build_application(
             limiter=RateLimiter(limits, shared=shared),
             options=SendOptions(disclaimer=settings.disclaimer, owner=owner),
             lease=timedelta(seconds=settings.worker_lease),
-            # A worker follows deactivations through the subscriptions' revision instead.
-            on_unreachable=svc.chats_unreachable if role == "all" else None,
+            # Every process drops them from its own index at once; other workers follow the
+            # subscriptions' revision.
+            on_unreachable=svc.subscriptions.chats_unreachable,
         )
+        index = svc.subscriptions.index
+        assert index is not None, "build_services loads the index in this role"
         pipeline = Pipeline(
             settings,
             svc.store,
-            Matcher(svc.universe, svc.index),
+            Matcher(svc.universe, index),
             client,
             owner=owner,
             parse_pool=parse_pool,
         )
 
         def fresh_matcher() -> Matcher | None:
-            changed = svc.reload_index_if_changed()
-            return Matcher(svc.universe, svc.index) if changed else None
+            fresh = svc.subscriptions.reload_index_if_changed()
+            return Matcher(svc.universe, fresh) if fresh is not None else None
 
         # In the worker role chats change in the web process: follow them through the
-        # database. In the "all" role the handlers keep the one index up to date themselves.
+        # database. In the "all" role the subscriptions service keeps the one index up to date.
         poll = PollJob(
             pipeline,
             on_new_alerts=deliver,
@@ -146,6 +157,7 @@ def build_application(
     api = settings.telegram_api_url
     app = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
         .token(settings.bot_token.get_secret_value())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
@@ -153,10 +165,10 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
-    app.bot_data["services"] = svc
+    app.bot_data.services = svc
+    app.bot_data.limiter = CommandRateLimiter(settings.command_rate_limit)
+    app.bot_data.parse_pool = parse_pool
     if role != "worker":
-        # The feed commands first: add_handlers ends with the catch-all for unknown commands.
-        add_feed_handlers(app)
         add_handlers(app)
     app.add_error_handler(_on_error)
     return app
@@ -169,7 +181,7 @@ def run(settings: Settings, role: Role = "all") -> None:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
     if role == "web" and not (settings.webhook_url and settings.webhook_secret):
         raise SystemExit("the web role needs WEBHOOK_URL and WEBHOOK_SECRET")
-    svc = build_services(settings)
+    svc = build_services(settings, role)
     app = build_application(settings, svc, role)
     health = _start_health(settings, svc)
     try:

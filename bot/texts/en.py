@@ -133,7 +133,6 @@ TEXTS: dict[str, str] = {
     "feeds.opml.skipped": "Skipped {url}: {reason}",
     "feeds.opml.empty": "This chat has no feeds to export.",
     "feeds.opml.caption": "This chat's feeds, as OPML.",
-    "feeds.health.denied": "Feed health is for the bot's operators (ADMIN_CHAT_IDS).",
     # --- digests (bot/render/digest.py) ---
     "digest.continued": "{title} (continued)",
     "digest.group.other": "Other",

@@ -124,12 +124,15 @@ def test_private_addresses_refused_and_feed_health_for_operators_only(
     assert feed_server.hits("/seed.rss") == 0
     assert bot.svc.store.feeds.user_feeds(USER) == []
 
-    # /feedhealth: the operators' command, absent from everyone's menu, refused to others,
-    # and in the menu of the operators' own chats.
+    # /feedhealth: the operators' command, absent from everyone's menu, answered to others
+    # exactly as a command the bot does not have (no hint that it exists), and in the menu
+    # of the operators' own chats.
     assert "feedhealth" not in {c["command"] for c in telegram.commands_for()}
     operator_scope = {"type": "chat", "chat_id": OPERATOR}
     assert "feedhealth" in {c["command"] for c in telegram.commands_for(operator_scope)}
-    assert "for the bot's operators" in say(telegram, "/feedhealth")
+    unknown = say(telegram, "/nosuchcommand").replace("/nosuchcommand", "/feedhealth")
+    assert say(telegram, "/feedhealth") == unknown
+    assert "operator" not in unknown
     health = say(telegram, "/feedhealth", chat_id=OPERATOR)
     assert health.startswith("1 feeds:")
     assert "Deep News (catalogue)" in health
