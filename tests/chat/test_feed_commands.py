@@ -136,3 +136,54 @@ def test_private_addresses_refused_and_feed_health_for_operators_only(
     health = say(telegram, "/feedhealth", chat_id=OPERATOR)
     assert health.startswith("1 feeds:")
     assert "Deep News (catalogue)" in health
+
+
+GROUP = -1001234567890
+MEMBER = 5001
+ADMIN = 5002
+
+
+def test_in_a_group_only_administrators_add_remove_and_import_feeds(
+    start_bot: StartBot, telegram: FakeBotAPI, feed_server: FeedServer, seed_article_path: Path
+) -> None:
+    """The README: only administrators change what a group receives. A member's /addfeed is
+    refused before anything is fetched; their /removefeed and OPML import change nothing."""
+    bot = start_bot()
+    url = feed_server.set("/seed.rss", seed_article_path.read_bytes())
+    telegram.add_chat(GROUP, "supergroup", "Traders")
+    telegram.set_member_status(GROUP, ADMIN, "administrator")
+
+    def say_in_group(command: str, user_id: int) -> str:
+        before = len(telegram.sent(chat_id=GROUP))
+        telegram.user_sends(command, chat_id=GROUP, user_id=user_id, chat_type="supergroup")
+        return str(telegram.wait_for_sent(before + 1, chat_id=GROUP)[-1]["text"])
+
+    assert "only this group's administrators" in say_in_group(f"/addfeed {url}", MEMBER)
+    assert feed_server.hits("/seed.rss") == 0
+    assert bot.svc.store.feeds.user_feeds(GROUP) == []
+
+    assert "Added “Deep News - Markets”" in say_in_group(f"/addfeed {url}", ADMIN)
+    assert "only this group's administrators" in say_in_group("/removefeed 1", MEMBER)
+    assert [s.feed.url for s in bot.svc.store.feeds.user_feeds(GROUP)] == [url]
+    # Reading is for everyone.
+    assert "1. Deep News - Markets" in say_in_group("/myfeeds", MEMBER)
+
+    opml = (
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        '<outline text="Other" xmlUrl="https://other.example.com/feed.xml"/></body></opml>'
+    ).encode()
+    before = len(telegram.sent(chat_id=GROUP))
+    telegram.send_document_from_user(
+        opml,
+        "feeds.opml",
+        chat_id=GROUP,
+        user_id=MEMBER,
+        caption="/importopml",
+        chat_type="supergroup",
+    )
+    refusal = telegram.wait_for_sent(before + 1, chat_id=GROUP)[-1]["text"]
+    assert "only this group's administrators" in refusal
+    assert [s.feed.url for s in bot.svc.store.feeds.user_feeds(GROUP)] == [url]
+
+    assert "Removed “Deep News - Markets”" in say_in_group("/removefeed 1", ADMIN)
+    assert bot.svc.store.feeds.user_feeds(GROUP) == []
