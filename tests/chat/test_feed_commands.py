@@ -8,11 +8,14 @@ address when ALLOW_PRIVATE_FEEDS is off, and /feedhealth for operators only.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.feeds.opml import read_opml
+from bot.feeds.parse import parse_feed
 from tests.chat.conftest import OPERATOR, StartBot
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import FakeBotAPI
@@ -169,9 +172,9 @@ def test_in_a_group_only_administrators_add_remove_and_import_feeds(
     assert "1. Deep News - Markets" in say_in_group("/myfeeds", MEMBER)
 
     opml = (
-        '<?xml version="1.0"?><opml version="2.0"><body>'
-        '<outline text="Other" xmlUrl="https://other.example.com/feed.xml"/></body></opml>'
-    ).encode()
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        b'<outline text="Other" xmlUrl="https://other.example.com/feed.xml"/></body></opml>'
+    )
     before = len(telegram.sent(chat_id=GROUP))
     telegram.send_document_from_user(
         opml,
@@ -187,3 +190,42 @@ def test_in_a_group_only_administrators_add_remove_and_import_feeds(
 
     assert "Removed “Deep News - Markets”" in say_in_group("/removefeed 1", ADMIN)
     assert bot.svc.store.feeds.user_feeds(GROUP) == []
+
+
+def many_items(seed: bytes, count: int) -> bytes:
+    """The real example feed with its article repeated `count` times (distinct ids and links):
+    a large document, slow to parse."""
+    head, rest = seed.decode().split("<item>", 1)
+    item, tail = rest.split("</item>", 1)
+    guid = item.split("<guid", 1)[1].split(">", 1)[1].split("<", 1)[0]
+    copies = "".join(
+        "<item>" + item.replace(guid, f"{guid}-{n}").replace("?utm", f"-{n}?utm") + "</item>"
+        for n in range(count)
+    )
+    return (head + copies + tail).encode()
+
+
+def test_addfeed_parses_the_document_off_the_event_loop(
+    start_bot: StartBot, telegram: FakeBotAPI, feed_server: FeedServer, seed_article_path: Path
+) -> None:
+    """While /addfeed parses a large document, the bot's event loop (the poll and delivery
+    jobs, Telegram's updates) keeps answering: a probe run on the loop never waits for the
+    parse."""
+    bot = start_bot()
+    document = many_items(seed_article_path.read_bytes(), 600)
+    started = time.monotonic()
+    assert len(parse_feed(document, source="probe").articles) == 600
+    parse_seconds = time.monotonic() - started
+    url = feed_server.set("/big.rss", document)
+
+    telegram.user_sends(f"/addfeed {url}", chat_id=USER, user_id=USER)
+    waits: list[float] = []
+    deadline = time.monotonic() + 60
+    while not telegram.sent(chat_id=USER):
+        assert time.monotonic() < deadline, "no answer to /addfeed"
+        probe = time.monotonic()
+        asyncio.run_coroutine_threadsafe(asyncio.sleep(0), bot.loop).result(60)
+        waits.append(time.monotonic() - probe)
+        time.sleep(0.01)
+    assert "Added “Deep News - Markets”" in telegram.sent(chat_id=USER)[-1]["text"]
+    assert max(waits) < parse_seconds / 2, (max(waits), parse_seconds)
