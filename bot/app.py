@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+import httpx
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
@@ -69,6 +71,19 @@ async def _on_error(update: object, context: Context) -> None:
     log.error("error while handling %r", update, exc_info=context.error)
 
 
+@dataclass(frozen=True)
+class Rim:
+    """What the jobs talk to the outside through, made once per application and closed with
+    it: the feeds' HTTP client, the sends' Bot API client, the parse pool, this process's id."""
+
+    client: httpx.AsyncClient
+    sender_api: BotAPI
+    parse_pool: ParsePool
+    # This process, in feed leases and outbox claims. Feed leases are given back after each
+    # poll, so a restarted process does not wait for its predecessor's.
+    owner: str
+
+
 def build_application(
     settings: Settings, svc: Services, role: Role = "all"
 ) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -76,84 +91,30 @@ def build_application(
     for the "worker" role the poll and delivery jobs, for "all" both."""
     if settings.bot_token is None:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
-    client = make_client()
-    # The delivery's sends go through the lean client (PTB's timeouts, the same API root);
-    # everything else through PTB's Bot.
-    sender_api = BotAPI(settings.telegram_api_url, settings.bot_token.get_secret_value())
-    # Feed documents are parsed in worker processes, one per core (started at the first parse).
-    parse_pool = ParsePool()
+    rim = Rim(
+        client=make_client(),
+        # The delivery's sends go through the lean client (PTB's timeouts, the same API root);
+        # everything else through PTB's Bot.
+        sender_api=BotAPI(settings.telegram_api_url, settings.bot_token.get_secret_value()),
+        # Feed documents are parsed in worker processes, one per core (started at the first
+        # parse): the poll job's, and /addfeed's trial fetch.
+        parse_pool=ParsePool(),
+        owner=worker_id(),
+    )
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if role != "worker":
             await publish_commands(app.bot, settings.admin_chat_ids)
-        if role == "web":
-            return
-        limits = Limits(overall_per_second=settings.max_messages_per_second)
-        # With Redis every worker's sends count against one limit; without it, each worker
-        # keeps its share, counting the live workers through the database (DeliveryJob).
-        shared = (
-            RedisPacer(settings.redis_url, settings.max_messages_per_second)
-            if settings.redis_url
-            else None
-        )
-        deliver = DeliveryJob(
-            svc.store,
-            svc.clock,
-            api=sender_api,
-            limiter=RateLimiter(limits, shared=shared),
-            options=SendOptions(disclaimer=settings.disclaimer, owner=owner),
-            lease=timedelta(seconds=settings.worker_lease),
-            # Every process drops them from its own index at once; other workers follow the
-            # subscriptions' revision.
-            on_unreachable=svc.subscriptions.chats_unreachable,
-        )
-        index = svc.subscriptions.index
-        assert index is not None, "build_services loads the index in this role"
-        pipeline = Pipeline(
-            settings,
-            svc.store,
-            Matcher(svc.universe, index),
-            client,
-            owner=owner,
-            parse_pool=parse_pool,
-        )
-
-        def fresh_matcher() -> Matcher | None:
-            fresh = svc.subscriptions.reload_index_if_changed()
-            return Matcher(svc.universe, fresh) if fresh is not None else None
-
-        # In the worker role chats change in the web process: follow them through the
-        # database. In the "all" role the subscriptions service keeps the one index up to date.
-        poll = PollJob(
-            pipeline,
-            on_new_alerts=deliver,
-            fresh_matcher=fresh_matcher if role == "worker" else None,
-        )
-        queue = app.job_queue
-        assert queue is not None, "install python-telegram-bot[job-queue]"
-        # Two instances allowed so that APScheduler never logs a skipped run; the lock inside
-        # the job makes the second one return at once.
-        kwargs = {"max_instances": 2, "coalesce": True}
-        tick = min(30.0, float(settings.poll_interval))
-        queue.run_repeating(poll, interval=tick, first=0.5, name="poll", job_kwargs=kwargs)
-        queue.run_repeating(
-            deliver,
-            interval=settings.delivery_interval,
-            first=1.0,
-            name="deliver",
-            job_kwargs=kwargs,
-        )
+        if role != "web":
+            _schedule_jobs(app, settings, svc, rim, role)
         log.info("bot started as @%s (role %s)", app.bot.username, role)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await client.aclose()
-        await sender_api.aclose()
-        parse_pool.close()
+        await rim.client.aclose()
+        await rim.sender_api.aclose()
+        rim.parse_pool.close()
         svc.store.engine.dispose()
 
-    # This process, in feed leases and outbox claims. Feed leases are given back after each
-    # poll, so a restarted process does not wait for its predecessor's.
-    owner = worker_id()
     api = settings.telegram_api_url
     app = (
         ApplicationBuilder()
@@ -167,11 +128,86 @@ def build_application(
     )
     app.bot_data.services = svc
     app.bot_data.limiter = CommandRateLimiter(settings.command_rate_limit)
-    app.bot_data.parse_pool = parse_pool
+    app.bot_data.parse_pool = rim.parse_pool
     if role != "worker":
         add_handlers(app)
     app.add_error_handler(_on_error)
     return app
+
+
+def _schedule_jobs(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    svc: Services,
+    rim: Rim,
+    role: Role,
+) -> None:
+    """The poll and delivery jobs on PTB's JobQueue (roles "all" and "worker")."""
+    deliver = _delivery_job(settings, svc, rim)
+    poll = _poll_job(settings, svc, rim, role, deliver)
+    queue = app.job_queue
+    assert queue is not None, "install python-telegram-bot[job-queue]"
+    # Two instances allowed so that APScheduler never logs a skipped run; the lock inside
+    # the job makes the second one return at once.
+    kwargs = {"max_instances": 2, "coalesce": True}
+    tick = min(30.0, float(settings.poll_interval))
+    queue.run_repeating(poll, interval=tick, first=0.5, name="poll", job_kwargs=kwargs)
+    queue.run_repeating(
+        deliver,
+        interval=settings.delivery_interval,
+        first=1.0,
+        name="deliver",
+        job_kwargs=kwargs,
+    )
+
+
+def _delivery_job(settings: Settings, svc: Services, rim: Rim) -> DeliveryJob:
+    limits = Limits(overall_per_second=settings.max_messages_per_second)
+    # With Redis every worker's sends count against one limit; without it, each worker
+    # keeps its share, counting the live workers through the database (DeliveryJob).
+    shared = (
+        RedisPacer(settings.redis_url, settings.max_messages_per_second)
+        if settings.redis_url
+        else None
+    )
+    return DeliveryJob(
+        svc.store,
+        svc.clock,
+        api=rim.sender_api,
+        limiter=RateLimiter(limits, shared=shared),
+        options=SendOptions(disclaimer=settings.disclaimer, owner=rim.owner),
+        lease=timedelta(seconds=settings.worker_lease),
+        # Every process drops them from its own index at once; other workers follow the
+        # subscriptions' revision.
+        on_unreachable=svc.subscriptions.chats_unreachable,
+    )
+
+
+def _poll_job(
+    settings: Settings, svc: Services, rim: Rim, role: Role, deliver: DeliveryJob
+) -> PollJob:
+    index = svc.subscriptions.index
+    assert index is not None, "build_services loads the index in this role"
+    pipeline = Pipeline(
+        settings,
+        svc.store,
+        Matcher(svc.universe, index),
+        rim.client,
+        owner=rim.owner,
+        parse_pool=rim.parse_pool,
+    )
+
+    def fresh_matcher() -> Matcher | None:
+        fresh = svc.subscriptions.reload_index_if_changed()
+        return Matcher(svc.universe, fresh) if fresh is not None else None
+
+    # In the worker role chats change in the web process: follow them through the
+    # database. In the "all" role the subscriptions service keeps the one index up to date.
+    return PollJob(
+        pipeline,
+        on_new_alerts=deliver,
+        fresh_matcher=fresh_matcher if role == "worker" else None,
+    )
 
 
 def run(settings: Settings, role: Role = "all") -> None:
