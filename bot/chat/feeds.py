@@ -64,7 +64,7 @@ async def add_feed(update: Update, context: Context) -> None:
         return
     url = canonical_url(context.args[0]) if context.args else ""
     if not url:
-        await reply(update, text("feeds.add.refused", reason="not an http(s) address"))
+        await reply(update, text("feeds.add.refused", reason=text("feeds.add.not_http")))
         await reply(update, text("feeds.add.usage"))
         return
     try:
@@ -85,7 +85,7 @@ async def _try_feed(context: Context, url: str) -> ParsedFeed:
     async with make_client(limits) as client:
         fetched = await fetch(client, url, limits=limits, check=_guard(context).check)
     if fetched.body is None:
-        raise FeedError("the server sent an empty document")
+        raise FeedError(text("feeds.add.empty"))
     return await context.bot_data.parse_pool.parse(
         fetched.body, source=url, url=fetched.url, content_type=fetched.content_type
     )

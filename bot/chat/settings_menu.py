@@ -67,39 +67,38 @@ def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKe
 
 def page(name: str, settings: ChatSettings) -> tuple[str, InlineKeyboardMarkup]:
     """The menu's text and keyboard for one page ("main" or one of NAMES)."""
+    if name not in PAGE_WIDTHS:
+        return describe(settings), _main_keyboard(settings)
+    choices, current = _choices(name, settings)
+    options = [_button(label, f"set:{name}={value}", value == current) for label, value in choices]
     back = [_button(text("chat.settings.back"), "set:main")]
+    rows = [*_rows(options, PAGE_WIDTHS[name]), back]
+    return text(f"chat.settings.page.{name}"), InlineKeyboardMarkup(rows)
+
+
+# The pages with choices, and how many buttons each shows side by side.
+PAGE_WIDTHS = {"mode": 3, "digest": 4, "timezone": 2, "quiet": 2, "rate": 5, "lang": 4}
+
+
+def _choices(name: str, settings: ChatSettings) -> tuple[list[tuple[str, str]], str]:
+    """A page's (label, value) choices and the value now chosen."""
     if name == "mode":
-        options = [
-            _button(
-                text(f"chat.settings.mode.{m.value}"),
-                f"set:mode={m.value}",
-                settings.delivery_mode is m,
-            )
-            for m in DeliveryMode
-        ]
-        return text("chat.settings.page.mode"), InlineKeyboardMarkup([options, back])
+        modes = [(text(f"chat.settings.mode.{m.value}"), m.value) for m in DeliveryMode]
+        return modes, settings.delivery_mode.value
     if name == "digest":
-        options = [_button(t, f"set:digest={t}", settings.digest_time == t) for t in DIGEST_TIMES]
-        return text("chat.settings.page.digest"), InlineKeyboardMarkup([*_rows(options, 4), back])
+        return [(t, t) for t in DIGEST_TIMES], settings.digest_time
     if name == "timezone":
-        options = [_button(z, f"set:timezone={z}", settings.timezone == z) for z in TIMEZONES]
-        return text("chat.settings.page.timezone"), InlineKeyboardMarkup([*_rows(options, 2), back])
+        return [(z, z) for z in TIMEZONES], settings.timezone
     if name == "quiet":
-        current = f"{settings.quiet_start}-{settings.quiet_end}"
-        options = [
-            _button(text("chat.settings.off"), "set:quiet=off", settings.quiet_start is None)
-        ]
-        options += [_button(q, f"set:quiet={q}", current == q) for q in QUIET_HOURS]
-        return text("chat.settings.page.quiet"), InlineKeyboardMarkup([*_rows(options, 2), back])
+        quiet = f"{settings.quiet_start}-{settings.quiet_end}" if settings.quiet_start else "off"
+        return [(text("chat.settings.off"), "off"), *((q, q) for q in QUIET_HOURS)], quiet
     if name == "rate":
-        options = [
-            _button(text("chat.settings.unlimited"), "set:rate=off", settings.max_per_hour is None)
-        ]
-        options += [_button(r, f"set:rate={r}", str(settings.max_per_hour) == r) for r in RATES]
-        return text("chat.settings.page.rate"), InlineKeyboardMarkup([*_rows(options, 5), back])
-    if name == "lang":
-        options = [_button(code, f"set:lang={code}", settings.lang == code) for code in languages()]
-        return text("chat.settings.page.lang"), InlineKeyboardMarkup([*_rows(options, 4), back])
+        rate = "off" if settings.max_per_hour is None else str(settings.max_per_hour)
+        return [(text("chat.settings.unlimited"), "off"), *((r, r) for r in RATES)], rate
+    return [(code, code) for code in languages()], settings.lang
+
+
+def _main_keyboard(settings: ChatSettings) -> InlineKeyboardMarkup:
     toggle = "off" if settings.link_previews else "on"
     rows = [
         [_button(text("chat.settings.button.mode"), "set:mode")],
@@ -116,7 +115,7 @@ def page(name: str, settings: ChatSettings) -> tuple[str, InlineKeyboardMarkup]:
             _button(text("chat.settings.button.lang"), "set:lang"),
         ],
     ]
-    return describe(settings), InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows)
 
 
 def _current(context: Context, chat_id: int) -> ChatSettings:

@@ -114,6 +114,8 @@ TEXTS: dict[str, str] = {
     "feeds.add.already": "This chat already has “{name}”.",
     "feeds.add.limit": "This chat has {count} feeds, the most it may have; /removefeed one first.",
     "feeds.add.off": "Adding your own feeds is turned off on this bot.",
+    "feeds.add.not_http": "not an http(s) address",
+    "feeds.add.empty": "the server sent an empty document",
     "feeds.list.empty": (
         "This chat has no feeds of its own. Add one with /addfeed URL, or send an OPML file "
         "with the caption /importopml."
