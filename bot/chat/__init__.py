@@ -3,5 +3,5 @@
 `routes` is the one table of every command, button and message handled (and the command menu);
 `context` the typed PTB context and the ways to answer; `gate` who may do what and which chat a
 command changes; `keyboards` the inline keyboards. The work itself is done by the subscriptions
-service (`bot.subscriptions`) and the store; no business logic lives here.
+service (`bot.subscriptions`: what chats watch changes only there) and the store.
 """
