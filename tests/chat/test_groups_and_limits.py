@@ -3,7 +3,6 @@ channels set up from a private chat."""
 
 from __future__ import annotations
 
-from bot.chat.ratelimit import RateLimiter
 from tests.chat.conftest import StartBot
 from tests.fakes.telegram_api import FakeBotAPI
 
@@ -49,35 +48,6 @@ def test_one_chat_cannot_flood_the_bot(start_bot: StartBot, telegram: FakeBotAPI
     texts = [m["text"] for m in telegram.sent(chat_id=42)]
     assert len(texts) == 4, texts  # three answers, one "please wait", then silence
     assert "Please wait" in texts[3]
-
-
-def test_rate_limiter_window_slides() -> None:
-    now = [0.0]
-    limiter = RateLimiter(2, window=60, clock=lambda: now[0])
-    assert [limiter.check(1) for _ in range(4)] == ["ok", "ok", "warn", "drop"]
-    assert limiter.check(2) == "ok"
-    now[0] = 61.0
-    assert limiter.check(1) == "ok"
-
-
-def test_rate_limiter_forgets_idle_chats() -> None:
-    now = [0.0]
-    limiter = RateLimiter(2, window=60, clock=lambda: now[0], forget_at=100)
-    for chat in range(99):
-        limiter.check(chat)
-    now[0] = 30.0
-    assert [limiter.check(1000) for _ in range(3)] == ["ok", "ok", "warn"]
-    assert len(limiter) == 100
-    now[0] = 61.0
-    assert limiter.check(2000) == "ok"  # 100 remembered: the 99 idle for a window are forgotten
-    assert len(limiter) == 2
-    assert limiter.check(1000) == "drop"  # still inside its window, and already warned
-    now[0] = 62.0
-    for chat in range(3000, 3098):
-        limiter.check(chat)
-    assert limiter.check(4000) == "ok"  # 100 remembered, none idle: all kept
-    assert len(limiter) == 101
-    assert limiter.check(1000) == "drop"
 
 
 CHANNEL = -1009876543210
