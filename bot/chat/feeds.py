@@ -15,7 +15,6 @@ and export them. A bad argument is answered with what was wrong and an example, 
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import urlsplit
 
 from telegram import InputFile, Update
@@ -30,8 +29,6 @@ from bot.feeds.urls import canonical_url
 from bot.models import Feed
 from bot.services import Services
 from bot.texts import text
-
-log = logging.getLogger(__name__)
 
 TRIAL_TIMEOUT = 30.0  # seconds for /addfeed's one fetch
 
