@@ -1,9 +1,12 @@
 """Builds the running bot: the PTB Application, its handlers, and the two jobs of the pipeline.
 
-In: `Settings`. Out: an `Application` ready for `run_polling`, with
-- the chat handlers (bot.chat.handlers) and the command menu registered at start-up;
+In: `Settings` and the process's role. Out: an `Application` ready for `run_polling`, with
+- PTB's typed context (`bot.chat.context`), the chat handlers (`bot.chat.routes`, one table)
+  and the command menu registered at start-up (roles "all" and "web");
 - a poll job (fetch -> parse -> dedup -> match -> render -> outbox) ticking on PTB's JobQueue;
-- a delivery job sending the outbox within Telegram's limits (bot.delivery.limits).
+- a delivery job sending the outbox within Telegram's limits (bot.delivery.limits);
+the match index is built only by the roles that match (all, worker): the web role only writes
+subscriptions, which a worker follows through their revision.
 Fails at start-up, before touching Telegram, when the token is missing, the database cannot be
 reached or the feed catalogue is malformed; each with a message saying which.
 """
@@ -13,14 +16,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+import httpx
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder
 
-from bot.chat.feeds import add_feed_handlers
-from bot.chat.handlers import add_handlers, publish_commands
+from bot.chat.context import CONTEXT_TYPES, Context
+from bot.chat.ratelimit import RateLimiter as CommandRateLimiter
+from bot.chat.routes import add_handlers, publish_commands
 from bot.delivery.botapi import BotAPI
 from bot.delivery.jobs import DeliveryJob, worker_id
 from bot.delivery.limits import Limits, RateLimiter
@@ -29,7 +35,6 @@ from bot.delivery.shared import RedisPacer
 from bot.feeds.catalogue import load_catalogue
 from bot.feeds.fetch import make_client
 from bot.feeds.pool import ParsePool
-from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.observability.server import HealthServer
 from bot.poll.alerts import Matcher
@@ -46,21 +51,39 @@ Role = Literal["all", "web", "worker"]
 WEBHOOK_PATH = "telegram"
 
 
-def build_services(settings: Settings) -> Services:
-    """Open and migrate the database, load the catalogue, the tickers and the index."""
+def build_services(settings: Settings, role: Role = "all") -> Services:
+    """Open and migrate the database, load the catalogue and the tickers; and the match index,
+    except in the web role, which matches nothing (at a million subscriptions the index costs
+    half a minute and half a gigabyte)."""
     engine = open_engine(settings.database)
     migrate(engine)
     store = Store(engine)
     store.feeds.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
     universe = TickerUniverse.load(settings.tickers_file, settings.data_dir)
-    svc = Services(settings=settings, store=store, universe=universe, index=MatchIndex(universe))
-    count = svc.load_index()
-    log.info("loaded %d subscriptions", count)
+    svc = Services.create(settings, store, universe)
+    if role == "web":
+        log.info("no match index in the web role")
+    else:
+        index = svc.subscriptions.load_index()
+        log.info("loaded %d subscriptions into the match index", len(index))
     return svc
 
 
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _on_error(update: object, context: Context) -> None:
     log.error("error while handling %r", update, exc_info=context.error)
+
+
+@dataclass(frozen=True)
+class Rim:
+    """What the jobs talk to the outside through, made once per application and closed with
+    it: the feeds' HTTP client, the sends' Bot API client, the parse pool, this process's id."""
+
+    client: httpx.AsyncClient
+    sender_api: BotAPI
+    parse_pool: ParsePool
+    # This process, in feed leases and outbox claims. Feed leases are given back after each
+    # poll, so a restarted process does not wait for its predecessor's.
+    owner: str
 
 
 def build_application(
@@ -70,84 +93,34 @@ def build_application(
     for the "worker" role the poll and delivery jobs, for "all" both."""
     if settings.bot_token is None:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
-    client = make_client()
-    # The delivery's sends go through the lean client (PTB's timeouts, the same API root);
-    # everything else through PTB's Bot.
-    sender_api = BotAPI(settings.telegram_api_url, settings.bot_token.get_secret_value())
-    # Feed documents are parsed in worker processes, one per core (started at the first parse).
-    parse_pool = ParsePool()
+    rim = Rim(
+        client=make_client(),
+        # The delivery's sends go through the lean client (PTB's timeouts, the same API root);
+        # everything else through PTB's Bot.
+        sender_api=BotAPI(settings.telegram_api_url, settings.bot_token.get_secret_value()),
+        # Feed documents are parsed in worker processes, one per core (started at the first
+        # parse): the poll job's, and /addfeed's trial fetch.
+        parse_pool=ParsePool(),
+        owner=worker_id(),
+    )
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if role != "worker":
             await publish_commands(app.bot, settings.admin_chat_ids)
-        if role == "web":
-            return
-        limits = Limits(overall_per_second=settings.max_messages_per_second)
-        # With Redis every worker's sends count against one limit; without it, each worker
-        # keeps its share, counting the live workers through the database (DeliveryJob).
-        shared = (
-            RedisPacer(settings.redis_url, settings.max_messages_per_second)
-            if settings.redis_url
-            else None
-        )
-        deliver = DeliveryJob(
-            svc.store,
-            svc.clock,
-            api=sender_api,
-            limiter=RateLimiter(limits, shared=shared),
-            options=SendOptions(disclaimer=settings.disclaimer, owner=owner),
-            lease=timedelta(seconds=settings.worker_lease),
-            # A worker follows deactivations through the subscriptions' revision instead.
-            on_unreachable=svc.chats_unreachable if role == "all" else None,
-        )
-        cycle = PollCycle(
-            settings,
-            svc.store,
-            Matcher(svc.universe, svc.index),
-            client,
-            owner=owner,
-            parse_pool=parse_pool,
-        )
-
-        def fresh_matcher() -> Matcher | None:
-            changed = svc.reload_index_if_changed()
-            return Matcher(svc.universe, svc.index) if changed else None
-
-        # In the worker role chats change in the web process: follow them through the
-        # database. In the "all" role the handlers keep the one index up to date themselves.
-        poll = PollJob(
-            cycle,
-            on_new_alerts=deliver,
-            fresh_matcher=fresh_matcher if role == "worker" else None,
-        )
-        queue = app.job_queue
-        assert queue is not None, "install python-telegram-bot[job-queue]"
-        # Two instances allowed so that APScheduler never logs a skipped run; the lock inside
-        # the job makes the second one return at once.
-        kwargs = {"max_instances": 2, "coalesce": True}
-        tick = min(30.0, float(settings.poll_interval))
-        queue.run_repeating(poll, interval=tick, first=0.5, name="poll", job_kwargs=kwargs)
-        queue.run_repeating(
-            deliver,
-            interval=settings.delivery_interval,
-            first=1.0,
-            name="deliver",
-            job_kwargs=kwargs,
-        )
+        if role != "web":
+            _schedule_jobs(app, settings, svc, rim, role)
         log.info("bot started as @%s (role %s)", app.bot.username, role)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await client.aclose()
-        await sender_api.aclose()
-        parse_pool.close()
+        await rim.client.aclose()
+        await rim.sender_api.aclose()
+        rim.parse_pool.close()
         svc.store.engine.dispose()
 
-    # This process, in feed leases and outbox claims. Feed leases are given back after each
-    # poll, so a restarted process does not wait for its predecessor's.
-    owner = worker_id()
     api = settings.telegram_api_url
     app = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
         .token(settings.bot_token.get_secret_value())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
@@ -155,13 +128,88 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
-    app.bot_data["services"] = svc
+    app.bot_data.services = svc
+    app.bot_data.limiter = CommandRateLimiter(settings.command_rate_limit)
+    app.bot_data.parse_pool = rim.parse_pool
     if role != "worker":
-        # The feed commands first: add_handlers ends with the catch-all for unknown commands.
-        add_feed_handlers(app)
         add_handlers(app)
     app.add_error_handler(_on_error)
     return app
+
+
+def _schedule_jobs(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    svc: Services,
+    rim: Rim,
+    role: Role,
+) -> None:
+    """The poll and delivery jobs on PTB's JobQueue (roles "all" and "worker")."""
+    deliver = _delivery_job(settings, svc, rim)
+    poll = _poll_job(settings, svc, rim, role, deliver)
+    queue = app.job_queue
+    assert queue is not None, "install python-telegram-bot[job-queue]"
+    # Two instances allowed so that APScheduler never logs a skipped run; the lock inside
+    # the job makes the second one return at once.
+    kwargs = {"max_instances": 2, "coalesce": True}
+    tick = min(30.0, float(settings.poll_interval))
+    queue.run_repeating(poll, interval=tick, first=0.5, name="poll", job_kwargs=kwargs)
+    queue.run_repeating(
+        deliver,
+        interval=settings.delivery_interval,
+        first=1.0,
+        name="deliver",
+        job_kwargs=kwargs,
+    )
+
+
+def _delivery_job(settings: Settings, svc: Services, rim: Rim) -> DeliveryJob:
+    limits = Limits(overall_per_second=settings.max_messages_per_second)
+    # With Redis every worker's sends count against one limit; without it, each worker
+    # keeps its share, counting the live workers through the database (DeliveryJob).
+    shared = (
+        RedisPacer(settings.redis_url, settings.max_messages_per_second)
+        if settings.redis_url
+        else None
+    )
+    return DeliveryJob(
+        svc.store,
+        svc.clock,
+        api=rim.sender_api,
+        limiter=RateLimiter(limits, shared=shared),
+        options=SendOptions(disclaimer=settings.disclaimer, owner=rim.owner),
+        lease=timedelta(seconds=settings.worker_lease),
+        # Every process drops them from its own index at once; other workers follow the
+        # subscriptions' revision.
+        on_unreachable=svc.subscriptions.chats_unreachable,
+    )
+
+
+def _poll_job(
+    settings: Settings, svc: Services, rim: Rim, role: Role, deliver: DeliveryJob
+) -> PollJob:
+    index = svc.subscriptions.index
+    assert index is not None, "build_services loads the index in this role"
+    cycle = PollCycle(
+        settings,
+        svc.store,
+        Matcher(svc.universe, index),
+        rim.client,
+        owner=rim.owner,
+        parse_pool=rim.parse_pool,
+    )
+
+    def fresh_matcher() -> Matcher | None:
+        fresh = svc.subscriptions.reload_index_if_changed()
+        return Matcher(svc.universe, fresh) if fresh is not None else None
+
+    # In the worker role chats change in the web process: follow them through the
+    # database. In the "all" role the subscriptions service keeps the one index up to date.
+    return PollJob(
+        cycle,
+        on_new_alerts=deliver,
+        fresh_matcher=fresh_matcher if role == "worker" else None,
+    )
 
 
 def run(settings: Settings, role: Role = "all") -> None:
@@ -171,7 +219,7 @@ def run(settings: Settings, role: Role = "all") -> None:
         raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
     if role == "web" and not (settings.webhook_url and settings.webhook_secret):
         raise SystemExit("the web role needs WEBHOOK_URL and WEBHOOK_SECRET")
-    svc = build_services(settings)
+    svc = build_services(settings, role)
     app = build_application(settings, svc, role)
     health = _start_health(settings, svc)
     try:

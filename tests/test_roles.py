@@ -1,5 +1,6 @@
-"""Process roles: the web role takes updates by webhook only with the secret; a worker serves
-/healthz and /metrics. Real processes, real HTTP, the fake Telegram Bot API."""
+"""Process roles: the web role takes updates by webhook only with the secret and builds no
+match index (it only writes subscriptions, which a worker follows through their revision); a
+worker serves /healthz and /metrics. Real processes, real HTTP, the fake Telegram Bot API."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 
+from bot.app import Role, build_services
 from bot.models import Kind
+from bot.settings import Settings
 from bot.storage.db import migrate, open_engine
 from bot.storage.store import Store
 from tests.e2e.bot_process import BotProcess
@@ -65,7 +69,7 @@ def command_update(update_id: int, text: str) -> str:
                 "chat": {"id": CHAT, "type": "private", "first_name": "Jane"},
                 "from": {"id": CHAT, "is_bot": False, "first_name": "Jane"},
                 "text": text,
-                "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+                "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
             },
         }
     )
@@ -82,7 +86,7 @@ def test_the_web_role_takes_updates_only_with_the_secret(
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(port),
         }
-        with BotProcess(env, tmp_path, name="web", role="web"):
+        with BotProcess(env, tmp_path, name="web", role="web") as web:
             wait_until_listening(port)
             telegram.wait_for(
                 lambda: any(c["method"] == "setWebhook" for c in telegram.calls), timeout=30
@@ -112,6 +116,51 @@ def test_the_web_role_takes_updates_only_with_the_secret(
             assert right.status_code == 200
             (welcome,) = telegram.wait_for_sent(1, chat_id=CHAT, timeout=15)
             assert "/watch" in welcome["text"]
+
+            # Subscriptions are written without a match index in this process.
+            secret = json_type | {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            httpx.post(url, content=command_update(4, "/watch AMZN"), headers=secret)
+            watching = telegram.wait_for_sent(2, chat_id=CHAT, timeout=15)[-1]
+            assert "Watching AMZN" in watching["text"]
+            assert "no match index in the web role" in web.log()
+            assert "into the match index" not in web.log()
+
+
+@pytest.mark.parametrize(
+    ("role", "indexed"),
+    [("all", True), ("web", False), ("worker", True)],
+    ids=["all", "web", "worker"],
+)
+def test_only_the_roles_that_match_build_the_match_index(
+    tmp_path: Path, database_url: str, sec_table_path: Path, role: Role, indexed: bool
+) -> None:
+    """At a million subscriptions the index costs half a minute and half a gigabyte: the web
+    role, which matches nothing, builds none. Its changes reach a worker through the
+    subscriptions' revision."""
+    catalogue = tmp_path / "feeds.toml"
+    catalogue.write_text('[[feeds]]\nname = "A"\nurl = "http://127.0.0.1:9/a.rss"\n')
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        feeds_file=catalogue,
+        tickers_file=sec_table_path,
+    )
+    worker = build_services(settings, "worker")
+    svc = build_services(settings, role)
+    assert (svc.subscriptions.index is not None) is indexed
+
+    svc.subscriptions.chat_seen(CHAT, "private", "Jane")
+    (added,) = svc.subscriptions.watch(CHAT, ["AMZN"])
+    assert added.value == "AMZN"
+    if svc.subscriptions.index is not None:
+        assert len(svc.subscriptions.index) == 1  # this process's index follows at once
+    fresh = worker.subscriptions.reload_index_if_changed()
+    assert fresh is not None
+    assert len(fresh) == 1
+    assert worker.subscriptions.reload_index_if_changed() is None  # nothing changed since
+    for services in (svc, worker):
+        services.store.engine.dispose()
 
 
 def metric(text: str, name: str) -> float:

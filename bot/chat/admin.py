@@ -1,9 +1,10 @@
-"""Operator commands (users listed in ADMIN_CHAT_IDS): /stats and /broadcast.
+"""Operator commands (users listed in ADMIN_CHAT_IDS): /stats, /broadcast and /feedhealth.
 
-In: /stats; /broadcast TEXT and its confirmation button ("bcast:yes:N" / "bcast:no:N").
-Out: counts from `Store.stats.bot_stats`; a broadcast queued for every active chat through the same
-rate-limited outbox as alerts (`Store.outbox.enqueue_notice(kind="broadcast")`).
-Anyone else gets the ordinary unknown-command answer: no hint that these commands exist.
+In: /stats; /broadcast TEXT and its confirmation button ("bcast:yes:N" / "bcast:no:N");
+/feedhealth. Out: counts from `Store.stats.bot_stats`; a broadcast queued for every active
+chat through the same rate-limited outbox as alerts (`Store.outbox.enqueue_notice`); every
+feed's health, worst first. Anyone else gets exactly the unknown-command answer
+(`operators_only`): no hint that these commands exist.
 """
 
 from __future__ import annotations
@@ -11,28 +12,18 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, time
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram import Message, Update
 
-from bot.chat.common import (
-    command_argument,
-    edit_in_place,
-    remember_chat,
-    reply,
-    services,
-    unknown_command,
-)
+from bot.chat import keyboards
+from bot.chat.context import Context, edit_in_place, message_argument, reply
+from bot.chat.gate import operators_only, remember_chat
+from bot.feeds.health import format_health
 from bot.storage.stats import BotStats
 from bot.texts import text
 
-PENDING_KEY = "broadcasts"
 MAX_BROADCAST = 4000
+HEALTH_LIMIT = 25  # feeds shown by /feedhealth, worst first
 _numbers = itertools.count(1)
-
-
-def is_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in services(context).settings.admin_chat_ids
 
 
 def _age(oldest: datetime | None, now: datetime) -> str:
@@ -61,27 +52,20 @@ def render_stats(stats: BotStats, now: datetime) -> str:
     )
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@operators_only
+async def stats_command(update: Update, context: Context) -> None:
     """/stats: chats, subscriptions, alerts today, the outbox, feed health."""
-    if not is_operator(update, context):
-        await unknown_command(update, context)
-        return
-    svc = services(context)
-    remember_chat(update, svc)
-    now = svc.clock()
+    remember_chat(update, context)
+    now = context.svc.clock()
     midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
-    await reply(update, render_stats(svc.store.stats.bot_stats(midnight), now))
+    await reply(update, render_stats(context.svc.store.stats.bot_stats(midnight), now))
 
 
-async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@operators_only
+async def broadcast_command(update: Update, context: Context) -> None:
     """/broadcast TEXT: show what would go out and to how many chats; a button sends it."""
-    if not is_operator(update, context):
-        await unknown_command(update, context)
-        return
-    svc = services(context)
-    remember_chat(update, svc)
-    message = update.effective_message
-    body = command_argument(message.text if message else None)
+    remember_chat(update, context)
+    body = message_argument(update)
     if not body:
         await reply(update, text("chat.broadcast.usage"))
         return
@@ -89,37 +73,25 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await reply(update, text("chat.broadcast.too_long", limit=MAX_BROADCAST))
         return
     number = next(_numbers)
-    pending = context.bot_data.setdefault(PENDING_KEY, {})
-    pending[number] = body
-    count = len(svc.store.chats.active_chat_ids())
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    text("chat.broadcast.button.yes"), callback_data=f"bcast:yes:{number}"
-                ),
-                InlineKeyboardButton(
-                    text("chat.broadcast.button.no"), callback_data=f"bcast:no:{number}"
-                ),
-            ]
-        ]
+    context.bot_data.broadcasts[number] = body
+    count = len(context.svc.store.chats.active_chat_ids())
+    markup = keyboards.confirm(
+        "bcast",
+        text("chat.broadcast.button.yes"),
+        text("chat.broadcast.button.no"),
+        number,
     )
     await reply(update, text("chat.broadcast.confirm", count=count, text=body), markup)
 
 
-async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@operators_only
+async def broadcast_button(update: Update, context: Context) -> None:
     """The confirmation: queue the broadcast once, or drop it."""
     query = update.callback_query
-    assert query is not None
-    if not is_operator(update, context):
-        await query.answer()
-        return
-    svc = services(context)
-    parts = (query.data or "").split(":")
-    answer = parts[1] if len(parts) > 1 else ""
-    raw = parts[2] if len(parts) > 2 else ""
-    pending = context.bot_data.setdefault(PENDING_KEY, {})
-    body = pending.pop(int(raw), None) if raw.isdigit() else None
+    assert query is not None  # registered for button presses only
+    svc = context.svc
+    _, answer, raw = [*(query.data or "").split(":"), "", ""][:3]
+    body = context.bot_data.broadcasts.pop(int(raw), None) if raw.isdigit() else None
     await query.answer()
     if body is None:
         outcome = text("chat.broadcast.gone")
@@ -134,7 +106,9 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await edit_in_place(query.message, outcome)
 
 
-def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("stats", stats_command))
-    app.add_handler(CommandHandler("broadcast", broadcast_command))
-    app.add_handler(CallbackQueryHandler(broadcast_button, pattern=r"^bcast:"))
+@operators_only
+async def feed_health(update: Update, context: Context) -> None:
+    """/feedhealth: every feed's health, worst first."""
+    now = context.svc.clock()
+    health = context.svc.store.feeds.feed_health(now=now)
+    await reply(update, format_health(health, now, limit=HEALTH_LIMIT))

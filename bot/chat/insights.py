@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from telegram import InputFile, Update
-from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.chat.common import command_argument, reply, services, target_chat
+from bot.chat.context import Context, message_argument, reply
+from bot.chat.gate import target_chat
 from bot.matching.detect import detect_tickers
 from bot.matching.index import MatchIndex
 from bot.matching.keywords import QueryError, parse_query
@@ -64,12 +64,11 @@ def _when(seen: datetime) -> str:
     return seen.astimezone(UTC).strftime("%d %b %H:%M UTC")
 
 
-async def test_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def test_command(update: Update, context: Context) -> None:
     """/test QUERY: which of the last 24 hours' articles the query would have matched."""
-    svc = services(context)
+    svc = context.svc
     target_chat(update, context)
-    message = update.effective_message
-    raw = command_argument(message.text if message else None)
+    raw = message_argument(update)
     if not raw:
         await reply(update, text("chat.test.usage"))
         return
@@ -169,12 +168,12 @@ def trend_caption(data: Trend) -> str:
     return caption if len(caption) <= CAPTION_LIMIT else caption[: CAPTION_LIMIT - 1] + "…"
 
 
-async def trend_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def trend_command(update: Update, context: Context) -> None:
     """/trend TICKER: a chart of the ticker's articles per day over 30 days."""
-    svc = services(context)
+    svc = context.svc
     target_chat(update, context)
     message = update.effective_message
-    raw = command_argument(message.text if message else None).removeprefix("$")
+    raw = message_argument(update).removeprefix("$")
     if not raw or message is None:
         await reply(update, text("chat.trend.usage"))
         return
@@ -194,9 +193,9 @@ async def trend_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
-async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def feeds_command(update: Update, context: Context) -> None:
     """/feeds: the sources the bot polls, with their health, and the chat's own feeds."""
-    svc = services(context)
+    svc = context.svc
     chat_id = target_chat(update, context)
     lines = [text("chat.feeds.title")]
     for state in svc.store.feeds.feed_states():
@@ -216,19 +215,12 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply(update, "\n".join(lines))
 
 
-async def about_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def about_command(update: Update, context: Context) -> None:
     """/about: where the news comes from, the disclaimer, and what is stored about the chat."""
-    svc = services(context)
+    svc = context.svc
     target_chat(update, context)
     names = ", ".join(s.feed.name for s in svc.store.feeds.feed_states()) or "-"
     edgar = text("chat.about.edgar") if svc.settings.sec_user_agent else ""
     await reply(
         update, text("chat.about", sources=names, edgar=edgar, disclaimer=svc.settings.disclaimer)
     )
-
-
-def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("test", test_command))
-    app.add_handler(CommandHandler("trend", trend_command))
-    app.add_handler(CommandHandler("feeds", feeds_command))
-    app.add_handler(CommandHandler("about", about_command))

@@ -2,9 +2,8 @@
 
 In: a limit (commands per window), a window in seconds and a monotonic clock. Out:
 `RateLimiter.check(chat_id)` -> "ok", "warn" (the first refused command of a window: tell the
-user once) or "drop" (refused silently, so a flood costs the bot no sends); and
-`rate_limit_handler`, a PTB handler that runs before every other one and stops the update.
-Never raises.
+user once) or "drop" (refused silently, so a flood costs the bot no sends). Pure; the handler
+that applies it is `bot.chat.gate.rate_limit`. Never raises.
 """
 
 from __future__ import annotations
@@ -13,11 +12,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from typing import Literal
-
-from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
-
-from bot.texts import text
 
 Verdict = Literal["ok", "warn", "drop"]
 
@@ -80,32 +74,3 @@ class RateLimiter:
         if not times:
             return 1
         return max(1, int(self.window - (self.clock() - times[0])) + 1)
-
-
-def _is_command(update: Update) -> bool:
-    if update.callback_query is not None:
-        return True
-    message = update.message
-    return bool(message and message.text and message.text.startswith("/"))
-
-
-async def rate_limit_handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs first (handler group -1): counts commands and button presses per chat; past the
-    limit, answers once per window and stops the update from reaching the command."""
-    limiter = context.bot_data.get("rate_limiter")
-    chat = update.effective_chat
-    if not isinstance(limiter, RateLimiter) or chat is None or not _is_command(update):
-        return
-    verdict = limiter.check(chat.id)
-    if verdict == "ok":
-        return
-    if verdict == "warn":
-        notice = text("chat.rate_limited", seconds=limiter.retry_in(chat.id))
-        if update.callback_query is not None:
-            await update.callback_query.answer(notice, show_alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(notice)
-    elif update.callback_query is not None:
-        # An unanswered button spins on the user's screen; answering costs no message.
-        await update.callback_query.answer()
-    raise ApplicationHandlerStop

@@ -4,33 +4,21 @@ In: /settings (opens the menu), /settings NAME VALUE (a value no button offers, 
 zone: `/settings timezone Europe/Berlin`), and presses of the menu's buttons (callback data
 "set:PAGE" opens a page, "set:NAME=VALUE" sets a value and shows the main page again).
 Out: `ChatSettings` changed through `Store.chats.update_chat_settings`; the menu message edited.
-A bad value is refused with the reason and an example (`PreferenceError`'s text); nothing is
-changed then.
+Values are read by `bot.subscriptions.setting_values` (as /import reads them). A bad value is
+refused with the reason and an example (`PreferenceError`'s text); nothing is changed then.
 """
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.chat.common import (
-    admins_only,
-    command_argument,
-    edit_in_place,
-    reply,
-    services,
-    target_chat,
-)
-from bot.delivery.preferences import (
-    PreferenceError,
-    parse_quiet_hours,
-    parse_time,
-    parse_timezone,
-)
+from bot.chat.context import Context, edit_in_place, message_argument, reply
+from bot.chat.gate import admins_only, target_chat
+from bot.delivery.preferences import PreferenceError
 from bot.models import ChatSettings, DeliveryMode
+from bot.subscriptions.setting_values import NAMES, parse_setting
 from bot.texts import languages, text
 
-NAMES = ("mode", "digest", "timezone", "quiet", "rate", "previews", "lang")
 DIGEST_TIMES = ("06:00", "07:00", "08:00", "09:00", "12:00", "18:00", "21:00")
 TIMEZONES = (
     "UTC",
@@ -47,47 +35,6 @@ TIMEZONES = (
 )
 QUIET_HOURS = ("22:00-07:00", "23:00-06:00", "21:00-08:00")
 RATES = ("5", "10", "20", "60")
-# Short aliases people type after /settings.
-ALIASES = {"tz": "timezone", "time_zone": "timezone", "language": "lang", "preview": "previews"}
-OFF_WORDS = frozenset({"off", "none", "no", "0"})
-
-
-def parse_setting(name: str, value: str) -> dict[str, object]:
-    """One setting as typed or pressed -> the `ChatSettings` fields it changes.
-    Raises PreferenceError with the reason and an example."""
-    name = ALIASES.get(name.lower(), name.lower())
-    value = value.strip()
-    if name == "mode":
-        try:
-            return {"delivery_mode": DeliveryMode(value.lower())}
-        except ValueError:
-            raise PreferenceError(text("chat.settings.error.mode", value=value[:40])) from None
-    if name == "digest":
-        return {"digest_time": parse_time(value)}
-    if name == "timezone":
-        return {"timezone": parse_timezone(value)}
-    if name == "quiet":
-        if value.lower() in OFF_WORDS:
-            return {"quiet_start": None, "quiet_end": None}
-        start, end = parse_quiet_hours(value)
-        return {"quiet_start": start, "quiet_end": end}
-    if name == "rate":
-        if value.lower() in OFF_WORDS:
-            return {"max_per_hour": None}
-        if not value.isdigit() or not 1 <= int(value) <= 1000:
-            raise PreferenceError(text("chat.settings.error.rate", value=value[:40]))
-        return {"max_per_hour": int(value)}
-    if name == "previews":
-        if value.lower() not in ("on", "off"):
-            raise PreferenceError(text("chat.settings.error.previews", value=value[:40]))
-        return {"link_previews": value.lower() == "on"}
-    if name == "lang":
-        if value not in languages():
-            raise PreferenceError(
-                text("chat.settings.error.lang", value=value[:40], options=", ".join(languages()))
-            )
-        return {"lang": value}
-    raise PreferenceError(text("chat.settings.error.name", name=name[:40], names=", ".join(NAMES)))
 
 
 def describe(settings: ChatSettings) -> str:
@@ -120,39 +67,38 @@ def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKe
 
 def page(name: str, settings: ChatSettings) -> tuple[str, InlineKeyboardMarkup]:
     """The menu's text and keyboard for one page ("main" or one of NAMES)."""
+    if name not in PAGE_WIDTHS:
+        return describe(settings), _main_keyboard(settings)
+    choices, current = _choices(name, settings)
+    options = [_button(label, f"set:{name}={value}", value == current) for label, value in choices]
     back = [_button(text("chat.settings.back"), "set:main")]
+    rows = [*_rows(options, PAGE_WIDTHS[name]), back]
+    return text(f"chat.settings.page.{name}"), InlineKeyboardMarkup(rows)
+
+
+# The pages with choices, and how many buttons each shows side by side.
+PAGE_WIDTHS = {"mode": 3, "digest": 4, "timezone": 2, "quiet": 2, "rate": 5, "lang": 4}
+
+
+def _choices(name: str, settings: ChatSettings) -> tuple[list[tuple[str, str]], str]:
+    """A page's (label, value) choices and the value now chosen."""
     if name == "mode":
-        options = [
-            _button(
-                text(f"chat.settings.mode.{m.value}"),
-                f"set:mode={m.value}",
-                settings.delivery_mode is m,
-            )
-            for m in DeliveryMode
-        ]
-        return text("chat.settings.page.mode"), InlineKeyboardMarkup([options, back])
+        modes = [(text(f"chat.settings.mode.{m.value}"), m.value) for m in DeliveryMode]
+        return modes, settings.delivery_mode.value
     if name == "digest":
-        options = [_button(t, f"set:digest={t}", settings.digest_time == t) for t in DIGEST_TIMES]
-        return text("chat.settings.page.digest"), InlineKeyboardMarkup([*_rows(options, 4), back])
+        return [(t, t) for t in DIGEST_TIMES], settings.digest_time
     if name == "timezone":
-        options = [_button(z, f"set:timezone={z}", settings.timezone == z) for z in TIMEZONES]
-        return text("chat.settings.page.timezone"), InlineKeyboardMarkup([*_rows(options, 2), back])
+        return [(z, z) for z in TIMEZONES], settings.timezone
     if name == "quiet":
-        current = f"{settings.quiet_start}-{settings.quiet_end}"
-        options = [
-            _button(text("chat.settings.off"), "set:quiet=off", settings.quiet_start is None)
-        ]
-        options += [_button(q, f"set:quiet={q}", current == q) for q in QUIET_HOURS]
-        return text("chat.settings.page.quiet"), InlineKeyboardMarkup([*_rows(options, 2), back])
+        quiet = f"{settings.quiet_start}-{settings.quiet_end}" if settings.quiet_start else "off"
+        return [(text("chat.settings.off"), "off"), *((q, q) for q in QUIET_HOURS)], quiet
     if name == "rate":
-        options = [
-            _button(text("chat.settings.unlimited"), "set:rate=off", settings.max_per_hour is None)
-        ]
-        options += [_button(r, f"set:rate={r}", str(settings.max_per_hour) == r) for r in RATES]
-        return text("chat.settings.page.rate"), InlineKeyboardMarkup([*_rows(options, 5), back])
-    if name == "lang":
-        options = [_button(code, f"set:lang={code}", settings.lang == code) for code in languages()]
-        return text("chat.settings.page.lang"), InlineKeyboardMarkup([*_rows(options, 4), back])
+        rate = "off" if settings.max_per_hour is None else str(settings.max_per_hour)
+        return [(text("chat.settings.unlimited"), "off"), *((r, r) for r in RATES)], rate
+    return [(code, code) for code in languages()], settings.lang
+
+
+def _main_keyboard(settings: ChatSettings) -> InlineKeyboardMarkup:
     toggle = "off" if settings.link_previews else "on"
     rows = [
         [_button(text("chat.settings.button.mode"), "set:mode")],
@@ -169,21 +115,19 @@ def page(name: str, settings: ChatSettings) -> tuple[str, InlineKeyboardMarkup]:
             _button(text("chat.settings.button.lang"), "set:lang"),
         ],
     ]
-    return describe(settings), InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows)
 
 
-def _current(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> ChatSettings:
-    found = services(context).store.chats.chat_settings(chat_id)
+def _current(context: Context, chat_id: int) -> ChatSettings:
+    found = context.svc.store.chats.chat_settings(chat_id)
     return found if found is not None else ChatSettings(chat_id=chat_id)
 
 
 @admins_only
-async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings_command(update: Update, context: Context) -> None:
     """/settings opens the menu; /settings NAME VALUE sets one value directly."""
-    svc = services(context)
     chat_id = target_chat(update, context)
-    message = update.effective_message
-    raw = command_argument(message.text if message else None)
+    raw = message_argument(update)
     if raw:
         name, _, value = raw.partition(" ")
         if not value.strip():
@@ -194,7 +138,7 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         except PreferenceError as exc:
             await reply(update, text("chat.settings.invalid", error=str(exc)))
             return
-        updated = svc.store.chats.update_chat_settings(chat_id, **changes)
+        updated = context.svc.store.chats.update_chat_settings(chat_id, **changes)
         await reply(update, text("chat.settings.saved") + "\n\n" + describe(updated))
         return
     body, markup = page("main", _current(context, chat_id))
@@ -202,12 +146,11 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 @admins_only
-async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings_button(update: Update, context: Context) -> None:
     """A press in the menu: open a page, or set a value and show the main page; the menu
     message is edited in place."""
     query = update.callback_query
-    assert query is not None
-    svc = services(context)
+    assert query is not None  # registered for button presses only
     chat_id = target_chat(update, context)
     action = (query.data or "").removeprefix("set:")
     name, is_value, value = action.partition("=")
@@ -218,7 +161,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         except PreferenceError as exc:
             await query.answer(str(exc)[:190], show_alert=True)
             return
-        svc.store.chats.update_chat_settings(chat_id, **changes)
+        context.svc.store.chats.update_chat_settings(chat_id, **changes)
         await query.answer(text("chat.settings.saved"))
     else:
         shown = name if name in NAMES else "main"
@@ -226,8 +169,3 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     body, markup = page(shown, _current(context, chat_id))
     if isinstance(query.message, Message):
         await edit_in_place(query.message, body, markup)
-
-
-def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("settings", settings_command))
-    app.add_handler(CallbackQueryHandler(settings_button, pattern=r"^set:"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     delete,
@@ -75,6 +76,18 @@ class SubscriptionRepository(StoreBase):
                 bump_revision(conn, SUBSCRIPTIONS)
         return [subscription_of(r) for r in rows]
 
+    def remove_subscription(self, chat_id: int, subscription_id: int) -> Subscription | None:
+        """Remove one of the chat's subscriptions by id; None if the chat has no such one."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                delete(subscriptions)
+                .where(subscriptions.c.id == subscription_id, subscriptions.c.chat_id == chat_id)
+                .returning(subscriptions)
+            ).one_or_none()
+            if row is not None:
+                bump_revision(conn, SUBSCRIPTIONS)
+        return None if row is None else subscription_of(row)
+
     def set_muted(self, chat_id: int, subscription_id: int, muted: bool) -> Subscription | None:
         """Pause or resume one of the chat's subscriptions; None if the chat has no such one."""
         with self.engine.begin() as conn:
@@ -95,13 +108,18 @@ class SubscriptionRepository(StoreBase):
             return read_revision(conn, SUBSCRIPTIONS)
 
     def chat_subscriptions(self, chat_id: int) -> list[Subscription]:
+        """The chat's subscriptions, muted ones too: tickers first, then keywords, by value."""
+        return [subscription_of(r) for r in self._chat_rows(chat_id)]
+
+    def _chat_rows(self, chat_id: int) -> list[Any]:
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(subscriptions)
-                .where(subscriptions.c.chat_id == chat_id)
-                .order_by(subscriptions.c.kind.desc(), subscriptions.c.value)
-            ).all()
-        return [subscription_of(r) for r in rows]
+            return list(
+                conn.execute(
+                    select(subscriptions)
+                    .where(subscriptions.c.chat_id == chat_id)
+                    .order_by(subscriptions.c.kind.desc(), subscriptions.c.value)
+                ).all()
+            )
 
     def active_subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
         """Every subscription that should produce alerts (of one chat, or of all): active
@@ -119,12 +137,7 @@ class SubscriptionRepository(StoreBase):
 
     def subscription_states(self, chat_id: int) -> list[SubscriptionState]:
         """The chat's subscriptions with their muted flag, for /export."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(subscriptions)
-                .where(subscriptions.c.chat_id == chat_id)
-                .order_by(subscriptions.c.kind.desc(), subscriptions.c.value)
-            ).all()
+        rows = self._chat_rows(chat_id)
         return [SubscriptionState(Kind(r.kind), r.value, bool(r.muted)) for r in rows]
 
     def replace_chat_state(

@@ -92,7 +92,7 @@ TEXTS: dict[str, str] = {
     "sec.item.7.01": "Regulation FD disclosure",
     "sec.item.8.01": "Other events",
     "sec.item.9.01": "Financial statements and exhibits",
-    # --- feeds: health notices (bot/pipeline.py) and user feeds (bot/chat/feeds.py) ---
+    # --- feeds: health notices (bot/poll/notices.py) and user feeds (bot/chat/feeds.py) ---
     "feeds.notice.broken": (
         "Feed “{name}” has been failing since {since} and is now marked broken: {error}. "
         "It is still tried every few hours; you will be told when it works again. ({url})"
@@ -114,6 +114,8 @@ TEXTS: dict[str, str] = {
     "feeds.add.already": "This chat already has “{name}”.",
     "feeds.add.limit": "This chat has {count} feeds, the most it may have; /removefeed one first.",
     "feeds.add.off": "Adding your own feeds is turned off on this bot.",
+    "feeds.add.not_http": "not an http(s) address",
+    "feeds.add.empty": "the server sent an empty document",
     "feeds.list.empty": (
         "This chat has no feeds of its own. Add one with /addfeed URL, or send an OPML file "
         "with the caption /importopml."
@@ -133,7 +135,6 @@ TEXTS: dict[str, str] = {
     "feeds.opml.skipped": "Skipped {url}: {reason}",
     "feeds.opml.empty": "This chat has no feeds to export.",
     "feeds.opml.caption": "This chat's feeds, as OPML.",
-    "feeds.health.denied": "Feed health is for the bot's operators (ADMIN_CHAT_IDS).",
     # --- digests (bot/render/digest.py) ---
     "digest.continued": "{title} (continued)",
     "digest.group.other": "Other",
@@ -143,7 +144,7 @@ TEXTS: dict[str, str] = {
     "delivery.digest.hourly": "Your hourly digest",
     "delivery.digest.quiet": "While your quiet hours were on",
     "delivery.digest.overflow": "More alerts, over your hourly limit",
-    # --- chat commands (bot/chat/handlers.py) ---
+    # --- chat commands (bot/chat/) ---
     # Chat replies are sent as plain text: no markup, nothing to escape.
     "menu.start": "Welcome and what this bot does",
     "menu.help": "Commands and query examples",

@@ -21,7 +21,6 @@ import pytest
 from bot.app import build_application
 from bot.feeds.catalogue import load_catalogue
 from bot.feeds.parse import parse_feed
-from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.models import Article
 from bot.services import Services
@@ -135,10 +134,8 @@ def start_bot(
         migrate(engine)
         store = Store(engine)
         store.feeds.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))
-        svc = Services(
-            settings=settings, store=store, universe=universe, index=MatchIndex(universe)
-        )
-        svc.load_index()
+        svc = Services.create(settings, store, universe)
+        svc.subscriptions.load_index()
         bot = ChatBot(settings, svc).start()
         running.append(bot)
         telegram.wait_for(lambda: telegram.commands is not None, timeout=10)

@@ -173,7 +173,7 @@ def test_export_import_and_a_malformed_file(start_bot: StartBot, telegram: FakeB
     assert settings.timezone == "Asia/Tokyo"
     # The index follows: NVDA is matched, AMZN no longer.
     assert {s.value for s in bot.svc.store.subscriptions.active_subscriptions()} == {"NVDA"}
-    assert len(bot.svc.index) == 1
+    assert len(bot.svc.subscriptions.index) == 1
 
 
 def test_feeds_about_and_delete_me(start_bot: StartBot, telegram: FakeBotAPI) -> None:
@@ -193,7 +193,7 @@ def test_feeds_about_and_delete_me(start_bot: StartBot, telegram: FakeBotAPI) ->
     assert "deleted" in done["text"]
     assert bot.svc.store.chats.chat_settings(USER) is None
     assert bot.svc.store.subscriptions.chat_subscriptions(USER) == []
-    assert len(bot.svc.index) == 0
+    assert len(bot.svc.subscriptions.index) == 0
 
 
 def test_operators_only_stats_and_broadcast(start_bot: StartBot, telegram: FakeBotAPI) -> None:
@@ -253,13 +253,13 @@ def test_a_chat_that_blocked_the_bot_is_matched_again_when_it_writes(
 
     def alerted(bot: ChatBot, article: Article = article) -> bool:
         mentions = detect_tickers(article, bot.svc.universe)
-        return USER in {a.chat_id for a in bot.svc.index.match(article, mentions)}
+        return USER in {a.chat_id for a in bot.svc.subscriptions.index.match(article, mentions)}
 
     bot = start_bot()
     say(telegram, "/watch AMZN")
     assert alerted(bot)
     bot.svc.store.chats.deactivate_chat(USER, error="Forbidden: bot was blocked by the user")
-    bot.svc.chats_unreachable([USER])  # what the delivery job calls in this role
+    bot.svc.subscriptions.chats_unreachable([USER])  # what the delivery job calls in this role
     assert not alerted(bot)
     bot.stop()
     bot = start_bot()  # restarted while the chat is inactive

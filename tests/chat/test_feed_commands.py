@@ -8,11 +8,14 @@ address when ALLOW_PRIVATE_FEEDS is off, and /feedhealth for operators only.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.feeds.opml import read_opml
+from bot.feeds.parse import parse_feed
 from tests.chat.conftest import OPERATOR, StartBot
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import FakeBotAPI
@@ -124,12 +127,105 @@ def test_private_addresses_refused_and_feed_health_for_operators_only(
     assert feed_server.hits("/seed.rss") == 0
     assert bot.svc.store.feeds.user_feeds(USER) == []
 
-    # /feedhealth: the operators' command, absent from everyone's menu, refused to others,
-    # and in the menu of the operators' own chats.
+    # /feedhealth: the operators' command, absent from everyone's menu, answered to others
+    # exactly as a command the bot does not have (no hint that it exists), and in the menu
+    # of the operators' own chats.
     assert "feedhealth" not in {c["command"] for c in telegram.commands_for()}
     operator_scope = {"type": "chat", "chat_id": OPERATOR}
     assert "feedhealth" in {c["command"] for c in telegram.commands_for(operator_scope)}
-    assert "for the bot's operators" in say(telegram, "/feedhealth")
+    unknown = say(telegram, "/nosuchcommand").replace("/nosuchcommand", "/feedhealth")
+    assert say(telegram, "/feedhealth") == unknown
+    assert "operator" not in unknown
     health = say(telegram, "/feedhealth", chat_id=OPERATOR)
     assert health.startswith("1 feeds:")
     assert "Deep News (catalogue)" in health
+
+
+GROUP = -1001234567890
+MEMBER = 5001
+ADMIN = 5002
+
+
+def test_in_a_group_only_administrators_add_remove_and_import_feeds(
+    start_bot: StartBot, telegram: FakeBotAPI, feed_server: FeedServer, seed_article_path: Path
+) -> None:
+    """The README: only administrators change what a group receives. A member's /addfeed is
+    refused before anything is fetched; their /removefeed and OPML import change nothing."""
+    bot = start_bot()
+    url = feed_server.set("/seed.rss", seed_article_path.read_bytes())
+    telegram.add_chat(GROUP, "supergroup", "Traders")
+    telegram.set_member_status(GROUP, ADMIN, "administrator")
+
+    def say_in_group(command: str, user_id: int) -> str:
+        before = len(telegram.sent(chat_id=GROUP))
+        telegram.user_sends(command, chat_id=GROUP, user_id=user_id, chat_type="supergroup")
+        return str(telegram.wait_for_sent(before + 1, chat_id=GROUP)[-1]["text"])
+
+    assert "only this group's administrators" in say_in_group(f"/addfeed {url}", MEMBER)
+    assert feed_server.hits("/seed.rss") == 0
+    assert bot.svc.store.feeds.user_feeds(GROUP) == []
+
+    assert "Added “Deep News - Markets”" in say_in_group(f"/addfeed {url}", ADMIN)
+    assert "only this group's administrators" in say_in_group("/removefeed 1", MEMBER)
+    assert [s.feed.url for s in bot.svc.store.feeds.user_feeds(GROUP)] == [url]
+    # Reading is for everyone.
+    assert "1. Deep News - Markets" in say_in_group("/myfeeds", MEMBER)
+
+    opml = (
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        b'<outline text="Other" xmlUrl="https://other.example.com/feed.xml"/></body></opml>'
+    )
+    before = len(telegram.sent(chat_id=GROUP))
+    telegram.send_document_from_user(
+        opml,
+        "feeds.opml",
+        chat_id=GROUP,
+        user_id=MEMBER,
+        caption="/importopml",
+        chat_type="supergroup",
+    )
+    refusal = telegram.wait_for_sent(before + 1, chat_id=GROUP)[-1]["text"]
+    assert "only this group's administrators" in refusal
+    assert [s.feed.url for s in bot.svc.store.feeds.user_feeds(GROUP)] == [url]
+
+    assert "Removed “Deep News - Markets”" in say_in_group("/removefeed 1", ADMIN)
+    assert bot.svc.store.feeds.user_feeds(GROUP) == []
+
+
+def many_items(seed: bytes, count: int) -> bytes:
+    """The real example feed with its article repeated `count` times (distinct ids and links):
+    a large document, slow to parse."""
+    head, rest = seed.decode().split("<item>", 1)
+    item, tail = rest.split("</item>", 1)
+    guid = item.split("<guid", 1)[1].split(">", 1)[1].split("<", 1)[0]
+    copies = "".join(
+        "<item>" + item.replace(guid, f"{guid}-{n}").replace("?utm", f"-{n}?utm") + "</item>"
+        for n in range(count)
+    )
+    return (head + copies + tail).encode()
+
+
+def test_addfeed_parses_the_document_off_the_event_loop(
+    start_bot: StartBot, telegram: FakeBotAPI, feed_server: FeedServer, seed_article_path: Path
+) -> None:
+    """While /addfeed parses a large document, the bot's event loop (the poll and delivery
+    jobs, Telegram's updates) keeps answering: a probe run on the loop never waits for the
+    parse."""
+    bot = start_bot()
+    document = many_items(seed_article_path.read_bytes(), 600)
+    started = time.monotonic()
+    assert len(parse_feed(document, source="probe").articles) == 600
+    parse_seconds = time.monotonic() - started
+    url = feed_server.set("/big.rss", document)
+
+    telegram.user_sends(f"/addfeed {url}", chat_id=USER, user_id=USER)
+    waits: list[float] = []
+    deadline = time.monotonic() + 60
+    while not telegram.sent(chat_id=USER):
+        assert time.monotonic() < deadline, "no answer to /addfeed"
+        probe = time.monotonic()
+        asyncio.run_coroutine_threadsafe(asyncio.sleep(0), bot.loop).result(60)
+        waits.append(time.monotonic() - probe)
+        time.sleep(0.01)
+    assert "Added “Deep News - Markets”" in telegram.sent(chat_id=USER)[-1]["text"]
+    assert max(waits) < parse_seconds / 2, (max(waits), parse_seconds)

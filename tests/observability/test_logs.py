@@ -22,12 +22,12 @@ def restore_logging() -> object:
 
 def test_json_lines_carry_stable_keys(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("INFO", as_json=True, secrets=[TOKEN])
-    logging.getLogger("bot.pipeline").info("feed failed: %s", "HTTP 500", extra={"feed_id": 7})
+    logging.getLogger("bot.poll.feed").info("feed failed: %s", "HTTP 500", extra={"feed_id": 7})
     event = json.loads(capsys.readouterr().err.strip())
     assert event["message"] == "feed failed: HTTP 500"
     assert event["feed_id"] == 7
     assert event["level"] == "INFO"
-    assert event["logger"] == "bot.pipeline"
+    assert event["logger"] == "bot.poll.feed"
 
 
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])

@@ -1,0 +1,76 @@
+"""The inline keyboards the chat commands send, and the callback data their buttons carry.
+
+In: companies, subscriptions, a pending broadcast's number. Out: `InlineKeyboardMarkup`s whose
+callback data the handlers registered in `bot.chat.routes` read back ("watch:SYMBOL", "rm:ID",
+"mute:ID"/"unmute:ID" (the alert's own buttons, `bot.render.message`), "bcast:yes|no:N",
+"forget:yes|no"). Pure; labels come from bot.texts. Callback data stays within Telegram's 64 bytes.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.matching.tickers import Company
+from bot.models import Subscription
+from bot.render.message import mute_callback, subscription_label, unmute_callback
+from bot.texts import text
+
+SHOWN_SUGGESTIONS = 3
+LISTED_BUTTONS = 50
+
+
+def suggestions(companies: list[Company]) -> InlineKeyboardMarkup | None:
+    """ "Did you mean" buttons under /watch, one per suggested ticker (None when none)."""
+    if not companies:
+        return None
+    row = [
+        InlineKeyboardButton(
+            text("chat.watch.button", symbol=c.tickers[0]),
+            callback_data=f"watch:{c.tickers[0]}"[:64],
+        )
+        for c in companies[:SHOWN_SUGGESTIONS]
+    ]
+    return InlineKeyboardMarkup([row])
+
+
+def remove_buttons(subs: list[Subscription]) -> InlineKeyboardMarkup:
+    """A remove button per subscription under /list."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    text("chat.list.remove", label=subscription_label(sub))[:60],
+                    callback_data=f"rm:{sub.id}",
+                )
+            ]
+            for sub in subs[:LISTED_BUTTONS]
+        ]
+    )
+
+
+def swap_mute_button(
+    markup: InlineKeyboardMarkup, sub: Subscription, muted: bool
+) -> InlineKeyboardMarkup:
+    """The same keyboard with the subscription's Mute button turned into Undo, or back."""
+    old = mute_callback(sub.id) if muted else unmute_callback(sub.id)
+    if muted:
+        new = InlineKeyboardButton(text("alert.button.undo"), callback_data=unmute_callback(sub.id))
+    else:
+        label = text("alert.button.mute", name=subscription_label(sub))
+        new = InlineKeyboardButton(label, callback_data=mute_callback(sub.id))
+    return InlineKeyboardMarkup(
+        [[new if b.callback_data == old else b for b in row] for row in markup.inline_keyboard]
+    )
+
+
+def confirm(prefix: str, yes: str, no: str, number: int | None = None) -> InlineKeyboardMarkup:
+    """Two buttons side by side: "PREFIX:yes" and "PREFIX:no" (with ":NUMBER" when given)."""
+    end = "" if number is None else f":{number}"
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(yes, callback_data=f"{prefix}:yes{end}"),
+                InlineKeyboardButton(no, callback_data=f"{prefix}:no{end}"),
+            ]
+        ]
+    )

@@ -1,0 +1,209 @@
+"""What each chat watches, changed in one place: the database and the match index together.
+
+In: a chat id and what its user asked for (ticker words, a keyword query, a subscription id,
+an import file); the chat's coming and going (it wrote again, it blocked the bot). Out: an
+`Added` per thing asked for, the `Subscription`s removed or muted, the counts of an import.
+Every change goes to the database first (which moves the subscriptions' revision, followed by
+other processes) and then to this process's `MatchIndex`, if it holds one: the web role holds
+none (it only writes), a worker follows the revision, a one-process bot updates its index here.
+No Telegram inside: the chat handlers turn the results into replies.
+Fails: `ImportRefused` for an import file that cannot be used (nothing is changed then); a bad
+keyword query is an `Added` with the reason; SQLAlchemy's errors pass through.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bot.clock import Clock, utc_now
+from bot.matching.index import MatchIndex
+from bot.matching.keywords import QueryError, parse_query
+from bot.matching.tickers import Company, TickerUniverse
+from bot.models import ChatSettings, Kind, Subscription
+from bot.storage.store import Store
+from bot.subscriptions.transfer import export_document, read_import
+
+
+class Outcome(StrEnum):
+    """What became of one thing a chat asked to watch."""
+
+    ADDED = "added"
+    RESOLVED = "resolved"  # a company name, read as its ticker, and added
+    ALREADY = "already"
+    LIMIT = "limit"  # the chat watches the most it may
+    UNKNOWN = "unknown"  # no such ticker or company (maybe with suggestions)
+    INVALID = "invalid"  # a keyword query that cannot be read
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """One ticker word or keyword query a chat asked for, and what became of it."""
+
+    outcome: Outcome
+    word: str  # as the user typed it
+    value: str = ""  # the ticker symbol, or the query as stored
+    name: str = ""  # the company's name, for tickers
+    suggestions: tuple[Company, ...] = ()
+    error: str = ""  # why a query cannot be read
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """An import applied: how many subscriptions the file held, how many it replaced."""
+
+    count: int
+    replaced: int
+
+
+class SubscriptionService:
+    """Adds, removes, mutes, imports and forgets subscriptions; keeps the index in step."""
+
+    def __init__(
+        self,
+        store: Store,
+        universe: TickerUniverse,
+        *,
+        limit: int,
+        clock: Clock = utc_now,
+        index: MatchIndex | None = None,
+    ) -> None:
+        self.store = store
+        self.universe = universe
+        self.limit = limit
+        self.clock = clock
+        self.index = index  # None in a process that only writes (the web role)
+        self.revision = -1  # the subscriptions' revision the index was loaded at
+
+    # -- adding -----------------------------------------------------------------------------
+    def watch(self, chat_id: int, words: Iterable[str]) -> list[Added]:
+        """Tickers by symbol or company name; stops at the chat's limit (the last result then
+        says LIMIT)."""
+        results: list[Added] = []
+        for word in words:
+            company = self.universe.company(word)
+            by_name = company is None
+            if company is None:
+                company = self.universe.resolve(word)
+            if company is None:
+                found = tuple(self.universe.suggest(word))
+                results.append(Added(Outcome.UNKNOWN, word, suggestions=found))
+                continue
+            symbol = company.tickers[0]
+            outcome = self._add(chat_id, Kind.TICKER, symbol)
+            if outcome is Outcome.ADDED and by_name:
+                outcome = Outcome.RESOLVED
+            results.append(Added(outcome, word, symbol, company.name))
+            if outcome is Outcome.LIMIT:
+                break
+        return results
+
+    def add_keyword(self, chat_id: int, raw: str) -> Added:
+        """A keyword query in the query language (`"AI chips" -crypto`)."""
+        try:
+            query = parse_query(raw)
+        except QueryError as exc:
+            return Added(Outcome.INVALID, raw, error=str(exc))
+        return Added(self._add(chat_id, Kind.KEYWORD, query.text), raw, query.text)
+
+    def _add(self, chat_id: int, kind: Kind, value: str) -> Outcome:
+        """The one place a single subscription is added, and the limit checked."""
+        if len(self.store.subscriptions.chat_subscriptions(chat_id)) >= self.limit:
+            return Outcome.LIMIT
+        added = self.store.subscriptions.add_subscription(chat_id, kind, value, self.clock())
+        if added is None:
+            return Outcome.ALREADY
+        self._index([added], [])
+        return Outcome.ADDED
+
+    # -- removing and muting ----------------------------------------------------------------
+    def remove(self, chat_id: int, raw: str) -> list[Subscription]:
+        """Everything the chat watches under `raw` (any case), or under the ticker of the
+        company `raw` names (`/remove amzn` after `/watch amazon`)."""
+        removed = self.store.subscriptions.remove_subscriptions(chat_id, raw)
+        company = self.universe.company(raw)
+        if not removed and company is not None:
+            removed = self.store.subscriptions.remove_subscriptions(chat_id, company.tickers[0])
+        self._index([], removed)
+        return removed
+
+    def remove_one(self, chat_id: int, subscription_id: int) -> Subscription | None:
+        """One subscription by id (a button under /list); None when the chat has no such one."""
+        removed = self.store.subscriptions.remove_subscription(chat_id, subscription_id)
+        if removed is not None:
+            self._index([], [removed])
+        return removed
+
+    def set_muted(self, chat_id: int, subscription_id: int, muted: bool) -> Subscription | None:
+        """Pause or resume one subscription; None when the chat has no such one."""
+        sub = self.store.subscriptions.set_muted(chat_id, subscription_id, muted)
+        if sub is not None:
+            self._index([] if muted else [sub], [sub] if muted else [])
+        return sub
+
+    # -- the chat's state as a whole --------------------------------------------------------
+    def export_state(self, chat_id: int) -> dict[str, Any]:
+        """The /export document: subscriptions (muted ones too) and settings."""
+        settings = self.store.chats.chat_settings(chat_id) or ChatSettings(chat_id=chat_id)
+        return export_document(settings, self.store.subscriptions.subscription_states(chat_id))
+
+    def import_state(self, chat_id: int, raw: bytes) -> Imported:
+        """Replace the chat's subscriptions and settings with an /import file's, in one
+        transaction. Raises ImportRefused, changing nothing, for a file that cannot be used."""
+        wanted, changes = read_import(raw, self.universe, self.limit)
+        removed, added = self.store.subscriptions.replace_chat_state(
+            chat_id, wanted, changes, self.clock()
+        )
+        self._index(added, removed)
+        return Imported(count=len(wanted), replaced=len(removed))
+
+    def delete_chat(self, chat_id: int) -> int:
+        """/delete_me: forget the chat entirely; returns how many subscriptions it had."""
+        removed = self.store.chats.delete_chat(chat_id)
+        self._index([], removed)
+        return len(removed)
+
+    # -- the chat's life --------------------------------------------------------------------
+    def chat_seen(self, chat_id: int, chat_type: str, title: str | None) -> None:
+        """A chat wrote (or was set up): record it; one that had blocked the bot is matched
+        again at once."""
+        if self.store.chats.upsert_chat(chat_id, chat_type, title, self.clock()):
+            self._index(self.store.subscriptions.active_subscriptions(chat_id), [])
+
+    def chats_unreachable(self, chat_ids: Iterable[int]) -> None:
+        """Chats the sender deactivated: no alerts are matched for them until they write
+        again (`chat_seen`)."""
+        for chat_id in chat_ids:
+            self._index([], self.store.subscriptions.chat_subscriptions(chat_id))
+
+    # -- the index --------------------------------------------------------------------------
+    def _index(self, added: list[Subscription], removed: list[Subscription]) -> None:
+        if self.index is None:
+            return
+        for sub in removed:
+            self.index.remove(sub.id)
+        for sub in added:
+            self.index.add(sub)
+
+    def load_index(self) -> MatchIndex:
+        """A fresh index of every active subscription, which this service keeps up to date
+        from now on; returned for the matching stage."""
+        # Read the revision first: a change made while loading shows up as a new revision.
+        revision = self.store.subscriptions.subscriptions_revision()
+        index = MatchIndex(self.universe)
+        subscriptions = self.store.subscriptions.active_subscriptions()
+        index.add_all(subscriptions)
+        self.index, self.revision = index, revision
+        # The index lives as long as the process: keep the garbage collector from walking it.
+        gc.freeze()
+        return index
+
+    def reload_index_if_changed(self) -> MatchIndex | None:
+        """For a worker, whose chats change in another process (the web role): a fresh index
+        when the subscriptions' revision moved (None when it did not)."""
+        if self.store.subscriptions.subscriptions_revision() == self.revision:
+            return None
+        return self.load_index()
