@@ -14,7 +14,6 @@ are polled only with SEC_USER_AGENT (sent as the User-Agent, at most 10 requests
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -43,10 +42,8 @@ from bot.observability.metrics import (
     NEW_ARTICLES,
     POLLS,
 )
-from bot.render.message import RenderedAlert, render_alert, render_plain
 from bot.settings import Settings
 from bot.storage.feeds import USER
-from bot.storage.outbox import matched_json
 from bot.storage.store import FeedState, OutboxRow, Store
 from bot.texts import text
 
@@ -88,28 +85,6 @@ def is_sec(url: str) -> bool:
     """Whether `url` is on the SEC's servers (EDGAR's rules apply)."""
     host = (urlsplit(url).hostname or "").lower()
     return host == SEC_HOST or host.endswith("." + SEC_HOST)
-
-
-def buttons_json(rendered: RenderedAlert) -> str:
-    return json.dumps(
-        [
-            [
-                {
-                    k: v
-                    for k, v in (
-                        ("label", b.label),
-                        ("callback_data", b.callback_data),
-                        ("url", b.url),
-                    )
-                    if v is not None
-                }
-                for b in row
-            ]
-            for row in rendered.buttons
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
 
 
 class Pipeline:
@@ -414,8 +389,8 @@ class Pipeline:
         *,
         feed_state: FeedState | None = None,
     ) -> list[OutboxRow]:
-        """Match and render new stories; stories published too long ago are not alerted. The
-        stories of a user feed are alerted only to the chats that added it."""
+        """Match new stories (they are rendered when sent); stories published too long ago are
+        not alerted. The stories of a user feed are alerted only to the chats that added it."""
         oldest = now - timedelta(seconds=self.settings.max_article_age)
         owners: set[int] | None = None
         if feed_state is not None and feed_state.kind == USER and feed_state.feed.id is not None:
@@ -428,21 +403,7 @@ class Pipeline:
                 if owners is not None and alert.chat_id not in owners:
                     continue
                 MATCHES.inc()
-                rendered = render_alert(
-                    alert,
-                    disclaimer=self.settings.disclaimer,
-                    summary_length=self.settings.summary_length,
-                )
-                rows.append(
-                    OutboxRow(
-                        chat_id=alert.chat_id,
-                        article_id=article_id,
-                        text=rendered.text,
-                        plain_text=render_plain(alert, disclaimer=self.settings.disclaimer),
-                        buttons=buttons_json(rendered),
-                        matched=matched_json(alert),
-                    )
-                )
+                rows.append(OutboxRow(alert.chat_id, article_id, alert.hits))
         ALERTS_QUEUED.inc(len(rows))
         return rows
 

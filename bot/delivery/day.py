@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.models import ChatSettings, DeliveryMode
+from bot.models import ChatSettings, DeliveryKind, DeliveryMode
 
 HOLD = "hold"
 SILENT = "silent"
@@ -33,7 +33,7 @@ SILENT = "silent"
 # effect without anyone having to wake them (Store.outbox.release_held does it at once).
 RECHECK = timedelta(minutes=5)
 # Rows of these kinds obey the user's day; others (notices, broadcasts) always go.
-DAY_KINDS = frozenset({"alert", "digest"})
+DAY_KINDS = frozenset({DeliveryKind.ALERT, DeliveryKind.DIGEST})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class Item:
     """What the planner needs to know about one pending outbox row."""
 
     id: int
-    kind: str
+    kind: DeliveryKind
     created_at: datetime
 
 
@@ -132,8 +132,8 @@ def plan(
         held = tuple(i.id for i in ruled)
         return Plan(send=free, held=held, hold_until=until if held else None, silent=quiet)
 
-    digests = [i.id for i in ruled if i.kind == "digest"]
-    alerts = [i for i in ruled if i.kind == "alert"]
+    digests = [i.id for i in ruled if i.kind is DeliveryKind.DIGEST]
+    alerts = [i for i in ruled if i.kind is DeliveryKind.ALERT]
     mode = settings.delivery_mode
     boundary: datetime | None
     if mode is DeliveryMode.DAILY:

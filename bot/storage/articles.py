@@ -25,7 +25,7 @@ from sqlalchemy import (
 from bot.feeds import dedup
 from bot.models import Article, DeliveryStatus
 from bot.storage.base import StoreBase
-from bot.storage.outbox import OutboxRow
+from bot.storage.outbox_rows import OutboxRow, outbox_values
 from bot.storage.rows import article_of
 from bot.storage.schema import (
     article_sources,
@@ -146,18 +146,7 @@ class ArticleRepository(StoreBase):
                 # executemany, not one multi-row VALUES: compiling that is slower than the insert.
                 conn.execute(
                     self._insert(deliveries).on_conflict_do_nothing(),
-                    [
-                        {
-                            "chat_id": r.chat_id,
-                            "article_id": r.article_id,
-                            "text": r.text,
-                            "plain_text": r.plain_text,
-                            "buttons": r.buttons,
-                            "matched": r.matched,
-                            "created_at": now,
-                        }
-                        for r in rows
-                    ],
+                    [outbox_values(r, now) for r in rows],
                 )
         return new_stories
 
