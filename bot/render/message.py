@@ -3,8 +3,9 @@
 In: an `Alert` (article + the hits that matched it), the operator's disclaimer, a summary length.
 Out: `RenderedAlert`: Telegram HTML text, its keyboard (`bot.render.buttons`) and, for when
 Telegram refuses the HTML, the plain text (also alone: `render_plain`). Both texts are at most
-4096 characters as Telegram counts them (UTF-16 units after parsing) and always end with the complete disclaimer: a long message is
-cut in its summary, then in its body, never in the disclaimer, a tag or an entity.
+4096 characters as Telegram counts them (UTF-16 units after parsing) and always end with the
+complete disclaimer: a long message is cut in its summary, then in its body, never in the
+disclaimer, a tag or an entity.
 Raises `ValueError` only for a disclaimer too long to leave room for an alert (see
 `DISCLAIMER_LIMIT`); anything in the article, however odd, renders.
 """
