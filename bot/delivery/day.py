@@ -132,8 +132,8 @@ def plan(
         held = tuple(i.id for i in ruled)
         return Plan(send=free, held=held, hold_until=until if held else None, silent=quiet)
 
-    digests = [i.id for i in ruled if i.kind is DeliveryKind.DIGEST]
-    alerts = [i for i in ruled if i.kind is DeliveryKind.ALERT]
+    digests = [i.id for i in ruled if i.kind == DeliveryKind.DIGEST]
+    alerts = [i for i in ruled if i.kind == DeliveryKind.ALERT]
     mode = settings.delivery_mode
     boundary: datetime | None
     if mode is DeliveryMode.DAILY:

@@ -5,6 +5,7 @@ a message Telegram refuses, and the outbox's record of each."""
 from __future__ import annotations
 
 from bot.delivery.sender import FAILURES_TO_DEACTIVATE
+from bot.models import Kind
 from bot.storage.store import Store
 from tests.delivery.conftest import NOW, SetClock, deliver, queue_alerts, store_articles
 from tests.fakes.telegram_api import FakeBotAPI
@@ -89,6 +90,25 @@ def test_a_chat_that_blocks_the_bot_mid_fan_out_is_dropped_after_repeated_failur
     assert fake.accepted_count(103) == 2
 
 
+def test_a_chat_deactivated_by_the_sender_moves_the_subscriptions_revision(
+    store: Store, fake: FakeBotAPI, clock: SetClock
+) -> None:
+    """A `--role worker` process follows deactivations only through the revision (its
+    `on_unreachable` is None): a chat that blocked the bot must move it, or the worker goes
+    on matching the chat."""
+    store.chats.upsert_chat(103, "private", None, NOW)
+    store.subscriptions.add_subscription(103, Kind.TICKER, "AMZN", NOW)
+    fan_out(store, [103], per_chat=FAILURES_TO_DEACTIVATE)
+    before = store.subscriptions.subscriptions_revision()
+    fake.block_chat(103)
+    for _ in range(FAILURES_TO_DEACTIVATE):
+        deliver(fake, store, clock)
+        clock.advance(seconds=60)
+    assert store.outbox.delivery_counts(103) == {"dropped": FAILURES_TO_DEACTIVATE}
+    assert store.subscriptions.subscriptions_revision() != before
+    assert store.subscriptions.active_subscriptions() == []
+
+
 def test_one_failure_then_success_keeps_the_chat(
     store: Store, fake: FakeBotAPI, clock: SetClock
 ) -> None:
@@ -125,5 +145,5 @@ def test_a_message_telegram_refuses_goes_out_as_plain_text(
     deliver(fake, store, clock)
     (message,) = fake.sent(101)
     assert "parse_mode" not in message["params"]
-    assert message["text"].startswith("Alert ")
+    assert message["text"].startswith("$AMZN · Example Wire\nStory 0 about Amazon\n")
     assert store.outbox.delivery_counts() == {"sent": 1}
