@@ -36,12 +36,13 @@ from bot.delivery.botapi import BotAPI, inline_keyboard
 from bot.delivery.recovery import ptb_keyboard as keyboard
 from bot.render.buttons import Keyboard, from_json
 from tests.delivery.conftest import alert_buttons as stored_buttons
+from tests.fakes.telegram_api import FakeBotAPI
 
 
 def alert_buttons(article_id: int) -> Keyboard:
     """An alert's keyboard: mute, and open the article."""
     return from_json(stored_buttons(article_id))
-from tests.fakes.telegram_api import FakeBotAPI
+
 
 CHAT = 777
 HTML = "<b>Amazon</b> announces Trainium3\n<i>Why: $AMZN</i>"

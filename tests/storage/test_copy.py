@@ -34,7 +34,7 @@ def filled_sqlite(path: Path) -> str:
             etag=None,
             last_modified=None,
             next_poll_at=NOW + timedelta(minutes=5),
-            alerts_for=lambda new: [OutboxRow(7, aid, "t", "t", "[]") for aid, _ in new],
+            alerts_for=lambda new: [OutboxRow(7, aid, ()) for aid, _ in new],
         )
     engine.dispose()
     return url

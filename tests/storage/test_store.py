@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 
 from bot.models import Article, Feed, Kind
 from bot.storage.db import migrate
+from bot.storage.outbox_rows import Answer
 from bot.storage.schema import metadata
 from bot.storage.store import OutboxRow, Store
 
@@ -37,7 +38,7 @@ def feed_ids(store: Store, *urls: str) -> list[int]:
 
 def alert_everyone(chat_id: int):  # type: ignore[no-untyped-def]
     def rows(stories: list[tuple[int, Article]]) -> list[OutboxRow]:
-        return [OutboxRow(chat_id, aid, a.title, a.title, "[]") for aid, a in stories]
+        return [OutboxRow(chat_id, aid, ()) for aid, _ in stories]
 
     return rows
 
@@ -75,7 +76,8 @@ def test_first_fetch_is_a_baseline_and_later_entries_are_new(store: Store) -> No
     assert store.outbox.pending(NOW) == []  # baseline: stored, not alerted
     assert ingest(store, feed_id, [article(1), article(2), article(3)]) == 1
     pending = store.outbox.pending(NOW)
-    assert [p.text for p in pending] == ["Story 3"]
+    stories = store.outbox.stories([p.content.article_id or 0 for p in pending])
+    assert [stories[p.content.article_id or 0].title for p in pending] == ["Story 3"]
 
 
 def test_the_same_entry_is_never_stored_or_alerted_twice(store: Store) -> None:
@@ -116,8 +118,8 @@ def test_outbox_rows_move_from_pending_to_sent(store: Store) -> None:
     ingest(store, feed_id, [])
     ingest(store, feed_id, [article(1), article(2)])
     first, second = store.outbox.pending(NOW)
-    store.outbox.mark_sent(first.id, message_id=77, now=NOW)
-    store.outbox.postpone(second.id, until=NOW + timedelta(seconds=30), error="HTTP 500")
+    store.sends.mark_sent([Answer(first.id, first.chat_id, 77)], now=NOW)
+    store.sends.postpone(second.id, until=NOW + timedelta(seconds=30), error="HTTP 500")
     assert store.outbox.pending(NOW) == []
     assert [p.id for p in store.outbox.pending(NOW + timedelta(seconds=31))] == [second.id]
     assert store.outbox.delivery_counts() == {"sent": 1, "pending": 1}
