@@ -4,6 +4,13 @@ a message Telegram refuses, and the outbox's record of each."""
 
 from __future__ import annotations
 
+import sys
+import types
+from collections.abc import Iterator
+
+import pytest
+
+from bot import texts
 from bot.delivery.sender import FAILURES_TO_DEACTIVATE
 from bot.models import Kind
 from bot.storage.store import Store
@@ -147,3 +154,45 @@ def test_a_message_telegram_refuses_goes_out_as_plain_text(
     assert "parse_mode" not in message["params"]
     assert message["text"].startswith("$AMZN · Example Wire\nStory 0 about Amazon\n")
     assert store.outbox.delivery_counts() == {"sent": 1}
+
+
+@pytest.fixture
+def other_language(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A language catalogue "zz" with the alert's words in it (the rest falls back)."""
+    module = types.ModuleType("bot.texts.zz")
+    module.TEXTS = {  # type: ignore[attr-defined]
+        "alert.why": "Warum: {reasons}",
+        "alert.button.open": "Öffnen",
+        "alert.button.mute": "{name} stumm",
+    }
+    monkeypatch.setitem(sys.modules, "bot.texts.zz", module)
+    texts._table.cache_clear()
+    yield "zz"
+    texts._table.cache_clear()
+
+
+def test_an_alert_is_rendered_in_its_chats_language_when_it_is_sent(
+    store: Store, fake: FakeBotAPI, clock: SetClock, other_language: str
+) -> None:
+    fan_out(store, [101, 102])
+    store.chats.update_chat_settings(102, lang=other_language)  # after it was queued
+    deliver(fake, store, clock)
+    (english,) = fake.sent(101)
+    (other,) = fake.sent(102)
+    assert "Why: $AMZN" in english["text"]
+    assert "Warum: $AMZN" in other["text"]
+    labels = [b["text"] for row in other["params"]["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["$AMZN stumm", "Öffnen"]
+
+
+def test_a_notice_to_an_operator_who_never_wrote_goes_out_once_they_do(
+    store: Store, fake: FakeBotAPI, clock: SetClock
+) -> None:
+    """What the poll job does for a broken feed (`enqueue_notice` to ADMIN_CHAT_IDS): the
+    notice used to fail on the chats foreign key and be lost."""
+    assert store.outbox.enqueue_notice([900], "Feed A is broken.", now=NOW) == 1
+    deliver(fake, store, clock)
+    assert fake.accepted_count(900) == 0  # the bot cannot write first
+    store.chats.upsert_chat(900, "private", "Operator", NOW)  # /start
+    deliver(fake, store, clock)
+    assert [m["text"] for m in fake.chat_messages(900)] == ["Feed A is broken."]
