@@ -16,15 +16,11 @@ accepting a message and our commit is the time of one small transaction. A claim
 when another worker has one of the chat's alerts in flight (`Store.sends.claim`). A row
 left "sending" by a crash is settled by `bot.delivery.recovery` before the next send to its
 chat.
-Telegram's answers decide what happens to a row that fails:
-- 429 Too Many Requests: only that chat waits for retry_after, the other chats go on;
-- a group migrated to a supergroup: the chat is moved and the alert goes to the new id;
-- 403 / "chat not found": the chat's alerts wait with backoff; after `FAILURES_TO_DEACTIVATE`
-  failures in a row the chat is deactivated and its pending alerts dropped with the reason
-  (writing to the bot again reactivates it); a success resets the count;
-- 400 about the message itself: sent again as plain text rather than lost, and logged;
-- timeouts, network errors and 5xx: retried with backoff.
-Nothing here raises for a Telegram error; an alert is never silently lost.
+Telegram's answers decide what happens to a row that fails (`bot.delivery.failures`: flood
+control, a migrated group, a chat gone, 5xx and timeouts); a 400 about the message itself is
+answered here by sending the plain-text form rather than losing it; a success resets the
+chat's failure count. Nothing here raises for a Telegram error; an alert is never silently
+lost.
 Each row is rendered as it is sent, in its chat's language (`bot.delivery.compose`): the
 round loads the stories of its rows once.
 """
@@ -34,19 +30,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
+from telegram.error import BadRequest, ChatMigrated
 
 from bot.clock import Clock, utc_now
 from bot.delivery.botapi import SendApi, inline_keyboard
 from bot.delivery.compose import Message, Style, compose
 from bot.delivery.day import Item, hour_start, plan, zone
+from bot.delivery.failures import Failures, SendReport, is_chat_gone
 from bot.delivery.limits import Limits, RateLimiter
 from bot.delivery.writer import GroupWriter
 from bot.models import Article, ChatSettings, DeliveryMode
-from bot.observability.metrics import ALERTS_FAILED, ALERTS_SENT, SEND_LATENCY
+from bot.observability.metrics import ALERTS_SENT, SEND_LATENCY
 from bot.render.digest import render_digest
 from bot.render.html import to_plain
 from bot.settings import DEFAULT_DISCLAIMER
@@ -55,21 +52,6 @@ from bot.storage.store import Store
 from bot.texts import text
 
 log = logging.getLogger(__name__)
-
-# Passing errors (5xx, timeouts) are retried with backoff this many times (about 3 hours with
-# the default base) before the alert is recorded as failed.
-MAX_ATTEMPTS = 24
-FAILURES_TO_DEACTIVATE = 3
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    postponed: int = 0
-    failed: int = 0
-    digests: int = 0
-    held: int = 0
-    chats_deactivated: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +73,6 @@ class SendOptions:
     @property
     def style(self) -> Style:
         return Style(self.disclaimer, self.summary_length)
-
-
-def backoff(attempts: int, base: float = 5.0) -> timedelta:
-    """Wait before retry number `attempts`: base, 2 x base, 4 x base ... capped at 10 minutes."""
-    return timedelta(seconds=min(600.0, base * (1 << min(max(0, attempts), 10))))
-
-
-def _is_chat_gone(error: BadRequest) -> bool:
-    message = error.message.lower()
-    return "chat not found" in message or "user is deactivated" in message
-
-
-def _seconds(wait: float | timedelta) -> float:
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 def _needs_planning(settings: ChatSettings) -> bool:
@@ -129,6 +97,7 @@ class _Round:
         self.clock = clock
         self.options = options
         self.report = SendReport()
+        self._failures = Failures(store, limiter, clock, self.report, options.retry_base)
         self._slots = asyncio.Semaphore(options.concurrency)
         self._writer = GroupWriter(store, owner=options.owner, clock=clock)
         self._style = options.style
@@ -220,15 +189,17 @@ class _Round:
             )
         except Exception as exc:  # a bug, or a story gone: the row is kept, with the reason
             log.exception("cannot render row %s", row.id, extra={"delivery_id": row.id})
-            return self._gave_up(row, f"cannot render: {type(exc).__name__}: {exc}", "render")
+            return self._failures.gave_up(
+                row, f"cannot render: {type(exc).__name__}: {exc}", "render"
+            )
         try:
             with SEND_LATENCY.time():
                 message_id = await self._send(row, message, "HTML", silent)
         except BadRequest as exc:
             if isinstance(exc, ChatMigrated):
-                return self._failed(row, exc)
-            if _is_chat_gone(exc):
-                return self._unreachable(row, exc.message)
+                return self._failures.failed(row, exc)
+            if is_chat_gone(exc):
+                return self._failures.unreachable(row, exc.message)
             # Render guarantees valid HTML under the limit; if Telegram still refuses the
             # message, the plain-text form goes out rather than the alert being lost.
             log.error(
@@ -239,7 +210,7 @@ class _Round:
             )
             return await self._send_plain(row, message, silent)
         except Exception as exc:
-            return self._failed(row, exc)
+            return self._failures.failed(row, exc)
         await self._sent(row, message_id)
         return True
 
@@ -247,11 +218,13 @@ class _Round:
         try:
             message_id = await self._send(row, message, None, silent)
         except BadRequest as exc:
-            if isinstance(exc, ChatMigrated) or _is_chat_gone(exc):
-                return self._failed(row, exc)
-            return self._gave_up(row, f"refused even as plain text: {exc.message}", "refused")
+            if isinstance(exc, ChatMigrated) or is_chat_gone(exc):
+                return self._failures.failed(row, exc)
+            return self._failures.gave_up(
+                row, f"refused even as plain text: {exc.message}", "refused"
+            )
         except Exception as exc:
-            return self._failed(row, exc)
+            return self._failures.failed(row, exc)
         await self._sent(row, message_id)
         return True
 
@@ -268,99 +241,12 @@ class _Round:
             message_thread_id=row.thread_id,
         )
 
-    def _gave_up(self, row: Pending, error: str, label: str) -> bool:
-        """The row cannot be sent at all: "failed" with the reason; the chat goes on."""
-        self.store.sends.fail(row.id, error=error)
-        self.report.failed += 1
-        ALERTS_FAILED.labels(label).inc()
-        log.error(
-            "row %s failed: %s",
-            row.id,
-            error,
-            extra={"chat_id": row.chat_id, "delivery_id": row.id},
-        )
-        return True
-
     async def _sent(self, row: Pending, message_id: int) -> None:
         # Committed at once, before anything else (this is the window of "exactly once"), by
         # the writer thread so that other chats' sends and answers are not held up by it.
         await self._writer.sent(Answer(row.id, row.chat_id, message_id, row.send_failures > 0))
         self.report.sent += 1
         ALERTS_SENT.inc()
-
-    def _failed(self, row: Pending, exc: Exception) -> bool:
-        """Every failure but a refused message: decide the row's and the chat's fate."""
-        if isinstance(exc, RetryAfter):
-            seconds = _seconds(exc.retry_after)
-            self.limiter.pause_chat(row.chat_id, seconds)
-            self.store.sends.release(row.id, error=str(exc))
-            until = self.clock() + timedelta(seconds=seconds)
-            self.store.sends.postpone_chat(row.chat_id, until=until, error=str(exc))
-            self.report.postponed += 1
-            log.warning(
-                "flood control for chat %s: waiting %.0f s",
-                row.chat_id,
-                seconds,
-                extra={"chat_id": row.chat_id},
-            )
-            return False
-        if isinstance(exc, ChatMigrated):
-            self.store.sends.release(row.id, error=str(exc))
-            self.store.chats.migrate_chat(row.chat_id, exc.new_chat_id)
-            log.info(
-                "chat %s migrated to %s",
-                row.chat_id,
-                exc.new_chat_id,
-                extra={"chat_id": row.chat_id},
-            )
-            return False
-        if isinstance(exc, Forbidden | BadRequest):
-            return self._unreachable(row, exc.message)
-        # Timeouts, network errors, 5xx (PTB raises NetworkError for them), and the unexpected.
-        if not isinstance(exc, Exception) or type(exc).__module__.split(".")[0] != "telegram":
-            log.exception("unexpected error sending row %s", row.id, exc_info=exc)
-        error = f"{type(exc).__name__}: {exc}"
-        if row.attempts + 1 >= MAX_ATTEMPTS:
-            self._gave_up(row, f"gave up after {MAX_ATTEMPTS} attempts: {error}", "gave_up")
-            return False
-        until = self.clock() + backoff(row.attempts, self.options.retry_base)
-        self.store.sends.postpone(row.id, until=until, error=error)
-        self.report.postponed += 1
-        log.warning(
-            "row %s to chat %s will be retried: %s",
-            row.id,
-            row.chat_id,
-            error,
-            extra={"chat_id": row.chat_id, "delivery_id": row.id},
-        )
-        return False
-
-    def _unreachable(self, row: Pending, error: str) -> bool:
-        self.store.sends.release(row.id, error=error)
-        until = self.clock() + backoff(row.send_failures, self.options.retry_base)
-        failures, dropped = self.store.sends.unreachable(
-            row.chat_id, until=until, error=error, deactivate_after=FAILURES_TO_DEACTIVATE
-        )
-        if dropped is not None:
-            self.report.chats_deactivated.append(row.chat_id)
-            ALERTS_FAILED.labels("chat_unreachable").inc(dropped)
-            log.info(
-                "chat %s unreachable (%s): %d alerts dropped",
-                row.chat_id,
-                error,
-                dropped,
-                extra={"chat_id": row.chat_id},
-            )
-        else:
-            self.report.postponed += 1
-            log.warning(
-                "chat %s unreachable (%s), failure %d",
-                row.chat_id,
-                error,
-                failures,
-                extra={"chat_id": row.chat_id},
-            )
-        return False
 
 
 async def send_pending(

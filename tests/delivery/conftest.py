@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.delivery.botapi import BotAPI
+from bot.delivery.failures import SendReport
 from bot.delivery.limits import Limits, RateLimiter
-from bot.delivery.sender import SendOptions, SendReport, send_pending
+from bot.delivery.sender import SendOptions, send_pending
 from bot.models import Article, Feed, Hit, Kind, Subscription
 from bot.storage.schema import deliveries
 from bot.storage.store import OutboxRow, Store

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot import texts
-from bot.delivery.sender import FAILURES_TO_DEACTIVATE
+from bot.delivery.failures import FAILURES_TO_DEACTIVATE
 from bot.models import Kind
 from bot.storage.store import Store
 from tests.delivery.conftest import NOW, SetClock, deliver, queue_alerts, store_articles

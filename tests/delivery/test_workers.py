@@ -18,9 +18,10 @@ from telegram import Bot
 from telegram.ext import ContextTypes
 
 from bot.delivery.botapi import BotAPI
+from bot.delivery.failures import FAILURES_TO_DEACTIVATE
 from bot.delivery.jobs import DeliveryJob, dead_here, worker_id
 from bot.delivery.limits import Limits, RateLimiter
-from bot.delivery.sender import FAILURES_TO_DEACTIVATE, SendOptions
+from bot.delivery.sender import SendOptions
 from bot.delivery.shared import RedisPacer
 from bot.storage.db import migrate, open_engine
 from bot.storage.schema import deliveries
