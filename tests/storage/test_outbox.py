@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.delivery.compose import Style, compose
 from bot.models import Article, DeliveryKind, DeliveryStatus, Feed, Hit, Kind, Subscription
+from bot.storage.db import migrate, open_engine
 from bot.storage.outbox_rows import Answer, OutboxRow, hits_json, hits_of
 from bot.storage.schema import chats, deliveries
 from bot.storage.store import Store
@@ -224,3 +226,34 @@ def test_a_notice_to_a_chat_never_heard_from_waits_for_it(store: Store) -> None:
         (555, DeliveryKind.NOTICE, "Feed A is broken"),
         (555, DeliveryKind.BROADCAST, "again"),
     ]
+
+
+def test_rows_queued_before_0009_survive_the_migration_as_they_were_written(
+    database_url: str,
+) -> None:
+    engine = open_engine(database_url)
+    try:
+        migrate(engine, "0008")
+        with engine.begin() as conn:
+            conn.execute(
+                chats.insert().values(id=CHAT, type="private", created_at=NOW, active=True)
+            )
+            conn.execute(
+                deliveries.insert().values(
+                    chat_id=CHAT,
+                    kind="alert",
+                    text="<b>Old</b> alert",
+                    plain_text="Old alert",
+                    buttons='[[{"label":"Open","url":"https://x.example/1"}]]',
+                    matched='[["ticker","AMZN"]]',
+                    created_at=NOW,
+                )
+            )
+        migrate(engine)
+        (row,) = Store(engine).outbox.pending(NOW)
+        message = compose(row.content, CHAT, {}, lang=row.lang, style=Style())
+        assert (message.text, message.plain_text) == ("<b>Old</b> alert", "Old alert")
+        assert [[b.url for b in r] for r in message.keyboard] == [["https://x.example/1"]]
+        assert row.content.hits[0].subscription.value == "AMZN"
+    finally:
+        engine.dispose()
