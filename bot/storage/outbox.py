@@ -22,8 +22,9 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, true, update
+from sqlalchemy import Select, and_, exists, func, or_, select, true, update
 
 from bot.models import Article, DeliveryKind, DeliveryStatus
 from bot.storage.base import StoreBase
@@ -124,35 +125,7 @@ class OutboxRepository(StoreBase):
         """Rows due to be sent, oldest first, for active chats (or one chat); at most
         `per_chat` of each chat, so that one busy chat cannot fill a round. Held rows are not
         due until their `held_until`; rows postponed after an error not until `not_before`."""
-        due = and_(
-            true() if chat_id is None else deliveries.c.chat_id == chat_id,
-            deliveries.c.status == DeliveryStatus.PENDING,
-            # One row in flight per chat: its message id must be the chat's next one, so that
-            # after a crash it can be looked for there (bot.storage.sends.interrupted).
-            ~exists().where(
-                _IN_FLIGHT.c.chat_id == deliveries.c.chat_id,
-                _IN_FLIGHT.c.status == DeliveryStatus.SENDING,
-            ),
-            chats.c.active.is_(True),
-            or_(deliveries.c.not_before.is_(None), deliveries.c.not_before <= now),
-            or_(deliveries.c.held_until.is_(None), deliveries.c.held_until <= now),
-        )
-        base = select(*_PENDING_COLUMNS).join(chats, chats.c.id == deliveries.c.chat_id)
-        if per_chat is None:
-            query = base.where(due).order_by(deliveries.c.id).limit(limit)
-        else:
-            rank = (
-                func.row_number()
-                .over(partition_by=deliveries.c.chat_id, order_by=deliveries.c.id)
-                .label("rank")
-            )
-            ranked = base.add_columns(rank).where(due).subquery()
-            query = (
-                select(*(ranked.c[c.name] for c in _PENDING_COLUMNS))
-                .where(ranked.c.rank <= per_chat)
-                .order_by(ranked.c.id)
-                .limit(limit)
-            )
+        query = _due_query(now, limit, per_chat, chat_id)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [
@@ -232,3 +205,37 @@ class OutboxRepository(StoreBase):
             query = query.where(deliveries.c.chat_id == chat_id)
         with self.engine.connect() as conn:
             return {status: n for status, n in conn.execute(query).all()}
+
+
+def _due_query(now: datetime, limit: int, per_chat: int | None, chat_id: int | None) -> Select[Any]:
+    """The SELECT behind `OutboxRepository.pending`."""
+    due = and_(
+        true() if chat_id is None else deliveries.c.chat_id == chat_id,
+        deliveries.c.status == DeliveryStatus.PENDING,
+        # One row in flight per chat: its message id must be the chat's next one, so that
+        # after a crash it can be looked for there (bot.storage.sends.interrupted).
+        ~exists().where(
+            _IN_FLIGHT.c.chat_id == deliveries.c.chat_id,
+            _IN_FLIGHT.c.status == DeliveryStatus.SENDING,
+        ),
+        chats.c.active.is_(True),
+        or_(deliveries.c.not_before.is_(None), deliveries.c.not_before <= now),
+        or_(deliveries.c.held_until.is_(None), deliveries.c.held_until <= now),
+    )
+    base = select(*_PENDING_COLUMNS).join(chats, chats.c.id == deliveries.c.chat_id)
+    if per_chat is None:
+        query = base.where(due).order_by(deliveries.c.id).limit(limit)
+    else:
+        rank = (
+            func.row_number()
+            .over(partition_by=deliveries.c.chat_id, order_by=deliveries.c.id)
+            .label("rank")
+        )
+        ranked = base.add_columns(rank).where(due).subquery()
+        query = (
+            select(*(ranked.c[c.name] for c in _PENDING_COLUMNS))
+            .where(ranked.c.rank <= per_chat)
+            .order_by(ranked.c.id)
+            .limit(limit)
+        )
+    return query
