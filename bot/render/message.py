@@ -16,13 +16,13 @@ import functools
 from dataclasses import dataclass
 
 from bot.models import Alert, Article, Hit, Kind, Subscription
-from bot.render import filings
 from bot.render.buttons import Button as Button  # re-exported: the chat handlers use them
 from bot.render.buttons import Keyboard, alert_keyboard
 from bot.render.buttons import mute_callback as mute_callback
 from bot.render.buttons import parse_callback as parse_callback
 from bot.render.buttons import undo_button as undo_button
 from bot.render.buttons import unmute_callback as unmute_callback
+from bot.render.filings import filing_lines, filing_title
 from bot.render.html import (
     MESSAGE_LIMIT,
     cut_html,
@@ -96,7 +96,7 @@ def _header(alert: Alert) -> _Block | None:
 
 def headline(article: Article, lang: str = "en", limit: int = TITLE_LIMIT) -> str:
     """The plain title to show: the article's, or for a filing "Company: Form 8-K"."""
-    raw = filings.filing_title(article, lang) if article.form else article.title
+    raw = filing_title(article, lang) if article.form else article.title
     return cut_plain(one_line(raw), limit) or text("alert.untitled", lang)
 
 
@@ -111,7 +111,7 @@ def _title(article: Article, lang: str) -> _Block:
 def _summary(alert: Alert, summary_length: int, lang: str) -> _Block | None:
     article = alert.article
     if article.form:
-        lines = filings.filing_lines(article, lang)
+        lines = filing_lines(article, lang)
         if not lines:
             return None
         return escape("\n".join(lines)), "\n".join(lines)
