@@ -93,7 +93,11 @@ def build_application(
             svc.clock,
             api=sender_api,
             limiter=RateLimiter(limits, shared=shared),
-            options=SendOptions(disclaimer=settings.disclaimer, owner=owner),
+            options=SendOptions(
+                disclaimer=settings.disclaimer,
+                summary_length=settings.summary_length,
+                owner=owner,
+            ),
             lease=timedelta(seconds=settings.worker_lease),
             # A worker follows deactivations through the subscriptions' revision instead.
             on_unreachable=svc.chats_unreachable if role == "all" else None,
