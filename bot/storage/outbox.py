@@ -60,15 +60,15 @@ class OutboxRepository(StoreBase):
 
     def enqueue_alerts(self, rows: Sequence[OutboxRow], *, now: datetime) -> int:
         """Queue alerts (tools, tests, benchmarks); a (chat, article) already queued is
-        skipped. The poll stage queues its alerts with its stories, with `outbox_values`."""
+        skipped. Returns how many were queued. The poll stage queues its alerts with its
+        stories, in their transaction, with `outbox_values`."""
         if not rows:
             return 0
+        # RETURNING, because drivers do not agree on an executemany's rowcount.
+        insert = self._insert(deliveries).on_conflict_do_nothing().returning(deliveries.c.id)
         with self.engine.begin() as conn:
-            result = conn.execute(
-                self._insert(deliveries).on_conflict_do_nothing(),
-                [outbox_values(r, now) for r in rows],
-            )
-        return max(0, result.rowcount)
+            queued = conn.execute(insert, [outbox_values(r, now) for r in rows]).all()
+        return len(queued)
 
     def enqueue_notice(
         self,

@@ -39,7 +39,8 @@ def queued(store: Store, count: int = 1) -> list[int]:
     keep = {"etag": None, "last_modified": None, "next_poll_at": LATER}
     store.articles.ingest(state.feed.id, [], now=NOW, alerts_for=lambda s: [], **keep)
     new = store.articles.ingest(state.feed.id, stories, now=NOW, alerts_for=lambda s: [], **keep)
-    store.outbox.enqueue_alerts([OutboxRow(CHAT, aid, (HIT,)) for aid, _ in new], now=NOW)
+    rows = [OutboxRow(CHAT, aid, (HIT,)) for aid, _ in new]
+    assert store.outbox.enqueue_alerts(rows, now=NOW) == count
     return [p.id for p in store.outbox.pending(NOW)]
 
 
@@ -257,3 +258,13 @@ def test_rows_queued_before_0009_survive_the_migration_as_they_were_written(
         assert row.content.hits[0].subscription.value == "AMZN"
     finally:
         engine.dispose()
+
+
+def test_an_alert_is_queued_once_per_chat_and_story(store: Store) -> None:
+    first, second = queued(store, 2)
+    with store.engine.connect() as conn:
+        article_ids = conn.execute(select(deliveries.c.article_id)).scalars().all()
+    rows = [OutboxRow(CHAT, aid, (HIT,)) for aid in article_ids]
+    assert store.outbox.enqueue_alerts(rows, now=NOW) == 0
+    assert [p.id for p in store.outbox.pending(NOW)] == [first, second]
+    assert all(p.content.hits == (HIT,) for p in store.outbox.pending(NOW))
