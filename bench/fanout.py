@@ -3,7 +3,9 @@
 In: command-line options (see --help). Out: printed figures. The fake Bot API runs in its own
 process; the sender (bot.delivery.sender.send_pending, the same code as the running bot, with
 the bot's Bot API client, bot.delivery.botapi, over HTTP) and the database (a fresh SQLite
-file, or --database-url) run here.
+file, or --database-url) run here. The outbox holds what the poll stage queues (a story and
+each chat's hit); each message is rendered as it is sent, text and keyboard ("Mute $AMZN",
+"Open"), as in the running bot.
 
 (a) limits lifted: messages per second; the bot should never be the bottleneck (>= 300/s).
 (b) Telegram's default limits, with the fake answering 429 beyond them: the observed rate
@@ -34,15 +36,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.delivery.botapi import BotAPI
 from bot.delivery.limits import Limits, RateLimiter
 from bot.delivery.sender import SendOptions, send_pending
-from bot.models import Article, Feed
+from bot.models import Article, Feed, Hit, Kind, Subscription
 from bot.storage.db import migrate, open_engine
 from bot.storage.store import OutboxRow, Store
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-TEXT = (
-    "<b>Amazon announces Trainium3</b>\nAmazon Web Services said on Tuesday its new chip is "
-    'available to customers.\n<i>Why: $AMZN</i>\n<a href="https://news.example.com/1">Read</a>'
-    "\n\nNot investment advice."
+BODY = (
+    "Amazon Web Services said on Tuesday its new Trainium3 chip is available to customers.\n\n"
+    "The chip is built on a 3-nanometre process and is meant for training large models."
 )
 
 
@@ -86,7 +87,7 @@ def fill(store: Store, chats: int) -> None:
         entry_id="1",
         title="Amazon announces Trainium3",
         url="https://news.example.com/1",
-        text="Body.",
+        text=BODY,
         published=NOW,
         source="Bench",
     )
@@ -95,7 +96,12 @@ def fill(store: Store, chats: int) -> None:
         ids = range(start + 1, min(chats, start + 1000) + 1)
         for chat in ids:
             store.chats.upsert_chat(chat, "private", None, NOW)
-        rows = [OutboxRow(c, article_id, TEXT, TEXT, "[]", "[]") for c in ids]
+        # As the poll stage queues them: the story and each chat's own hit; the sender
+        # renders each message (text and keyboard) as it sends it.
+        rows = [
+            OutboxRow(c, article_id, (Hit(Subscription(c, c, Kind.TICKER, "AMZN"), (), ""),))
+            for c in ids
+        ]
         store.outbox.enqueue_alerts(rows, now=NOW)
 
 

@@ -177,7 +177,11 @@ def _delivery_job(settings: Settings, svc: Services, rim: Rim) -> DeliveryJob:
         svc.clock,
         api=rim.sender_api,
         limiter=RateLimiter(limits, shared=shared),
-        options=SendOptions(disclaimer=settings.disclaimer, owner=rim.owner),
+        options=SendOptions(
+            disclaimer=settings.disclaimer,
+            summary_length=settings.summary_length,
+            owner=rim.owner,
+        ),
         lease=timedelta(seconds=settings.worker_lease),
         # Every process drops them from its own index at once; other workers follow the
         # subscriptions' revision.

@@ -18,6 +18,7 @@ from bot.chat import keyboards
 from bot.chat.context import Context, edit_in_place, message_argument, reply
 from bot.chat.gate import operators_only, remember_chat
 from bot.feeds.health import format_health
+from bot.models import DeliveryKind
 from bot.storage.stats import BotStats
 from bot.texts import text
 
@@ -97,7 +98,7 @@ async def broadcast_button(update: Update, context: Context) -> None:
         outcome = text("chat.broadcast.gone")
     elif answer == "yes":
         count = svc.store.outbox.enqueue_notice(
-            svc.store.chats.active_chat_ids(), body, now=svc.clock(), kind="broadcast"
+            svc.store.chats.active_chat_ids(), body, now=svc.clock(), kind=DeliveryKind.BROADCAST
         )
         outcome = text("chat.broadcast.queued", count=count)
     else:

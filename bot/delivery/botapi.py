@@ -2,7 +2,7 @@
 
 In: the Bot API root (TELEGRAM_API_URL, e.g. "https://api.telegram.org"), the bot token, the
 request timeouts; for each send the chat id, the text and the message's options, the inline
-keyboard as the pipeline stores it (JSON rows of {"label", "callback_data"|"url"}). Out: the
+keyboard as Telegram's JSON (`inline_keyboard`, from `bot.render.buttons.Keyboard`). Out: the
 id of the message Telegram created (an int). Fails: with python-telegram-bot's own exception
 classes, built exactly as PTB's `BaseRequest._request_wrapper` builds them (same classes, same
 messages, `RetryAfter.retry_after`, `ChatMigrated.new_chat_id`), so callers handle errors the
@@ -51,6 +51,8 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.render.buttons import Button, Keyboard
+
 JSON = dict[str, Any]
 
 _HEADERS = {"Content-Type": "application/json", "User-Agent": "investor-alert-bot delivery"}
@@ -74,25 +76,21 @@ class SendApi(Protocol):
     ) -> int: ...
 
 
-def inline_keyboard(buttons_json: str) -> JSON | None:
-    """Telegram's reply_markup for the keyboard stored with an alert (rows of {"label",
-    "callback_data"|"url"}), or None when it has no buttons. The same JSON PTB sends for
-    `bot.delivery.sender.keyboard` (absent fields left out)."""
-    if buttons_json in ("", "[]"):
-        return None  # most rows (digests, notices) have none: no parsing
-    rows = json.loads(buttons_json)
-    if not rows:
-        return None
-    return {"inline_keyboard": [[_button(b) for b in row] for row in rows]}
+def inline_keyboard(keyboard: Keyboard) -> JSON | None:
+    """Telegram's reply_markup for a message's keyboard, or None when it has no buttons. The
+    same JSON PTB sends for `bot.delivery.recovery.ptb_keyboard` (absent fields left out)."""
+    if not keyboard:
+        return None  # most rows (digests, notices) have none
+    return {"inline_keyboard": [[_button(b) for b in row] for row in keyboard]}
 
 
-def _button(stored: JSON) -> JSON:
-    button: JSON = {"text": stored["label"]}
-    if stored.get("url") is not None:
-        button["url"] = stored["url"]
-    if stored.get("callback_data") is not None:
-        button["callback_data"] = stored["callback_data"]
-    return button
+def _button(button: Button) -> JSON:
+    out: JSON = {"text": button.label}
+    if button.url is not None:
+        out["url"] = button.url
+    if button.callback_data is not None:
+        out["callback_data"] = button.callback_data
+    return out
 
 
 def error_for(status: int, payload: bytes) -> TelegramError:

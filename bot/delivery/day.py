@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.models import ChatSettings, DeliveryMode
+from bot.models import ChatSettings, DeliveryKind, DeliveryMode
 
 HOLD = "hold"
 SILENT = "silent"
@@ -33,7 +33,7 @@ SILENT = "silent"
 # effect without anyone having to wake them (Store.outbox.release_held does it at once).
 RECHECK = timedelta(minutes=5)
 # Rows of these kinds obey the user's day; others (notices, broadcasts) always go.
-DAY_KINDS = frozenset({"alert", "digest"})
+DAY_KINDS = frozenset({DeliveryKind.ALERT, DeliveryKind.DIGEST})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class Item:
     """What the planner needs to know about one pending outbox row."""
 
     id: int
-    kind: str
+    kind: DeliveryKind
     created_at: datetime
 
 
@@ -117,6 +117,25 @@ def _held_back_since(settings: ChatSettings, now: datetime, tz: ZoneInfo) -> dat
     return max(bounds) if bounds else None
 
 
+def _gathering(
+    settings: ChatSettings, now: datetime, tz: ZoneInfo
+) -> tuple[datetime | None, datetime, str]:
+    """(alerts created before this go into a digest now, when the next ones are looked at,
+    why) for the chat's delivery mode."""
+    if settings.delivery_mode is DeliveryMode.DAILY:
+        last = last_at(now, settings.digest_time, tz)
+        return last, next_at(now, settings.digest_time, tz), "daily"
+    if settings.delivery_mode is DeliveryMode.HOURLY:
+        start = hour_start(now, tz)
+        return start, start + timedelta(hours=1), "hourly"
+    boundary = _held_back_since(settings, now, tz)
+    release = hour_start(now, tz) + timedelta(hours=1)
+    # Quiet hours ending on the hour share the cap's boundary: they are the reason then.
+    quiet_end = settings.quiet_end if settings.quiet_mode == HOLD else None
+    ended = last_at(now, quiet_end, tz) if settings.quiet_start and quiet_end else None
+    return boundary, release, "quiet" if boundary is not None and boundary == ended else "overflow"
+
+
 def plan(
     settings: ChatSettings, now: datetime, items: Sequence[Item], sent_this_hour: int = 0
 ) -> Plan:
@@ -132,25 +151,10 @@ def plan(
         held = tuple(i.id for i in ruled)
         return Plan(send=free, held=held, hold_until=until if held else None, silent=quiet)
 
-    digests = [i.id for i in ruled if i.kind == "digest"]
-    alerts = [i for i in ruled if i.kind == "alert"]
+    digests = [i.id for i in ruled if i.kind == DeliveryKind.DIGEST]
+    alerts = [i for i in ruled if i.kind == DeliveryKind.ALERT]
     mode = settings.delivery_mode
-    boundary: datetime | None
-    if mode is DeliveryMode.DAILY:
-        boundary = last_at(now, settings.digest_time, tz)
-        release = next_at(now, settings.digest_time, tz)
-        reason = "daily"
-    elif mode is DeliveryMode.HOURLY:
-        boundary = hour_start(now, tz)
-        release = boundary + timedelta(hours=1)
-        reason = "hourly"
-    else:
-        boundary = _held_back_since(settings, now, tz)
-        release = hour_start(now, tz) + timedelta(hours=1)
-        # Quiet hours ending on the hour share the cap's boundary: they are the reason then.
-        quiet_end = settings.quiet_end if settings.quiet_mode == HOLD else None
-        ended = last_at(now, quiet_end, tz) if settings.quiet_start and quiet_end else None
-        reason = "quiet" if boundary is not None and boundary == ended else "overflow"
+    boundary, release, reason = _gathering(settings, now, tz)
 
     old = [a.id for a in alerts if boundary is not None and a.created_at < boundary]
     new = [a.id for a in alerts if boundary is None or a.created_at >= boundary]

@@ -166,6 +166,7 @@ class DeliveryJob:
             clock=self.clock,
             dead=dead,
             lease=self.lease,
+            style=self.options.style,
         )
         if report.confirmed or report.resent or report.unsettled:
             log.warning(

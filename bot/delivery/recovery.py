@@ -21,6 +21,9 @@ the alert was delivered; otherwise it was another bot message (a command's reply
 buttons are taken off it again (a keyboard it had is lost; logged) and the probe goes on. When
 nothing proves delivery, the row is sent again (at least once; logged).
 Rows without a keyboard (digests, notices) are simply sent again.
+The keyboard and text looked for are the row's as the sender renders it (`bot.delivery.compose`,
+a function of the row and the chat's language): a chat that changed its language between the
+send and the recovery gets the alert again rather than lose it.
 """
 
 from __future__ import annotations
@@ -31,13 +34,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.clock import Clock, utc_now
-from bot.delivery.sender import keyboard
+from bot.delivery.compose import Message, Style, compose
+from bot.render.buttons import Keyboard
 from bot.render.html import to_plain
-from bot.storage.outbox import InFlight
+from bot.storage.outbox_rows import Answer, InFlight
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -63,8 +67,21 @@ def _not_modified(error: BadRequest) -> bool:
     return "message is not modified" in error.message.lower()
 
 
-def _same_text(shown: str | None, row: InFlight) -> bool:
-    return shown is not None and " ".join(shown.split()) == " ".join(to_plain(row.text).split())
+def ptb_keyboard(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    """A message's keyboard as PTB's markup (for editMessageReplyMarkup): the same buttons
+    the sender sent (`bot.delivery.botapi.inline_keyboard`)."""
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.callback_data, url=b.url) for b in row]
+            for row in keyboard
+        ]
+    )
+
+
+def _same_text(shown: str | None, message: Message) -> bool:
+    return shown is not None and " ".join(shown.split()) == " ".join(to_plain(message.text).split())
 
 
 def candidates(known_at_claim: int | None, known_now: int | None, probes: int = PROBES) -> range:
@@ -77,9 +94,12 @@ def candidates(known_at_claim: int | None, known_now: int | None, probes: int = 
     return range(start, min(stop, start + MAX_PROBES))
 
 
-async def find_in_chat(bot: Bot, row: InFlight, probes: int = PROBES) -> int | Found:
-    """The message id of the interrupted alert in its chat, or why there is none."""
-    markup = keyboard(row.buttons)
+async def find_in_chat(
+    bot: Bot, row: InFlight, message: Message, probes: int = PROBES
+) -> int | Found:
+    """The message id of the interrupted alert in its chat, or why there is none. `message`
+    is the row as it was sent (`bot.delivery.compose`, a function of the row)."""
+    markup = ptb_keyboard(message.keyboard)
     known = row.probe_from if row.probe_from is not None else row.last_message_id
     if markup is None or (known is None and row.chat_id < 0):
         return Found.NOT_THERE  # nothing to recognise it by (or no known start in a group)
@@ -97,7 +117,7 @@ async def find_in_chat(bot: Bot, row: InFlight, probes: int = PROBES) -> int | F
             return Found.UNKNOWN
         # The edit went through: a bot message with another keyboard. Ours if its text is.
         shown = edited.text if not isinstance(edited, bool) else None
-        if _same_text(shown, row):
+        if _same_text(shown, message):
             return candidate
         # Another bot message (a command's reply): take the alert's buttons off it again and
         # look further up.
@@ -123,25 +143,34 @@ async def recover_interrupted(
     clock: Clock = utc_now,
     lease: timedelta = LEASE,
     dead: Sequence[str] = (),
+    style: Style | None = None,
 ) -> RecoveryReport:
     """Settle the rows left "sending" by a dead worker (this one's previous life when
     `at_start`, the workers in `dead`, any worker's whose claim is older than `lease`). Run
     before sending anything to those chats: a new alert there would take the message id being
     looked for."""
     report = RecoveryReport()
+    style = style or Style()
     now = clock()
     owners = [*([owner] if at_start else []), *dead]
-    rows = store.outbox.interrupted(now=now, lease=lease, owner=owners or None)
+    rows = store.sends.interrupted(now=now, lease=lease, owner=owners or None)
+    stories = store.outbox.stories([r.content.article_id for r in rows if r.content.article_id])
     for row in rows:
-        if not store.outbox.take_over(row, owner=owner, now=now):
+        if not store.sends.take_over(row, owner=owner, now=now):
             continue  # another worker got to it first
-        found = await find_in_chat(bot, row)
+        try:
+            message = compose(row.content, row.chat_id, stories, lang=row.lang, style=style)
+        except Exception:  # the sender records why it cannot be rendered
+            log.exception("cannot render row %s to look for it", row.id)
+            found: int | Found = Found.NOT_THERE
+        else:
+            found = await find_in_chat(bot, row, message)
         if isinstance(found, int):
-            store.outbox.mark_sent(row.id, message_id=found, now=clock())
+            store.sends.mark_sent([Answer(row.id, row.chat_id, found)], now=clock())
             report.confirmed += 1
             log.info("row %s was delivered before the stop (message %s)", row.id, found)
         elif found is Found.NOT_THERE:
-            store.outbox.release(row.id, error="in flight at a stop and not found in the chat")
+            store.sends.release(row.id, error="in flight at a stop and not found in the chat")
             report.resent += 1
             log.warning(
                 "row %s in flight at a stop, not found in chat %s: sending it again",

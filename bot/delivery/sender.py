@@ -13,63 +13,45 @@ thread that commits everything queued meanwhile in one transaction (a group comm
 hundreds of messages a second one transaction per message would be the bottleneck), so the
 event loop keeps other sends going while the database commits, and the window between Telegram
 accepting a message and our commit is the time of one small transaction. A claim is refused
-when another worker has one of the chat's alerts in flight (`Store.outbox.claim_many`). A row
+when another worker has one of the chat's alerts in flight (`Store.sends.claim`). A row
 left "sending" by a crash is settled by `bot.delivery.recovery` before the next send to its
 chat.
-Telegram's answers decide what happens to a row that fails:
-- 429 Too Many Requests: only that chat waits for retry_after, the other chats go on;
-- a group migrated to a supergroup: the chat is moved and the alert goes to the new id;
-- 403 / "chat not found": the chat's alerts wait with backoff; after `FAILURES_TO_DEACTIVATE`
-  failures in a row the chat is deactivated and its pending alerts dropped with the reason
-  (writing to the bot again reactivates it); a success resets the count;
-- 400 about the message itself: sent again as plain text rather than lost, and logged;
-- timeouts, network errors and 5xx: retried with backoff.
-Nothing here raises for a Telegram error; an alert is never silently lost.
+Telegram's answers decide what happens to a row that fails (`bot.delivery.failures`: flood
+control, a migrated group, a chat gone, 5xx and timeouts); a 400 about the message itself is
+answered here by sending the plain-text form rather than losing it; a success resets the
+chat's failure count. Nothing here raises for a Telegram error; an alert is never silently
+lost.
+Each row is rendered as it is sent, in its chat's language (`bot.delivery.compose`): the
+round loads the stories of its rows once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Awaitable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
+from telegram.error import BadRequest, ChatMigrated
 
 from bot.clock import Clock, utc_now
 from bot.delivery.botapi import SendApi, inline_keyboard
+from bot.delivery.compose import Message, Style, compose
 from bot.delivery.day import Item, hour_start, plan, zone
+from bot.delivery.failures import Failures, SendReport, is_chat_gone
 from bot.delivery.limits import Limits, RateLimiter
-from bot.models import ChatSettings, DeliveryMode
-from bot.observability.metrics import ALERTS_FAILED, ALERTS_SENT, SEND_LATENCY
+from bot.delivery.writer import GroupWriter
+from bot.models import Article, ChatSettings, DeliveryMode
+from bot.observability.metrics import ALERTS_SENT, SEND_LATENCY
 from bot.render.digest import render_digest
 from bot.render.html import to_plain
 from bot.settings import DEFAULT_DISCLAIMER
-from bot.storage.outbox import Answer
-from bot.storage.store import Pending, Store
+from bot.storage.outbox_rows import Answer, Pending
+from bot.storage.store import Store
 from bot.texts import text
 
 log = logging.getLogger(__name__)
-
-# Passing errors (5xx, timeouts) are retried with backoff this many times (about 3 hours with
-# the default base) before the alert is recorded as failed.
-MAX_ATTEMPTS = 24
-FAILURES_TO_DEACTIVATE = 3
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    postponed: int = 0
-    failed: int = 0
-    digests: int = 0
-    held: int = 0
-    chats_deactivated: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +59,7 @@ class SendOptions:
     """How a round behaves; the defaults suit the running bot, tests shorten the waits."""
 
     disclaimer: str = DEFAULT_DISCLAIMER
+    summary_length: int = 500
     retry_base: float = 5.0  # seconds before the first retry; doubled each time
     limit: int = 500  # rows per round
     per_chat: int = 5  # rows per chat per round
@@ -87,38 +70,9 @@ class SendOptions:
     max_wait: float = 0.3  # a chat not ready within this is left for a later round
     owner: str = ""  # this worker's id, recorded with each claim (crash recovery)
 
-
-def keyboard(buttons_json: str) -> InlineKeyboardMarkup | None:
-    """The inline keyboard stored with an alert (rows of {"label", "callback_data"|"url"}), as
-    PTB objects (recovery's editMessageReplyMarkup); sends use `botapi.inline_keyboard`."""
-    rows = json.loads(buttons_json)
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    b["label"], callback_data=b.get("callback_data"), url=b.get("url")
-                )
-                for b in row
-            ]
-            for row in rows
-        ]
-    )
-
-
-def backoff(attempts: int, base: float = 5.0) -> timedelta:
-    """Wait before retry number `attempts`: base, 2 x base, 4 x base ... capped at 10 minutes."""
-    return timedelta(seconds=min(600.0, base * (1 << min(max(0, attempts), 10))))
-
-
-def _is_chat_gone(error: BadRequest) -> bool:
-    message = error.message.lower()
-    return "chat not found" in message or "user is deactivated" in message
-
-
-def _seconds(wait: float | timedelta) -> float:
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+    @property
+    def style(self) -> Style:
+        return Style(self.disclaimer, self.summary_length)
 
 
 def _needs_planning(settings: ChatSettings) -> bool:
@@ -143,8 +97,11 @@ class _Round:
         self.clock = clock
         self.options = options
         self.report = SendReport()
+        self._failures = Failures(store, limiter, clock, self.report, options.retry_base)
         self._slots = asyncio.Semaphore(options.concurrency)
-        self._writer = _GroupWriter(store, owner=options.owner, clock=clock)
+        self._writer = GroupWriter(store, owner=options.owner, clock=clock)
+        self._style = options.style
+        self._stories: Mapping[int, Article] = {}
 
     async def run(self) -> SendReport:
         now = self.clock()
@@ -161,6 +118,9 @@ class _Round:
                 batches.append(self._plan_chat(chat, now))
             else:
                 batches.append((rows, False))
+        self._stories = self.store.outbox.stories(
+            [r.content.article_id for rows, _ in batches for r in rows if r.content.article_id]
+        )
         writing = asyncio.create_task(self._writer.run())
         try:
             await asyncio.gather(
@@ -216,7 +176,7 @@ class _Round:
                 if not await self._writer.claim(row.id):
                     return  # no longer pending, or another worker is sending to the chat
                 if not await self.limiter.acquire(row.chat_id, max_wait=self.options.max_wait):
-                    self.store.outbox.release(row.id, error="chat not ready for another message")
+                    self.store.sends.release(row.id, error="chat not ready for another message")
                     return
                 if not await self._send_one(row, silent):
                     return  # the chat is paused, moved or gone: its later rows wait
@@ -224,21 +184,22 @@ class _Round:
     async def _send_one(self, row: Pending, silent: bool) -> bool:
         """Send one claimed row; True when the chat can take the next one now."""
         try:
+            message = compose(
+                row.content, row.chat_id, self._stories, lang=row.lang, style=self._style
+            )
+        except Exception as exc:  # a bug, or a story gone: the row is kept, with the reason
+            log.exception("cannot render row %s", row.id, extra={"delivery_id": row.id})
+            return self._failures.gave_up(
+                row, f"cannot render: {type(exc).__name__}: {exc}", "render"
+            )
+        try:
             with SEND_LATENCY.time():
-                message_id = await self._send(row, row.text, "HTML", silent)
+                message_id = await self._send(row, message, "HTML", silent)
         except BadRequest as exc:
             if isinstance(exc, ChatMigrated):
-                self.store.outbox.release(row.id, error=str(exc))
-                self.store.chats.migrate_chat(row.chat_id, exc.new_chat_id)
-                log.info(
-                    "chat %s migrated to %s",
-                    row.chat_id,
-                    exc.new_chat_id,
-                    extra={"chat_id": row.chat_id},
-                )
-                return False
-            if _is_chat_gone(exc):
-                return self._unreachable(row, exc.message)
+                return self._failures.failed(row, exc)
+            if is_chat_gone(exc):
+                return self._failures.unreachable(row, exc.message)
             # Render guarantees valid HTML under the limit; if Telegram still refuses the
             # message, the plain-text form goes out rather than the alert being lost.
             log.error(
@@ -247,41 +208,34 @@ class _Round:
                 exc,
                 extra={"chat_id": row.chat_id, "delivery_id": row.id},
             )
-            return await self._send_plain(row, silent)
+            return await self._send_plain(row, message, silent)
         except Exception as exc:
-            return self._failed(row, exc)
+            return self._failures.failed(row, exc)
         await self._sent(row, message_id)
         return True
 
-    async def _send_plain(self, row: Pending, silent: bool) -> bool:
+    async def _send_plain(self, row: Pending, message: Message, silent: bool) -> bool:
         try:
-            message_id = await self._send(row, row.plain_text[:4096], None, silent)
+            message_id = await self._send(row, message, None, silent)
         except BadRequest as exc:
-            if isinstance(exc, ChatMigrated) or _is_chat_gone(exc):
-                return self._failed(row, exc)
-            self.store.outbox.fail(row.id, error=f"refused even as plain text: {exc.message}")
-            self.report.failed += 1
-            ALERTS_FAILED.labels("refused").inc()
-            log.error(
-                "row %s refused even as plain text: %s",
-                row.id,
-                exc.message,
-                extra={"chat_id": row.chat_id, "delivery_id": row.id},
+            if isinstance(exc, ChatMigrated) or is_chat_gone(exc):
+                return self._failures.failed(row, exc)
+            return self._failures.gave_up(
+                row, f"refused even as plain text: {exc.message}", "refused"
             )
-            return True
         except Exception as exc:
-            return self._failed(row, exc)
+            return self._failures.failed(row, exc)
         await self._sent(row, message_id)
         return True
 
     def _send(
-        self, row: Pending, body: str, parse_mode: str | None, silent: bool
+        self, row: Pending, message: Message, parse_mode: str | None, silent: bool
     ) -> Awaitable[int]:
         return self.api.send_message(
             row.chat_id,
-            body,
+            message.text if parse_mode else message.plain_text[:4096],
             parse_mode=parse_mode,
-            reply_markup=inline_keyboard(row.buttons),
+            reply_markup=inline_keyboard(message.keyboard),
             link_previews=row.link_previews,
             disable_notification=silent,
             message_thread_id=row.thread_id,
@@ -293,151 +247,6 @@ class _Round:
         await self._writer.sent(Answer(row.id, row.chat_id, message_id, row.send_failures > 0))
         self.report.sent += 1
         ALERTS_SENT.inc()
-
-    def _failed(self, row: Pending, exc: Exception) -> bool:
-        """Every failure but a refused message: decide the row's and the chat's fate."""
-        if isinstance(exc, RetryAfter):
-            seconds = _seconds(exc.retry_after)
-            self.limiter.pause_chat(row.chat_id, seconds)
-            self.store.outbox.release(row.id, error=str(exc))
-            until = self.clock() + timedelta(seconds=seconds)
-            self.store.outbox.postpone_chat(row.chat_id, until=until, error=str(exc))
-            self.report.postponed += 1
-            log.warning(
-                "flood control for chat %s: waiting %.0f s",
-                row.chat_id,
-                seconds,
-                extra={"chat_id": row.chat_id},
-            )
-            return False
-        if isinstance(exc, ChatMigrated):
-            self.store.outbox.release(row.id, error=str(exc))
-            self.store.chats.migrate_chat(row.chat_id, exc.new_chat_id)
-            return False
-        if isinstance(exc, Forbidden | BadRequest):
-            return self._unreachable(row, exc.message)
-        # Timeouts, network errors, 5xx (PTB raises NetworkError for them), and the unexpected.
-        if not isinstance(exc, Exception) or type(exc).__module__.split(".")[0] != "telegram":
-            log.exception("unexpected error sending row %s", row.id, exc_info=exc)
-        error = f"{type(exc).__name__}: {exc}"
-        if row.attempts + 1 >= MAX_ATTEMPTS:
-            self.store.outbox.fail(row.id, error=f"gave up after {MAX_ATTEMPTS} attempts: {error}")
-            self.report.failed += 1
-            ALERTS_FAILED.labels("gave_up").inc()
-            log.error(
-                "row %s failed for good: %s",
-                row.id,
-                error,
-                extra={"chat_id": row.chat_id, "delivery_id": row.id},
-            )
-            return False
-        until = self.clock() + backoff(row.attempts, self.options.retry_base)
-        self.store.outbox.postpone(row.id, until=until, error=error)
-        self.report.postponed += 1
-        log.warning(
-            "row %s to chat %s will be retried: %s",
-            row.id,
-            row.chat_id,
-            error,
-            extra={"chat_id": row.chat_id, "delivery_id": row.id},
-        )
-        return False
-
-    def _unreachable(self, row: Pending, error: str) -> bool:
-        self.store.outbox.release(row.id, error=error)
-        until = self.clock() + backoff(row.send_failures, self.options.retry_base)
-        failures, dropped = self.store.outbox.record_send_failure(
-            row.chat_id, until=until, error=error, deactivate_after=FAILURES_TO_DEACTIVATE
-        )
-        if dropped is not None:
-            self.report.chats_deactivated.append(row.chat_id)
-            ALERTS_FAILED.labels("chat_unreachable").inc(dropped)
-            log.info(
-                "chat %s unreachable (%s): %d alerts dropped",
-                row.chat_id,
-                error,
-                dropped,
-                extra={"chat_id": row.chat_id},
-            )
-        else:
-            self.report.postponed += 1
-            log.warning(
-                "chat %s unreachable (%s), failure %d",
-                row.chat_id,
-                error,
-                failures,
-                extra={"chat_id": row.chat_id},
-            )
-        return False
-
-
-class _GroupWriter:
-    """Claims and "sent" records, committed by one thread in batches: whatever was queued
-    while the previous transaction ran goes in the next one ("sent" first, which frees chats,
-    then claims). Each caller awaits its own result, so a request never leaves before its
-    claim is committed, and a chat's next row is claimed only after its last one is "sent"."""
-
-    def __init__(self, store: Store, *, owner: str, clock: Clock) -> None:
-        self._store = store
-        self._owner = owner
-        self._clock = clock
-        self._claims: list[tuple[int, asyncio.Future[bool]]] = []
-        self._answers: list[tuple[Answer, asyncio.Future[None]]] = []
-        self._wake = asyncio.Event()
-        self._closing = False
-        # One thread: commits leave the event loop and never wait on each other's locks.
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
-
-    async def claim(self, delivery_id: int) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._claims.append((delivery_id, future))
-        self._wake.set()
-        return await future
-
-    async def sent(self, answer: Answer) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._answers.append((answer, future))
-        self._wake.set()
-        await future
-
-    def _commit(self, claims: list[int], answers: list[Answer]) -> set[int]:
-        now = self._clock()
-        self._store.outbox.mark_sent_many(answers, now=now)
-        return set(self._store.outbox.claim_many(claims, now=now, owner=self._owner))
-
-    async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            claims, self._claims = self._claims, []
-            answers, self._answers = self._answers, []
-            if not claims and not answers:
-                if self._closing:
-                    return
-                continue
-            try:
-                won = await loop.run_in_executor(
-                    self._thread, self._commit, [c for c, _ in claims], [a for a, _ in answers]
-                )
-            except Exception as exc:  # the database failed: every waiter hears it
-                waiting: list[asyncio.Future[Any]] = [f for _, f in claims]
-                waiting += [f for _, f in answers]
-                for future in waiting:
-                    future.set_exception(exc)
-                continue
-            for answer_future in (f for _, f in answers):
-                answer_future.set_result(None)
-            for delivery_id, claim_future in claims:
-                claim_future.set_result(delivery_id in won)
-
-    async def close(self, running: asyncio.Task[None]) -> None:
-        self._closing = True
-        self._wake.set()
-        try:
-            await running
-        finally:
-            self._thread.shutdown(wait=True)
 
 
 async def send_pending(

@@ -1,14 +1,14 @@
-"""The alerts a poll's new stories make: match them, render them, as rows for the outbox.
+"""The alerts a poll's new stories make: who is told of each story, and why.
 
-In: new stories (`Article`s), the `Matcher`, the oldest publication date still alerted, the
-chats that own a user feed (None for the others) and the render settings. Out: the outbox rows
-of each story, keyed by its entry id (`article_id` is left 0: the commit sets it for the stories
-whose insert won). Pure apart from the metrics; never raises for any article.
+In: new stories (`Article`s), the `Matcher`, the oldest publication date still alerted, and the
+chats that own a user feed (None for the others). Out: each story's `Alert`s (chat and hits),
+keyed by its entry id; the commit turns them into outbox rows for the stories whose insert
+won. Nothing is rendered here: an alert is rendered when it is sent, in its chat's language
+(bot.delivery.compose). Pure apart from the metrics; never raises for any article.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,8 +18,6 @@ from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.models import Alert, Article
 from bot.observability.metrics import MATCHES
-from bot.render.message import RenderedAlert, render_alert, render_plain
-from bot.storage.outbox import OutboxRow, matched_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,66 +31,23 @@ class Matcher:
         return self.index.match(article, detect_tickers(article, self.universe))
 
 
-@dataclass(frozen=True, slots=True)
-class RenderOptions:
-    """What rendering an alert needs from the settings."""
-
-    disclaimer: str
-    summary_length: int
-
-
-def buttons_json(rendered: RenderedAlert) -> str:
-    """The keyboard as the outbox stores it: rows of {"label", "callback_data" | "url"}."""
-    return json.dumps(
-        [
-            [
-                {
-                    k: v
-                    for k, v in (
-                        ("label", b.label),
-                        ("callback_data", b.callback_data),
-                        ("url", b.url),
-                    )
-                    if v is not None
-                }
-                for b in row
-            ]
-            for row in rendered.buttons
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-
-
-def outbox_rows(
+def story_alerts(
     stories: Sequence[Article],
     matcher: Matcher,
     *,
     oldest: datetime,
-    options: RenderOptions,
     owners: Collection[int] | None = None,
-) -> dict[str, list[OutboxRow]]:
-    """Match and render new stories, by entry id; stories published before `oldest` are not
-    alerted, and with `owners` (a user feed) only those chats are."""
-    rows: dict[str, list[OutboxRow]] = {}
+) -> dict[str, list[Alert]]:
+    """Match new stories, by entry id; stories published before `oldest` are not alerted, and
+    with `owners` (a user feed) only those chats are."""
+    found: dict[str, list[Alert]] = {}
     for article in stories:
         if article.published is not None and article.published < oldest:
             continue
-        for alert in matcher.alerts(article):
-            if owners is not None and alert.chat_id not in owners:
-                continue
-            MATCHES.inc()
-            rendered = render_alert(
-                alert, disclaimer=options.disclaimer, summary_length=options.summary_length
-            )
-            rows.setdefault(article.entry_id, []).append(
-                OutboxRow(
-                    chat_id=alert.chat_id,
-                    article_id=0,
-                    text=rendered.text,
-                    plain_text=render_plain(alert, disclaimer=options.disclaimer),
-                    buttons=buttons_json(rendered),
-                    matched=matched_json(alert),
-                )
-            )
-    return rows
+        alerts = matcher.alerts(article)
+        if owners is not None:
+            alerts = [a for a in alerts if a.chat_id in owners]
+        if alerts:
+            MATCHES.inc(len(alerts))
+            found[article.entry_id] = alerts
+    return found

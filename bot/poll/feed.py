@@ -25,15 +25,14 @@ from bot.feeds.pages import fill_page_texts
 from bot.feeds.parse import FeedError, ParsedFeed
 from bot.feeds.pool import ParsePool, parse_in_thread
 from bot.feeds.state import FeedState, Unchanged
-from bot.models import Article, FeedKind
+from bot.models import Alert, Article, FeedKind
 from bot.observability.metrics import ALERTS_QUEUED, FETCH_ERRORS, NEW_ARTICLES, POLLS
 from bot.poll import health, sec
-from bot.poll.alerts import Matcher, RenderOptions, outbox_rows
+from bot.poll.alerts import Matcher, story_alerts
 from bot.poll.health import Verdict
 from bot.poll.notices import Notices, when
 from bot.poll.result import PollResult, error_kind
 from bot.settings import Settings
-from bot.storage.outbox import OutboxRow
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -63,7 +62,6 @@ class FeedPoller:
         self.guard = Guard(allow_private=settings.allow_private_feeds, resolver=resolver)
         self.gate = HostGate(settings.per_host_concurrency, {sec.HOST: sec.SPACING})
         self.notices = Notices(store, settings.admin_chat_ids)
-        self.render = RenderOptions(settings.disclaimer, settings.summary_length)
 
     async def poll_feed(self, state: FeedState, matcher: Matcher) -> PollResult:
         """Fetch one feed and store what is new; every failure is recorded with its reason."""
@@ -146,8 +144,8 @@ class FeedPoller:
 
     async def _classify(
         self, state: FeedState, entries: Sequence[Article], matcher: Matcher, now: datetime
-    ) -> tuple[Sequence[Article] | Plan, dict[str, list[OutboxRow]]]:
-        """The entries placed (which start new stories), and the outbox rows of the new ones.
+    ) -> tuple[Sequence[Article] | Plan, dict[str, list[Alert]]]:
+        """The entries placed (which start new stories), and the alerts of the new ones.
         A feed's first fetch is a baseline: stored, never alerted, so nothing is built."""
         feed_id = state.feed.id
         if state.baseline_at is None or feed_id is None:
@@ -161,8 +159,7 @@ class FeedPoller:
         if state.kind is FeedKind.USER:  # alerted only to the chats that added it
             owners = set(self.store.feeds.feed_owner_ids(feed_id))
         oldest = now - timedelta(seconds=self.settings.max_article_age)
-        rows = outbox_rows(plan.stories, matcher, oldest=oldest, options=self.render, owners=owners)
-        return plan, rows
+        return plan, story_alerts(plan.stories, matcher, oldest=oldest, owners=owners)
 
     async def _with_page_texts(self, plan: Plan) -> Plan:
         """FETCH_ARTICLE_PAGES: new title-only stories get their page's main text."""

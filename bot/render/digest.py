@@ -13,14 +13,14 @@ from collections.abc import Sequence
 
 from bot.models import Alert, Kind
 from bot.render.html import MESSAGE_LIMIT, cut_plain, escape, escape_attr, visible_length
-from bot.render.message import DISCLAIMER_LIMIT, headline, is_web_url, subscription_label
+from bot.render.labels import is_web_url, subscription_label
+from bot.render.message import DISCLAIMER_LIMIT, headline
 from bot.texts import template, text
 
 LINE_TITLE_LIMIT = 200
 GROUP_LABEL_LIMIT = 100
 SOURCE_LIMIT = 40
 TITLE_LIMIT = 200
-GROUP_LABEL_LIMIT = 100
 
 # Group order: tickers first, then keywords, then alerts without a hit.
 _ORDER = {Kind.TICKER: 0, Kind.KEYWORD: 1}

@@ -1,10 +1,11 @@
 """One alert laid out for Telegram: header, linked title, summary, why, also, disclaimer, buttons.
 
 In: an `Alert` (article + the hits that matched it), the operator's disclaimer, a summary length.
-Out: `RenderedAlert` (Telegram HTML text and inline-button specs) or, for when Telegram refuses
-the HTML, `render_plain`'s plain text. Both are at most 4096 characters as Telegram counts them
-(UTF-16 units after parsing) and always end with the complete disclaimer: a long message is
-cut in its summary, then in its body, never in the disclaimer, a tag or an entity.
+Out: `RenderedAlert`: Telegram HTML text, its keyboard (`bot.render.buttons`) and, for when
+Telegram refuses the HTML, the plain text (also alone: `render_plain`). Both texts are at most
+4096 characters as Telegram counts them (UTF-16 units after parsing) and always end with the
+complete disclaimer: a long message is cut in its summary, then in its body, never in the
+disclaimer, a tag or an entity.
 Raises `ValueError` only for a disclaimer too long to leave room for an alert (see
 `DISCLAIMER_LIMIT`); anything in the article, however odd, renders.
 """
@@ -12,13 +13,16 @@ Raises `ValueError` only for a disclaimer too long to leave room for an alert (s
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from bot.models import Alert, Article, Hit, Kind, Subscription
-from bot.render import filings
+from bot.render.buttons import Button as Button  # re-exported: the chat handlers use them
+from bot.render.buttons import Keyboard, alert_keyboard
+from bot.render.buttons import mute_callback as mute_callback
+from bot.render.buttons import parse_callback as parse_callback
+from bot.render.buttons import undo_button as undo_button
+from bot.render.buttons import unmute_callback as unmute_callback
+from bot.render.filings import filing_lines, filing_title
 from bot.render.html import (
     MESSAGE_LIMIT,
     cut_html,
@@ -29,12 +33,11 @@ from bot.render.html import (
     utf16_len,
     visible_length,
 )
+from bot.render.labels import distinct_subscriptions, is_web_url, one_line
+from bot.render.labels import subscription_label as subscription_label
 from bot.render.summary import summarise
 from bot.texts import template, text
 
-CALLBACK_LIMIT = 64  # bytes of UTF-8, Telegram's limit for callback_data
-MUTE_PREFIX = "mute:"
-UNMUTE_PREFIX = "unmute:"
 # The disclaimer must leave room for an alert; Settings should refuse longer ones.
 DISCLAIMER_LIMIT = 2000
 # Caps on the parts around the summary, so the summary keeps most of the room.
@@ -44,91 +47,20 @@ HEADER_TICKERS = 8
 TICKER_LIMIT = 20
 ALSO_LINKS = 5
 SOURCE_NAME_LIMIT = 60
-BUTTON_NAME_LIMIT = 24
 TERMS_PER_HIT = 5
 SEPARATOR = " · "
 MIN_SUMMARY = 40
-TEXT_CACHE = 4096  # rendered texts (and button labels) remembered; see `_anonymous`
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    """An inline button: `callback_data` (at most 64 bytes) for the bot, or a `url` to open."""
-
-    label: str
-    callback_data: str | None = None
-    url: str | None = None
-
-    def __post_init__(self) -> None:
-        if (self.callback_data is None) == (self.url is None):
-            raise ValueError("a button has either callback_data or a url")
-        if self.callback_data is not None and len(self.callback_data.encode()) > CALLBACK_LIMIT:
-            raise ValueError(f"callback_data over {CALLBACK_LIMIT} bytes: {self.callback_data!r}")
+TEXT_CACHE = 4096  # rendered texts remembered; see `_anonymous`
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedAlert:
-    """A message ready to send: Telegram HTML `text` and rows of inline `buttons`."""
+    """A message ready to send: Telegram HTML `text`, rows of inline `buttons`, and the
+    `plain_text` to send instead if Telegram refuses the HTML."""
 
     text: str
-    buttons: tuple[tuple[Button, ...], ...]
-
-
-def mute_callback(subscription_id: int) -> str:
-    """Callback data of the "Mute" button for one subscription."""
-    return f"{MUTE_PREFIX}{subscription_id}"
-
-
-def unmute_callback(subscription_id: int) -> str:
-    """Callback data of the "Undo" button shown after a mute."""
-    return f"{UNMUTE_PREFIX}{subscription_id}"
-
-
-def parse_callback(data: str) -> tuple[str, int] | None:
-    """("mute" | "unmute", subscription id) from callback data, or None if it is not ours."""
-    action, _, number = data.partition(":")
-    if action in ("mute", "unmute") and number.isdigit():
-        return action, int(number)
-    return None
-
-
-def undo_button(subscription_id: int, lang: str = "en") -> Button:
-    """The button that undoes a mute."""
-    return Button(text("alert.button.undo", lang), callback_data=unmute_callback(subscription_id))
-
-
-_SPACE_OR_CONTROL_RE = re.compile(r"[\s\x00-\x1f]")
-
-
-def is_web_url(url: str) -> bool:
-    """Whether Telegram will accept `url` in a link or a URL button (http or https, a host)."""
-    if not url or _SPACE_OR_CONTROL_RE.search(url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def _one_line(value: str) -> str:
-    return " ".join(value.split())
-
-
-def _subscriptions(hits: Iterable[Hit]) -> list[Subscription]:
-    """The distinct subscriptions among `hits`, in order."""
-    seen: dict[int, Subscription] = {}
-    for hit in hits:
-        seen.setdefault(hit.subscription.id, hit.subscription)
-    return list(seen.values())
-
-
-def subscription_label(subscription: Subscription, lang: str = "en") -> str:
-    """How a subscription is named to the user: "$AMZN" or “AI chips”."""
-    value = _one_line(subscription.value)
-    if subscription.kind is Kind.TICKER:
-        return f"${value}"
-    return text("alert.why.keyword", lang, query=value)
+    buttons: Keyboard
+    plain_text: str
 
 
 def match_terms(alert: Alert) -> list[str]:
@@ -148,10 +80,10 @@ _Block = tuple[str, str]
 
 
 def _header(alert: Alert) -> _Block | None:
-    tickers = list(dict.fromkeys(cut_plain(_one_line(t), TICKER_LIMIT) for t in alert.tickers))
+    tickers = list(dict.fromkeys(cut_plain(one_line(t), TICKER_LIMIT) for t in alert.tickers))
     tickers = [t for t in tickers if t]
     shown = tickers[:HEADER_TICKERS]
-    source = cut_plain(_one_line(alert.article.source), SOURCE_NAME_LIMIT)
+    source = cut_plain(one_line(alert.article.source), SOURCE_NAME_LIMIT)
     html_parts = [" ".join(f"<b>${escape(t)}</b>" for t in shown)] if shown else []
     plain_parts = [" ".join(f"${t}" for t in shown)] if shown else []
     if source:
@@ -164,8 +96,8 @@ def _header(alert: Alert) -> _Block | None:
 
 def headline(article: Article, lang: str = "en", limit: int = TITLE_LIMIT) -> str:
     """The plain title to show: the article's, or for a filing "Company: Form 8-K"."""
-    raw = filings.filing_title(article, lang) if article.form else article.title
-    return cut_plain(_one_line(raw), limit) or text("alert.untitled", lang)
+    raw = filing_title(article, lang) if article.form else article.title
+    return cut_plain(one_line(raw), limit) or text("alert.untitled", lang)
 
 
 def _title(article: Article, lang: str) -> _Block:
@@ -179,7 +111,7 @@ def _title(article: Article, lang: str) -> _Block:
 def _summary(alert: Alert, summary_length: int, lang: str) -> _Block | None:
     article = alert.article
     if article.form:
-        lines = filings.filing_lines(article, lang)
+        lines = filing_lines(article, lang)
         if not lines:
             return None
         return escape("\n".join(lines)), "\n".join(lines)
@@ -190,13 +122,13 @@ def _summary(alert: Alert, summary_length: int, lang: str) -> _Block | None:
 def why_line(alert: Alert, lang: str = "en") -> str | None:
     """The plain "Why:" line: each subscription that matched, with the words that differ."""
     reasons: list[str] = []
-    for subscription in _subscriptions(alert.hits):
+    for subscription in distinct_subscriptions(alert.hits):
         label = subscription_label(subscription, lang)
         value = subscription.value.casefold().strip()
         words: list[str] = []
         for hit in alert.hits:
             if hit.subscription.id == subscription.id:
-                words.extend(_one_line(t) for t in hit.terms if t.strip())
+                words.extend(one_line(t) for t in hit.terms if t.strip())
         words = [w for w in dict.fromkeys(words) if w.casefold() != value][:TERMS_PER_HIT]
         if words:
             label = text("alert.why.words", lang, label=label, words=", ".join(words))
@@ -207,7 +139,7 @@ def why_line(alert: Alert, lang: str = "en") -> str | None:
 
 
 def _also(article: Article, lang: str) -> _Block | None:
-    others = [(cut_plain(_one_line(name), SOURCE_NAME_LIMIT), url) for name, url in article.also]
+    others = [(cut_plain(one_line(name), SOURCE_NAME_LIMIT), url) for name, url in article.also]
     others = [(name or url, url) for name, url in others if name or is_web_url(url)]
     if not others:
         return None
@@ -229,27 +161,6 @@ def _also(article: Article, lang: str) -> _Block | None:
         escape(frame).format(links=", ".join(html_links)),
         frame.format(links=", ".join(plain_links)),
     )
-
-
-@functools.lru_cache(maxsize=TEXT_CACHE)
-def _mute_label(kind: Kind, value: str, lang: str) -> str:
-    # Remembered: thousands of chats watch the same tickers, and this runs once per alert.
-    label = subscription_label(Subscription(0, 0, kind, value), lang)
-    return text("alert.button.mute", lang, name=cut_plain(label, BUTTON_NAME_LIMIT))
-
-
-def _buttons(alert: Alert, lang: str) -> tuple[tuple[Button, ...], ...]:
-    mutes = tuple(
-        Button(_mute_label(s.kind, s.value, lang), callback_data=mute_callback(s.id))
-        for s in _subscriptions(alert.hits)
-    )
-    url = alert.article.url
-    open_row = (Button(text("alert.button.open", lang), url=url),) if is_web_url(url) else ()
-    if len(mutes) <= 1:
-        row = mutes + open_row
-        return (row,) if row else ()
-    rows = tuple(mutes[i : i + 2] for i in range(0, len(mutes), 2))
-    return (*rows, open_row) if open_row else rows
 
 
 # --- assembly ---
@@ -303,8 +214,12 @@ def render_alert(
     alert: Alert, *, disclaimer: str, summary_length: int = 500, lang: str = "en"
 ) -> RenderedAlert:
     """The alert as Telegram HTML with its buttons; see the module docstring for the rules."""
-    text_html = _html_text(_anonymous(alert), disclaimer, summary_length, lang)
-    return RenderedAlert(text=text_html, buttons=_buttons(alert, lang))
+    anonymous = _anonymous(alert)
+    return RenderedAlert(
+        text=_html_text(anonymous, disclaimer, summary_length, lang),
+        buttons=alert_keyboard(alert, lang),
+        plain_text=_plain_text(anonymous, disclaimer, summary_length, lang),
+    )
 
 
 # Many chats are alerted to the same article for the same reasons: their texts are the same
@@ -325,7 +240,7 @@ def _anonymous(alert: Alert) -> Alert:
 
 @functools.lru_cache(maxsize=TEXT_CACHE)
 def _html_text(alert: Alert, disclaimer: str, summary_length: int, lang: str) -> str:
-    tail = f"<i>{escape(_one_line(disclaimer))}</i>"
+    tail = f"<i>{escape(one_line(disclaimer))}</i>"
     room = _room(visible_length(tail))
     body = _fit(_blocks(alert, summary_length, lang, html=True), room, html=True)
     return f"{body}\n\n{tail}"
@@ -340,7 +255,7 @@ def render_plain(
 
 @functools.lru_cache(maxsize=TEXT_CACHE)
 def _plain_text(alert: Alert, disclaimer: str, summary_length: int, lang: str) -> str:
-    tail = _one_line(disclaimer)
+    tail = one_line(disclaimer)
     room = _room(utf16_len(tail))
     body = _fit(_blocks(alert, summary_length, lang, html=False), room, html=False)
     return f"{body}\n\n{tail}"

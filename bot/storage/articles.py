@@ -25,9 +25,9 @@ from sqlalchemy import (
 )
 
 from bot.feeds import dedup
-from bot.models import Article, DeliveryStatus
+from bot.models import Alert, Article, DeliveryStatus
 from bot.storage.base import StoreBase
-from bot.storage.outbox import OutboxRow
+from bot.storage.outbox_rows import OutboxRow, outbox_values
 from bot.storage.rows import article_of
 from bot.storage.schema import (
     article_sources,
@@ -139,7 +139,7 @@ class ArticleRepository(StoreBase):
         etag: str | None,
         last_modified: str | None,
         next_poll_at: datetime,
-        alerts: Mapping[str, Sequence[OutboxRow]] | None = None,
+        alerts: Mapping[str, Sequence[Alert]] | None = None,
         warning: str | None = None,
     ) -> list[tuple[int, Article]]:
         """Store a fetched feed's entries and queue the alerts of its new stories, atomically.
@@ -147,10 +147,9 @@ class ArticleRepository(StoreBase):
         Returns the new stories as (article id, Article). A story is new when no feed carried
         its key before; entries already stored for this feed are skipped. `entries` come placed
         by `classify` (the poll stage's read: the key's unique constraint still decides which
-        story is new), or are placed here. The first successful
-        fetch of a feed is a baseline: its entries are stored but nothing is alerted.
-        `alerts` holds the outbox rows prepared for each entry id (their `article_id` is set
-        here): only the rows of stories whose insert won are queued, in the same transaction,
+        story is new), or are placed here. The first successful fetch of a feed is a baseline:
+        its entries are stored but nothing is alerted. `alerts` holds the alerts prepared for
+        each entry id: only those of stories whose insert won are queued, in the same transaction,
         so that a crash never keeps an article while losing its alerts, and a story another
         worker stored meanwhile gets no second delivery. `warning` (a document read despite
         problems) is shown as the feed's last error without counting as a failure.
@@ -186,22 +185,14 @@ class ArticleRepository(StoreBase):
         self,
         conn: Connection,
         stories: Sequence[tuple[int, Article]],
-        alerts: Mapping[str, Sequence[OutboxRow]],
+        alerts: Mapping[str, Sequence[Alert]],
         now: datetime,
     ) -> None:
-        """Insert the deliveries of these new stories."""
+        """Insert the deliveries of these new stories: what to say, not yet how."""
         rows = [
-            {
-                "chat_id": r.chat_id,
-                "article_id": article_id,
-                "text": r.text,
-                "plain_text": r.plain_text,
-                "buttons": r.buttons,
-                "matched": r.matched,
-                "created_at": now,
-            }
+            outbox_values(OutboxRow(alert.chat_id, article_id, alert.hits), now)
             for article_id, article in stories
-            for r in alerts.get(article.entry_id, ())
+            for alert in alerts.get(article.entry_id, ())
         ]
         if rows:
             # executemany, not one multi-row VALUES: compiling that is slower than the insert.

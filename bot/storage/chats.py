@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 
 from bot.models import (
     ChatSettings,
+    DeliveryKind,
     DeliveryMode,
     DeliveryStatus,
     Subscription,
@@ -86,14 +87,7 @@ class ChatRepository(StoreBase):
         """The chat cannot be reached: stop alerting it and drop its pending alerts with the
         reason. Returns how many were dropped. Writing to the bot again reactivates it."""
         with self.engine.begin() as conn:
-            conn.execute(update(chats).where(chats.c.id == chat_id).values(active=False))
-            bump_revision(conn, SUBSCRIPTIONS)
-            result = conn.execute(
-                update(deliveries)
-                .where(deliveries.c.chat_id == chat_id, deliveries.c.status == "pending")
-                .values(status="dropped", last_error=error)
-            )
-        return result.rowcount
+            return deactivate(conn, chat_id, error)
 
     def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: move the chat (with its settings), its subscriptions
@@ -173,7 +167,7 @@ class ChatRepository(StoreBase):
                 .where(
                     deliveries.c.chat_id == chat_id,
                     deliveries.c.status == DeliveryStatus.PENDING,
-                    deliveries.c.kind == "alert",
+                    deliveries.c.kind == DeliveryKind.ALERT,
                     deliveries.c.created_at >= paused_at,
                 )
                 .values(
@@ -189,3 +183,18 @@ class ChatRepository(StoreBase):
             )
             conn.execute(update(chats).where(chats.c.id == chat_id).values(paused_at=None))
         return int(dropped)
+
+
+def deactivate(conn: Connection, chat_id: int, reason: str) -> int:
+    """The one way a chat is deactivated (`deactivate_chat`, and the sender's
+    `SendRepository.unreachable`), inside the caller's transaction: inactive, its failure
+    count started again, its pending rows dropped with `reason`, and the subscriptions'
+    revision moved so that every process's match index leaves it. Returns the rows dropped."""
+    conn.execute(update(chats).where(chats.c.id == chat_id).values(active=False, send_failures=0))
+    bump_revision(conn, SUBSCRIPTIONS)
+    dropped = conn.execute(
+        update(deliveries)
+        .where(deliveries.c.chat_id == chat_id, deliveries.c.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.DROPPED, last_error=reason)
+    ).rowcount
+    return int(dropped)

@@ -180,8 +180,13 @@ article_sources = Table(
 # or -> failed/dropped (with the reason), or -> digested (gathered into a "digest" row);
 # a row found "sending" after a crash is looked for in the chat, then marked sent or sent
 # again (see bot/storage/outbox.py and bot/delivery/recovery.py).
-# `kind` is "alert" (one article), or "notice" / "broadcast" (no article: feed health notices,
-# operator broadcasts), so that everything the bot pushes takes the same rate-limited path.
+# `kind` (bot.models.DeliveryKind) is "alert" (one article), "digest", or "notice" /
+# "broadcast" (no article: feed health notices, operator broadcasts), so that everything the
+# bot pushes takes the same rate-limited path.
+# Since 0009 an alert row holds what to say, not how: its story (`article_id`) and its hits
+# (`matched`), rendered in the chat's language when it is sent (bot.delivery.compose). `text`,
+# `plain_text` and `buttons` hold a message written when it was queued (notices, broadcasts,
+# digests, and alerts queued before 0009, which are sent as they are).
 deliveries = Table(
     "deliveries",
     metadata,
@@ -189,9 +194,9 @@ deliveries = Table(
     Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE")),
     Column("kind", String(16), nullable=False, server_default="alert"),
-    Column("text", Text, nullable=False),
-    Column("plain_text", Text, nullable=False),
-    Column("buttons", Text, nullable=False, server_default="[]"),
+    Column("text", Text),
+    Column("plain_text", Text),
+    Column("buttons", Text),
     Column("status", String(16), nullable=False, server_default="pending"),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
@@ -199,9 +204,10 @@ deliveries = Table(
     Column("sent_at", UTCDateTime),
     Column("message_id", BigInteger),
     Column("last_error", Text),
-    # Delivery (0004): the subscriptions an alert matched, as JSON [[kind, value], ...], so
-    # that a digest can group it; when a held alert is looked at again (quiet hours, digests,
-    # pause, hourly cap); the digest row that gathered it (status "digested").
+    # Delivery (0004): the hits of an alert, as JSON (bot.storage.hits: since 0009
+    # [[kind, value, subscription id, [terms], sentence], ...], before [[kind, value], ...]),
+    # rendered with its story and grouped by digests; when a held alert is looked at again
+    # (quiet hours, digests, pause, hourly cap); the digest row that gathered it ("digested").
     Column("matched", Text, nullable=False, server_default="[]"),
     Column("held_until", UTCDateTime),
     Column("digest_id", Integer),

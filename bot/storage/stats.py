@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
 
+from bot.models import DeliveryKind, DeliveryStatus
 from bot.storage.base import StoreBase
 from bot.storage.schema import (
     chats,
@@ -55,7 +56,7 @@ class StatsRepository(StoreBase):
         with self.engine.connect() as conn:
             count, oldest = conn.execute(
                 select(func.count(), func.min(deliveries.c.created_at)).where(
-                    deliveries.c.status == "pending"
+                    deliveries.c.status == DeliveryStatus.PENDING
                 )
             ).one()
         if oldest is None:
@@ -72,7 +73,7 @@ class StatsRepository(StoreBase):
                 return int(conn.execute(query).scalar() or 0)
 
             n = func.count()
-            pending = deliveries.c.status == "pending"
+            pending = deliveries.c.status == DeliveryStatus.PENDING
             return BotStats(
                 chats=count(select(n).select_from(chats)),
                 active_chats=count(select(n).select_from(chats).where(chats.c.active.is_(True))),
@@ -87,8 +88,8 @@ class StatsRepository(StoreBase):
                     select(n)
                     .select_from(deliveries)
                     .where(
-                        deliveries.c.kind == "alert",
-                        deliveries.c.status == "sent",
+                        deliveries.c.kind == DeliveryKind.ALERT,
+                        deliveries.c.status == DeliveryStatus.SENT,
                         deliveries.c.sent_at >= day_start,
                     )
                 ),

@@ -4,7 +4,8 @@ In: an `Engine` whose schema is migrated (`bot.storage.db`). Out: `Store`, whose
 are the repositories: `feeds` (the catalogue, templates, user feeds, health reports),
 `polls` (leases, schedules, poll results, the broken mark),
 `articles` (the dedup stage's inserts, recent stories), `subscriptions`, `chats` (settings,
-pause), `outbox` (deliveries and their life), `digests`, `workers` (heartbeats) and `stats`.
+pause), `outbox` (what waits to be sent), `sends` (one send's life, crash recovery),
+`digests`, `workers` (heartbeats) and `stats`.
 No other module writes SQL. Duplicates are refused by the database's unique constraints
 (INSERT ... ON CONFLICT DO NOTHING), so two processes doing the same work cannot double it.
 Every method is one short transaction; storage returns results and never calls back into the
@@ -19,8 +20,10 @@ from bot.storage.articles import ArticleRepository
 from bot.storage.chats import ChatRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.feeds import FeedRepository, FeedState
-from bot.storage.outbox import OutboxRepository, OutboxRow, Pending
+from bot.storage.outbox import OutboxRepository
+from bot.storage.outbox_rows import OutboxRow, Pending
 from bot.storage.polls import PollRepository
+from bot.storage.sends import SendRepository
 from bot.storage.stats import StatsRepository
 from bot.storage.subscriptions import SubscriptionRepository
 from bot.storage.workers import WorkerRepository
@@ -39,6 +42,7 @@ class Store:
         self.subscriptions = SubscriptionRepository(engine)
         self.chats = ChatRepository(engine)
         self.outbox = OutboxRepository(engine)
+        self.sends = SendRepository(engine)
         self.digests = DigestRepository(engine)
         self.workers = WorkerRepository(engine)
         self.stats = StatsRepository(engine)

@@ -1,5 +1,6 @@
-"""Shared pieces of the delivery tests: a settable clock, stored articles, queued alerts, and
-one delivery round against the fake Bot API."""
+"""Shared pieces of the delivery tests: a settable clock, stored articles, queued alerts (as
+the poll stage queues them, and as they were queued before migration 0009), and delivery
+rounds against the fake Bot API."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.delivery.botapi import BotAPI
+from bot.delivery.failures import SendReport
 from bot.delivery.limits import Limits, RateLimiter
-from bot.delivery.sender import SendOptions, SendReport, send_pending
-from bot.models import Article, Feed
+from bot.delivery.sender import SendOptions, send_pending
+from bot.models import Article, Feed, Hit, Kind, Subscription
+from bot.storage.schema import deliveries
 from bot.storage.store import OutboxRow, Store
 from tests.fakes.telegram_api import FakeBotAPI
 
@@ -84,27 +87,46 @@ def queue_alerts(
     now: datetime,
     matched: tuple[tuple[str, str], ...] = (("ticker", "AMZN"),),
     chat_type: str = "private",
-    buttons: bool = False,
 ) -> None:
-    """Queue one alert per article for the chat; with `buttons`, each carries an inline
-    keyboard with its article's link, as real alerts do."""
+    """Queue one alert per article for the chat, as the poll stage does: the story and the
+    hits (subscription 1, 2, ... of the chat, each matched by its own value); the sender
+    renders it, keyboard included."""
     store.chats.upsert_chat(chat_id, chat_type, None, NOW)
-    rows = [
-        OutboxRow(
-            chat_id,
-            article_id,
-            f"<b>Alert {article_id}</b> for {chat_id}",
-            f"Alert {article_id} for {chat_id}",
-            alert_buttons(article_id) if buttons else "[]",
-            json.dumps([list(m) for m in matched]),
-        )
-        for article_id in article_ids
-    ]
+    hits = tuple(
+        Hit(Subscription(n, chat_id, Kind(kind), value), (value,), "")
+        for n, (kind, value) in enumerate(matched, start=1)
+    )
+    rows = [OutboxRow(chat_id, article_id, hits) for article_id in article_ids]
     store.outbox.enqueue_alerts(rows, now=now)
 
 
+def queue_written(
+    store: Store, chat_id: int, article_ids: list[int], *, now: datetime, buttons: bool = False
+) -> None:
+    """Queue alerts as they were queued before migration 0009: rendered text ("Alert <id> for
+    <chat>"), its plain text and, with `buttons`, its keyboard as JSON."""
+    store.chats.upsert_chat(chat_id, "private", None, NOW)
+    with store.engine.begin() as conn:
+        conn.execute(
+            deliveries.insert(),
+            [
+                {
+                    "chat_id": chat_id,
+                    "article_id": article_id,
+                    "kind": "alert",
+                    "text": f"<b>Alert {article_id}</b> for {chat_id}",
+                    "plain_text": f"Alert {article_id} for {chat_id}",
+                    "buttons": alert_buttons(article_id) if buttons else "[]",
+                    "matched": '[["ticker","AMZN"]]',
+                    "created_at": now,
+                }
+                for article_id in article_ids
+            ],
+        )
+
+
 def alert_buttons(article_id: int) -> str:
-    """An alert's keyboard as the pipeline stores it: mute, and open the article."""
+    """An alert's keyboard as rows queued before 0009 stored it: mute, and open the article."""
     return json.dumps(
         [
             [

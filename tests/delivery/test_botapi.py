@@ -33,9 +33,16 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.delivery.botapi import BotAPI, inline_keyboard
-from bot.delivery.sender import keyboard
-from tests.delivery.conftest import alert_buttons
+from bot.delivery.recovery import ptb_keyboard as keyboard
+from bot.render.buttons import Keyboard, from_json
+from tests.delivery.conftest import alert_buttons as stored_buttons
 from tests.fakes.telegram_api import FakeBotAPI
+
+
+def alert_buttons(article_id: int) -> Keyboard:
+    """An alert's keyboard: mute, and open the article."""
+    return from_json(stored_buttons(article_id))
+
 
 CHAT = 777
 HTML = "<b>Amazon</b> announces Trainium3\n<i>Why: $AMZN</i>"
@@ -163,9 +170,11 @@ def test_the_request_is_json_and_the_same_as_ptbs(fake: FakeBotAPI) -> None:
 
 
 def test_stored_keyboards_become_telegrams_reply_markup() -> None:
-    assert inline_keyboard("[]") is None
-    assert inline_keyboard("") is None
-    assert inline_keyboard(json.dumps([[{"label": "Open", "url": "https://x.example"}]])) == {
+    assert inline_keyboard(from_json("[]")) is None
+    assert inline_keyboard(from_json("")) is None
+    assert inline_keyboard(from_json(None)) is None
+    stored = json.dumps([[{"label": "Open", "url": "https://x.example"}]])
+    assert inline_keyboard(from_json(stored)) == {
         "inline_keyboard": [[{"text": "Open", "url": "https://x.example"}]]
     }
 

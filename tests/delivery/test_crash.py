@@ -28,7 +28,7 @@ def fill_outbox(database_url: str) -> None:
     store = Store(engine)
     ids = store_articles(store, PER_CHAT)
     for chat in CHATS:
-        queue_alerts(store, chat, ids, now=NOW, buttons=True)
+        queue_alerts(store, chat, ids, now=NOW)
     engine.dispose()
 
 
@@ -75,6 +75,6 @@ def test_sigkill_mid_fan_out_then_restart_delivers_each_alert_exactly_once(
             time.sleep(1.5)  # anything sent twice would arrive now
         accepted = telegram.accepted
         assert {chat: accepted.get(chat, 0) for chat in CHATS} == dict.fromkeys(CHATS, PER_CHAT)
-        texts = iter_texts(telegram.sent())
-        alerts = [t for t in texts if t.startswith("Alert ")]
+        alerts = [(r["chat_id"], t) for r in telegram.sent() for t in iter_texts([r])]
+        alerts = [(chat, t) for chat, t in alerts if t.startswith("$AMZN · Example Wire\nStory")]
         assert len(alerts) == len(set(alerts)) == TOTAL

@@ -14,6 +14,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 
 from bot.delivery.botapi import BotAPI, inline_keyboard
+from bot.delivery.compose import Style, compose
 from bot.delivery.recovery import (
     LEASE,
     MAX_PROBES,
@@ -22,17 +23,25 @@ from bot.delivery.recovery import (
     candidates,
     recover_interrupted,
 )
-from bot.delivery.sender import keyboard
 from bot.storage.store import Pending, Store
-from tests.delivery.conftest import NOW, SetClock, deliver, queue_alerts, store_articles
+from tests.delivery.conftest import (
+    DISCLAIMER,
+    NOW,
+    SetClock,
+    deliver,
+    queue_alerts,
+    queue_written,
+    store_articles,
+)
 from tests.fakes.telegram_api import FakeBotAPI
 
 CHAT = 4242
+STYLE = Style(disclaimer=DISCLAIMER)  # as `deliver` sends
 
 
 def claim_first(store: Store, owner: str, clock: SetClock) -> Pending:
     (row,) = store.outbox.pending(clock(), limit=1)
-    assert store.outbox.claim(row.id, now=clock(), owner=owner)
+    assert store.sends.claim([row.id], now=clock(), owner=owner) == [row.id]
     return row
 
 
@@ -42,22 +51,24 @@ def recover(
     async def run() -> RecoveryReport:
         async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
             return await recover_interrupted(
-                bot, store, owner=owner, at_start=at_start, clock=clock
+                bot, store, owner=owner, at_start=at_start, clock=clock, style=STYLE
             )
 
     return asyncio.run(run())
 
 
-def telegram_accepts(fake: FakeBotAPI, row: Pending) -> int:
+def telegram_accepts(fake: FakeBotAPI, store: Store, row: Pending) -> int:
     """What Telegram did before the crash: the message arrived (our commit never happened)."""
+    stories = store.outbox.stories([row.content.article_id or 0])
+    message = compose(row.content, row.chat_id, stories, lang=row.lang, style=STYLE)
 
     async def run() -> int:
         async with BotAPI(fake.url, fake.token) as api:  # the sender's own client
             return await api.send_message(
                 row.chat_id,
-                row.text,
+                message.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=inline_keyboard(row.buttons),
+                reply_markup=inline_keyboard(message.keyboard),
             )
 
     return asyncio.run(run())
@@ -101,12 +112,12 @@ def user_writes(fake: FakeBotAPI, store: Store, count: int) -> None:
 def test_an_interrupted_alert_is_delivered_exactly_once(
     store: Store, fake: FakeBotAPI, clock: SetClock, before: int, after: int, delivered: bool
 ) -> None:
-    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW, buttons=True)
+    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW)
     deliver(fake, store, clock)  # the first alert: the chat's last message id is known
-    queue_alerts(store, CHAT, store_articles(store, 1, start=10), now=NOW, buttons=True)
+    queue_alerts(store, CHAT, store_articles(store, 1, start=10), now=NOW)
     user_writes(fake, store, before)
     row = claim_first(store, "w1", clock)
-    message_id = telegram_accepts(fake, row) if delivered else None
+    message_id = telegram_accepts(fake, store, row) if delivered else None
     user_writes(fake, store, after)  # the bot is still down: these wait as updates
     # The process dies here; the next life of worker w1 settles the row before sending.
     report = recover(fake, store, clock)
@@ -122,9 +133,9 @@ def test_an_interrupted_alert_is_delivered_exactly_once(
 def test_a_reply_probed_on_the_way_loses_the_alerts_buttons_again(
     store: Store, fake: FakeBotAPI, clock: SetClock
 ) -> None:
-    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW, buttons=True)
+    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW)
     deliver(fake, store, clock)
-    queue_alerts(store, CHAT, store_articles(store, 1, start=10), now=NOW, buttons=True)
+    queue_alerts(store, CHAT, store_articles(store, 1, start=10), now=NOW)
     user_writes(fake, store, 1)
 
     async def answer() -> int:  # a command's reply, sent just before the alert was claimed
@@ -133,7 +144,7 @@ def test_a_reply_probed_on_the_way_loses_the_alerts_buttons_again(
 
     reply_id = asyncio.run(answer())
     row = claim_first(store, "w1", clock)
-    message_id = telegram_accepts(fake, row)
+    message_id = telegram_accepts(fake, store, row)
     report = recover(fake, store, clock)
     assert report.confirmed == 1
     messages = {m["message_id"]: m for m in fake.chat_messages(CHAT)}
@@ -144,22 +155,40 @@ def test_a_reply_probed_on_the_way_loses_the_alerts_buttons_again(
     assert store.outbox.delivery_counts(CHAT) == {"sent": 2}
 
 
-def test_an_alert_without_a_keyboard_is_sent_again(
+def test_a_row_without_a_keyboard_is_sent_again(
     store: Store, fake: FakeBotAPI, clock: SetClock
 ) -> None:
-    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW)
+    store.chats.upsert_chat(CHAT, "private", None, NOW)
+    store.outbox.enqueue_notice([CHAT], "The feed A is broken.", now=NOW)
     row = claim_first(store, "w1", clock)
-    telegram_accepts(fake, row)
+    telegram_accepts(fake, store, row)
     report = recover(fake, store, clock)
     assert report.resent == 1
     deliver(fake, store, clock)
     assert fake.accepted_count(CHAT) == 2  # at least once: the documented duplicate
 
 
+@pytest.mark.parametrize("buttons", [True, False], ids=["with-keyboard", "without"])
+def test_an_alert_queued_before_0009_is_sent_and_recovered_as_it_was_written(
+    store: Store, fake: FakeBotAPI, clock: SetClock, buttons: bool
+) -> None:
+    queue_written(store, CHAT, store_articles(store, 1), now=NOW, buttons=buttons)
+    row = claim_first(store, "w1", clock)
+    message_id = telegram_accepts(fake, store, row)
+    report = recover(fake, store, clock)
+    assert (report.confirmed, report.resent) == ((1, 0) if buttons else (0, 1))
+    deliver(fake, store, clock)
+    texts = [m["text"] for m in fake.chat_messages(CHAT)]
+    assert set(texts) == {f"Alert {row.content.article_id} for {CHAT}"}
+    assert len(texts) == (1 if buttons else 2)
+    if buttons:
+        assert fake.chat_messages(CHAT)[0]["message_id"] == message_id
+
+
 def test_a_chat_with_a_row_in_flight_gets_no_other_row(
     store: Store, fake: FakeBotAPI, clock: SetClock
 ) -> None:
-    queue_alerts(store, CHAT, store_articles(store, 2), now=NOW, buttons=True)
+    queue_alerts(store, CHAT, store_articles(store, 2), now=NOW)
     claim_first(store, "w2", clock)
     assert store.outbox.pending(clock()) == []
     deliver(fake, store, clock)
@@ -169,7 +198,7 @@ def test_a_chat_with_a_row_in_flight_gets_no_other_row(
 def test_another_workers_fresh_claim_is_left_alone_until_its_lease_runs_out(
     store: Store, fake: FakeBotAPI, clock: SetClock
 ) -> None:
-    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW, buttons=True)
+    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW)
     claim_first(store, "w2", clock)
     assert recover(fake, store, clock, owner="w1") == RecoveryReport()
     clock.advance(seconds=LEASE.total_seconds() - 1)
@@ -183,13 +212,13 @@ def test_another_workers_fresh_claim_is_left_alone_until_its_lease_runs_out(
 def test_a_keyboard_the_user_changed_still_proves_delivery(
     store: Store, fake: FakeBotAPI, clock: SetClock
 ) -> None:
-    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW, buttons=True)
+    queue_alerts(store, CHAT, store_articles(store, 1), now=NOW)
     row = claim_first(store, "w1", clock)
-    message_id = telegram_accepts(fake, row)
+    message_id = telegram_accepts(fake, store, row)
 
     async def undo_keyboard() -> None:  # what pressing "Mute" does to the alert's keyboard
         async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
-            await bot.edit_message_reply_markup(CHAT, message_id, reply_markup=keyboard("[]"))
+            await bot.edit_message_reply_markup(CHAT, message_id, reply_markup=None)
 
     asyncio.run(undo_keyboard())
     report = recover(fake, store, clock)

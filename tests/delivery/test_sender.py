@@ -4,7 +4,15 @@ a message Telegram refuses, and the outbox's record of each."""
 
 from __future__ import annotations
 
-from bot.delivery.sender import FAILURES_TO_DEACTIVATE
+import sys
+import types
+from collections.abc import Iterator
+
+import pytest
+
+from bot import texts
+from bot.delivery.failures import FAILURES_TO_DEACTIVATE
+from bot.models import Kind
 from bot.storage.store import Store
 from tests.delivery.conftest import NOW, SetClock, deliver, queue_alerts, store_articles
 from tests.fakes.telegram_api import FakeBotAPI
@@ -89,6 +97,25 @@ def test_a_chat_that_blocks_the_bot_mid_fan_out_is_dropped_after_repeated_failur
     assert fake.accepted_count(103) == 2
 
 
+def test_a_chat_deactivated_by_the_sender_moves_the_subscriptions_revision(
+    store: Store, fake: FakeBotAPI, clock: SetClock
+) -> None:
+    """A `--role worker` process follows deactivations only through the revision (its
+    `on_unreachable` is None): a chat that blocked the bot must move it, or the worker goes
+    on matching the chat."""
+    store.chats.upsert_chat(103, "private", None, NOW)
+    store.subscriptions.add_subscription(103, Kind.TICKER, "AMZN", NOW)
+    fan_out(store, [103], per_chat=FAILURES_TO_DEACTIVATE)
+    before = store.subscriptions.subscriptions_revision()
+    fake.block_chat(103)
+    for _ in range(FAILURES_TO_DEACTIVATE):
+        deliver(fake, store, clock)
+        clock.advance(seconds=60)
+    assert store.outbox.delivery_counts(103) == {"dropped": FAILURES_TO_DEACTIVATE}
+    assert store.subscriptions.subscriptions_revision() != before
+    assert store.subscriptions.active_subscriptions() == []
+
+
 def test_one_failure_then_success_keeps_the_chat(
     store: Store, fake: FakeBotAPI, clock: SetClock
 ) -> None:
@@ -125,5 +152,47 @@ def test_a_message_telegram_refuses_goes_out_as_plain_text(
     deliver(fake, store, clock)
     (message,) = fake.sent(101)
     assert "parse_mode" not in message["params"]
-    assert message["text"].startswith("Alert ")
+    assert message["text"].startswith("$AMZN · Example Wire\nStory 0 about Amazon\n")
     assert store.outbox.delivery_counts() == {"sent": 1}
+
+
+@pytest.fixture
+def other_language(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A language catalogue "zz" with the alert's words in it (the rest falls back)."""
+    module = types.ModuleType("bot.texts.zz")
+    module.TEXTS = {  # type: ignore[attr-defined]
+        "alert.why": "Warum: {reasons}",
+        "alert.button.open": "Öffnen",
+        "alert.button.mute": "{name} stumm",
+    }
+    monkeypatch.setitem(sys.modules, "bot.texts.zz", module)
+    texts._table.cache_clear()
+    yield "zz"
+    texts._table.cache_clear()
+
+
+def test_an_alert_is_rendered_in_its_chats_language_when_it_is_sent(
+    store: Store, fake: FakeBotAPI, clock: SetClock, other_language: str
+) -> None:
+    fan_out(store, [101, 102])
+    store.chats.update_chat_settings(102, lang=other_language)  # after it was queued
+    deliver(fake, store, clock)
+    (english,) = fake.sent(101)
+    (other,) = fake.sent(102)
+    assert "Why: $AMZN" in english["text"]
+    assert "Warum: $AMZN" in other["text"]
+    labels = [b["text"] for row in other["params"]["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["$AMZN stumm", "Öffnen"]
+
+
+def test_a_notice_to_an_operator_who_never_wrote_goes_out_once_they_do(
+    store: Store, fake: FakeBotAPI, clock: SetClock
+) -> None:
+    """What the poll job does for a broken feed (`enqueue_notice` to ADMIN_CHAT_IDS): the
+    notice used to fail on the chats foreign key and be lost."""
+    assert store.outbox.enqueue_notice([900], "Feed A is broken.", now=NOW) == 1
+    deliver(fake, store, clock)
+    assert fake.accepted_count(900) == 0  # the bot cannot write first
+    store.chats.upsert_chat(900, "private", "Operator", NOW)  # /start
+    deliver(fake, store, clock)
+    assert [m["text"] for m in fake.chat_messages(900)] == ["Feed A is broken."]

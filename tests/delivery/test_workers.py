@@ -18,9 +18,10 @@ from telegram import Bot
 from telegram.ext import ContextTypes
 
 from bot.delivery.botapi import BotAPI
+from bot.delivery.failures import FAILURES_TO_DEACTIVATE
 from bot.delivery.jobs import DeliveryJob, dead_here, worker_id
 from bot.delivery.limits import Limits, RateLimiter
-from bot.delivery.sender import FAILURES_TO_DEACTIVATE, SendOptions
+from bot.delivery.sender import SendOptions
 from bot.delivery.shared import RedisPacer
 from bot.storage.db import migrate, open_engine
 from bot.storage.schema import deliveries
@@ -94,10 +95,10 @@ def test_claims_of_two_workers_never_overlap_nor_put_two_alerts_of_a_chat_in_fli
     firsts = [r.id for r in rows if r.id == min(x.id for x in rows if x.chat_id == r.chat_id)]
     seconds = [r.id for r in rows if r.id not in firsts]
 
-    won = one.outbox.claim_many(firsts[:2], now=NOW, owner="a")
+    won = one.sends.claim(firsts[:2], now=NOW, owner="a")
     assert won == firsts[:2]
-    assert two.outbox.claim_many(firsts, now=NOW, owner="b") == firsts[2:]  # a's rows are taken
-    assert two.outbox.claim_many(seconds, now=NOW, owner="b") == []  # every chat has one in flight
+    assert two.sends.claim(firsts, now=NOW, owner="b") == firsts[2:]  # a's rows are taken
+    assert two.sends.claim(seconds, now=NOW, owner="b") == []  # every chat has one in flight
     with pytest.raises(IntegrityError), engines[1].begin() as conn:  # and the index says so
         conn.execute(
             update(deliveries).where(deliveries.c.id == seconds[0]).values(status="sending")
@@ -167,8 +168,8 @@ def test_two_workers_drain_one_outbox_each_alert_exactly_once(
     _drain(fake, stores, limiters, clock)
 
     assert fake.accepted == dict.fromkeys(chats, 2)
-    texts = iter_texts(fake.sent())
-    assert len(texts) == len(set(texts)) == 2 * len(chats)
+    sent = [(r["chat_id"], text) for r in fake.sent() for text in iter_texts([r])]
+    assert len(sent) == len(set(sent)) == 2 * len(chats)  # each (chat, story) once
     assert stores[0].outbox.delivery_counts() == {"sent": 2 * len(chats)}
     assert set(_sent_by(stores[0])) == {"w0", "w1"}, "both workers took part"
     for store in stores:
@@ -243,7 +244,7 @@ def test_the_delivery_job_names_the_chats_it_deactivated(
     """The one-process bot drops those chats from its match index (`on_unreachable`)."""
     for chat in (201, 202):
         store.chats.upsert_chat(chat, "private", None, NOW)
-        queue_alerts(store, chat, store_articles(store, 1, start=chat), now=NOW, buttons=True)
+        queue_alerts(store, chat, store_articles(store, 1, start=chat), now=NOW)
     fake.block_chat(202)
     told: list[int] = []
 

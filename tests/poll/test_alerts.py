@@ -1,8 +1,7 @@
-"""The alerts new stories make: matched, rendered, keyed by entry, filtered by age and owners."""
+"""The alerts new stories make: matched, keyed by entry, filtered by age and owners."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -11,10 +10,9 @@ import pytest
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
 from bot.models import Article, Kind, Subscription
-from bot.poll.alerts import Matcher, RenderOptions, outbox_rows
+from bot.poll.alerts import Matcher, story_alerts
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-OPTIONS = RenderOptions(disclaimer="Not investment advice.", summary_length=500)
 STORY = Article(
     key="https://n.example/amzn",
     entry_id="g-1",
@@ -49,19 +47,17 @@ def test_who_is_alerted(
     matcher: Matcher, published: datetime | None, owners: set[int] | None, chats: list[int]
 ) -> None:
     story = replace(STORY, published=published)
-    rows = outbox_rows(
-        [story], matcher, oldest=NOW - timedelta(days=2), options=OPTIONS, owners=owners
-    )
-    assert sorted(r.chat_id for r in rows.get("g-1", [])) == chats
-    assert set(rows) <= {"g-1"}
+    alerts = story_alerts([story], matcher, oldest=NOW - timedelta(days=2), owners=owners)
+    assert sorted(a.chat_id for a in alerts.get("g-1", [])) == chats
+    assert set(alerts) <= {"g-1"}
 
 
-def test_a_row_holds_the_rendered_alert_and_its_keyboard(matcher: Matcher) -> None:
-    (row, _) = outbox_rows([STORY], matcher, oldest=NOW - timedelta(days=2), options=OPTIONS)["g-1"]
-    assert row.article_id == 0  # set by the commit, for a story whose insert won
-    assert "Not investment advice." in row.text
-    assert "Not investment advice." in row.plain_text
-    assert json.loads(row.matched) == [["ticker", "AMZN"]]
-    buttons = [b for line in json.loads(row.buttons) for b in line]
-    assert any(b.get("url") == STORY.url for b in buttons)  # open the article
-    assert any(b.get("callback_data") for b in buttons)  # mute, for the bot
+def test_an_alert_holds_the_story_and_why_not_a_rendering(matcher: Matcher) -> None:
+    """What to say, for the outbox: the story, the chat and the hit that matched it; the text
+    is rendered when it is sent, in the chat's language."""
+    (alert, _) = story_alerts([STORY], matcher, oldest=NOW - timedelta(days=2))["g-1"]
+    assert alert.article is STORY
+    assert [(h.subscription.kind, h.subscription.value) for h in alert.hits] == [
+        (Kind.TICKER, "AMZN")
+    ]
+    assert alert.hits[0].sentence  # the why: the sentence naming the company

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.delivery.compose import Style, compose
 from bot.feeds.fetch import Limits, make_client
 from bot.feeds.pool import ParsePool
 from bot.matching.index import MatchIndex
@@ -506,8 +507,9 @@ def test_a_title_only_item_is_summarised_from_its_page_when_asked(
     )
     server.set("/titles.rss", title_only)
     poller.run()
-    with store.engine.connect() as conn:
-        (text,) = conn.execute(select(deliveries.c.text)).scalars().all()
+    (row,) = store.outbox.pending(poller.clock.now)
+    stories = store.outbox.stories([row.content.article_id or 0])
+    text = compose(row.content, row.chat_id, stories, lang=row.lang, style=Style()).text
     assert "Trainium chips in production" in text  # from the page: the feed had a title only
     assert "Cookie settings" not in text
     assert server.hits("/story") == 1

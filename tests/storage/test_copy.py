@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Article, Feed, Kind
+from bot.models import Alert, Article, Feed, Kind
 from bot.storage.copy import CopyError, copy_database
 from bot.storage.db import migrate, open_engine
-from bot.storage.store import OutboxRow, Store
+from bot.storage.store import Store
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -34,7 +34,7 @@ def filled_sqlite(path: Path) -> str:
             etag=None,
             last_modified=None,
             next_poll_at=NOW + timedelta(minutes=5),
-            alerts={"g1": [OutboxRow(7, 0, "t", "t", "[]")]},
+            alerts={"g1": [Alert(7, story, ())]},
         )
     engine.dispose()
     return url

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot.models import Article, Feed, Kind
+from bot.models import Alert, Article, Feed, Kind
 from bot.storage.db import migrate
+from bot.storage.outbox_rows import Answer
 from bot.storage.schema import metadata
-from bot.storage.store import OutboxRow, Store
+from bot.storage.store import Store
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -35,9 +36,9 @@ def feed_ids(store: Store, *urls: str) -> list[int]:
     return [i for i in ids if i is not None]
 
 
-def alert_everyone(chat_id: int, articles: list[Article]) -> dict[str, list[OutboxRow]]:
+def alert_everyone(chat_id: int, articles: list[Article]) -> dict[str, list[Alert]]:
     """An alert for `chat_id` prepared for every entry, as the poll stage prepares them."""
-    return {a.entry_id: [OutboxRow(chat_id, 0, a.title, a.title, "[]")] for a in articles}
+    return {a.entry_id: [Alert(chat_id, a, ())] for a in articles}
 
 
 def ingest(store: Store, feed_id: int, articles: list[Article], chat_id: int = 1) -> int:
@@ -73,7 +74,8 @@ def test_first_fetch_is_a_baseline_and_later_entries_are_new(store: Store) -> No
     assert store.outbox.pending(NOW) == []  # baseline: stored, not alerted
     assert ingest(store, feed_id, [article(1), article(2), article(3)]) == 1
     pending = store.outbox.pending(NOW)
-    assert [p.text for p in pending] == ["Story 3"]
+    stories = store.outbox.stories([p.content.article_id or 0 for p in pending])
+    assert [stories[p.content.article_id or 0].title for p in pending] == ["Story 3"]
 
 
 def test_the_same_entry_is_never_stored_or_alerted_twice(store: Store) -> None:
@@ -114,8 +116,8 @@ def test_outbox_rows_move_from_pending_to_sent(store: Store) -> None:
     ingest(store, feed_id, [])
     ingest(store, feed_id, [article(1), article(2)])
     first, second = store.outbox.pending(NOW)
-    store.outbox.mark_sent(first.id, message_id=77, now=NOW)
-    store.outbox.postpone(second.id, until=NOW + timedelta(seconds=30), error="HTTP 500")
+    store.sends.mark_sent([Answer(first.id, first.chat_id, 77)], now=NOW)
+    store.sends.postpone(second.id, until=NOW + timedelta(seconds=30), error="HTTP 500")
     assert store.outbox.pending(NOW) == []
     assert [p.id for p in store.outbox.pending(NOW + timedelta(seconds=31))] == [second.id]
     assert store.outbox.delivery_counts() == {"sent": 1, "pending": 1}
@@ -229,4 +231,9 @@ def test_a_planned_story_joins_a_copy_stored_under_its_key_by_another_feed(store
         alerts=alert_everyone(1, plan.stories),
     )
     assert [a.entry_id for _, a in new] == [later.entry_id]
-    assert sorted(p.text for p in store.outbox.pending(NOW)) == ["Story 1", "Story 2"]
+    pending = store.outbox.pending(NOW)
+    stories = store.outbox.stories([p.content.article_id or 0 for p in pending])
+    assert sorted(stories[p.content.article_id or 0].title for p in pending) == [
+        "Story 1",
+        "Story 2",
+    ]

@@ -1,0 +1,105 @@
+"""An alert's inline keyboard: a "Mute" button per subscription that matched, and "Open".
+
+In: an `Alert` and the chat's language; callback data from Telegram. Out: `Keyboard` (rows of
+`Button`), the one form of a keyboard in the bot: the sender turns it into Telegram's JSON
+(`bot.delivery.botapi.inline_keyboard`) and crash recovery into PTB's markup (the same
+buttons, so that a probe recognises a sent alert by them); callbacks parsed back. A
+keyboard is a pure function of the alert and the language, so that recovery can build the
+one that was sent. Rows queued before migration 0009 stored theirs as JSON: `from_json`.
+Raises ValueError only for a button that breaks Telegram's rules (a bug, not bad input).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+
+from bot.models import Alert, Kind, Subscription
+from bot.render.html import cut_plain
+from bot.render.labels import distinct_subscriptions, is_web_url, subscription_label
+from bot.texts import text
+
+CALLBACK_LIMIT = 64  # bytes of UTF-8, Telegram's limit for callback_data
+MUTE_PREFIX = "mute:"
+UNMUTE_PREFIX = "unmute:"
+BUTTON_NAME_LIMIT = 24
+LABEL_CACHE = 4096  # button labels remembered (thousands of chats watch the same tickers)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button: `callback_data` (at most 64 bytes) for the bot, or a `url` to open."""
+
+    label: str
+    callback_data: str | None = None
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.callback_data is None) == (self.url is None):
+            raise ValueError("a button has either callback_data or a url")
+        if self.callback_data is not None and len(self.callback_data.encode()) > CALLBACK_LIMIT:
+            raise ValueError(f"callback_data over {CALLBACK_LIMIT} bytes: {self.callback_data!r}")
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+def mute_callback(subscription_id: int) -> str:
+    """Callback data of the "Mute" button for one subscription."""
+    return f"{MUTE_PREFIX}{subscription_id}"
+
+
+def unmute_callback(subscription_id: int) -> str:
+    """Callback data of the "Undo" button shown after a mute."""
+    return f"{UNMUTE_PREFIX}{subscription_id}"
+
+
+def parse_callback(data: str) -> tuple[str, int] | None:
+    """("mute" | "unmute", subscription id) from callback data, or None if it is not ours."""
+    action, _, number = data.partition(":")
+    if action in ("mute", "unmute") and number.isdigit():
+        return action, int(number)
+    return None
+
+
+def undo_button(subscription_id: int, lang: str = "en") -> Button:
+    """The button that undoes a mute."""
+    return Button(text("alert.button.undo", lang), callback_data=unmute_callback(subscription_id))
+
+
+@functools.lru_cache(maxsize=LABEL_CACHE)
+def _mute_label(kind: Kind, value: str, lang: str) -> str:
+    label = subscription_label(Subscription(0, 0, kind, value), lang)
+    return text("alert.button.mute", lang, name=cut_plain(label, BUTTON_NAME_LIMIT))
+
+
+@functools.lru_cache(maxsize=LABEL_CACHE)
+def _open_row(url: str, lang: str) -> tuple[Button, ...]:
+    # Remembered: every chat alerted to a story gets the same "Open" button.
+    return (Button(text("alert.button.open", lang), url=url),) if is_web_url(url) else ()
+
+
+def alert_keyboard(alert: Alert, lang: str = "en") -> Keyboard:
+    """The alert's keyboard: one Mute per subscription (two a row when several), then Open."""
+    mutes = tuple(
+        Button(_mute_label(s.kind, s.value, lang), callback_data=mute_callback(s.id))
+        for s in distinct_subscriptions(alert.hits)
+    )
+    open_row = _open_row(alert.article.url, lang)
+    if len(mutes) <= 1:
+        row = mutes + open_row
+        return (row,) if row else ()
+    rows = tuple(mutes[i : i + 2] for i in range(0, len(mutes), 2))
+    return (*rows, open_row) if open_row else rows
+
+
+def from_json(stored: str | None) -> Keyboard:
+    """The keyboard a row queued before 0009 stored (rows of {"label", "callback_data" |
+    "url"}); () for none."""
+    if not stored or stored == "[]":
+        return ()
+    return tuple(
+        tuple(Button(b["label"], b.get("callback_data"), b.get("url")) for b in row)
+        for row in json.loads(stored)
+    )
