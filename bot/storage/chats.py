@@ -1,8 +1,10 @@
-"""Queries about chats and their subscriptions, and what the chat commands read.
+"""Chats: who the bot talks to, their settings, pause and resume, and deactivation.
 
-In: chat ids, subscription kinds and values. Out: `Subscription`s, `ChatSettings`, recent
-`Article`s (for /test and /trend) and `BotStats` (for operators). A subscription is unique per
-chat, kind and value (the database refuses a second one). Fails with SQLAlchemy's errors.
+In: chat ids, Telegram's chat types and titles, settings changes. Out: `ChatSettings`, whether
+a chat came back, the subscriptions a deleted chat had. `deactivate` is the one way a chat is
+deactivated (a user's /delete_me or Telegram saying the chat is gone): its pending alerts are
+dropped and the subscriptions' revision moves, so every process stops matching it. Fails with
+SQLAlchemy's errors.
 """
 
 from __future__ import annotations
