@@ -217,7 +217,8 @@ def _read_operators(tokens: list[_Token], text: str) -> list[_Token]:
                 raise QueryError("AND needs a word on each side", after.position, text)
         elif token.kind == "not":
             if after is None or after.kind != "term" or after.negated:
-                raise QueryError("NOT must be followed by the word to exclude", token.position, text)
+                message = "NOT must be followed by the word to exclude"
+                raise QueryError(message, token.position, text)
             negate = token
         elif negate is not None:
             # The error for "a OR NOT b" points at the NOT the user wrote.

@@ -207,6 +207,10 @@ TEXTS: dict[str, str] = {
     ),
     "chat.watch.suggest": "I don't know the ticker “{word}”. Did you mean {options}?",
     "chat.watch.button": "Watch {symbol}",
+    "chat.watch.option": "{symbol} ({name})",
+    "chat.watch.ambiguous": (
+        "“{word}” could mean {options}. Press a button to watch the one you mean."
+    ),
     "chat.keyword.usage": (
         "Tell me what to look for, for example:\n/keyword Trainium\n"
         '/keyword "AI chips" -crypto\n/help explains the query language.'
@@ -215,6 +219,9 @@ TEXTS: dict[str, str] = {
         'I can\'t read that query: {error}\nFor example: /keyword "AI chips" -crypto'
     ),
     "chat.keyword.added": "Watching the keyword query {query}.",
+    "chat.keyword.recent": (
+        "It would have matched {count} of the {total} stories of the last 24 hours."
+    ),
     "chat.keyword.already": "You already watch {query}.",
     "chat.remove.usage": "Tell me what to stop watching, for example:\n/remove AMZN",
     "chat.remove.missing": "You don't watch “{value}”. /list shows what you watch.",

@@ -31,13 +31,15 @@ OPERATORS = [
     ('NOT "price target" Tesla', 'tesla -"price target"', 'Tesla -"price target"'),
     ('"rock and roll"', '"rock and roll"', '"rock and roll"'),
     ('"this or that" NOT "not now"', '"this or that" -"not now"', '"this or that" -"not now"'),
-    ('"AI Chips" OR Trainium -crypto', '"ai chips" OR trainium -crypto', '"AI Chips" OR Trainium -crypto'),
+    (
+        '"AI Chips" OR Trainium -crypto',
+        '"ai chips" OR trainium -crypto',
+        '"AI Chips" OR Trainium -crypto',
+    ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("typed", "stored", "shown"), OPERATORS, ids=[o[0] for o in OPERATORS]
-)
+@pytest.mark.parametrize(("typed", "stored", "shown"), OPERATORS, ids=[o[0] for o in OPERATORS])
 def test_operators_in_any_case(typed: str, stored: str, shown: str) -> None:
     query = parse_query(typed)
     assert (query.text, query.shown) == (stored, shown)
