@@ -262,6 +262,7 @@ TEXTS: dict[str, str] = {
     "chat.rate_limited": (
         "That is a lot of commands at once. Please wait {seconds} s and try again."
     ),
+    "chat.rate_limited.button": "Too many at once: please wait {seconds} s.",
     "chat.list.remove": "Remove {label}",
     "chat.pause.done": (
         "Alerts paused. Nothing is sent until /resume; articles from the paused time are "
