@@ -15,7 +15,7 @@ keyword query is an `Added` with the reason; SQLAlchemy's errors pass through.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -145,14 +145,25 @@ class SubscriptionService:
 
     # -- removing and muting ----------------------------------------------------------------
     def remove(self, chat_id: int, raw: str) -> list[Subscription]:
-        """Everything the chat watches under `raw` (any case), or under the ticker of the
-        company `raw` names (`/remove amzn` after `/watch amazon`)."""
-        removed = self.store.subscriptions.remove_subscriptions(chat_id, raw)
+        """Everything the chat watches under `raw` (any case); else under the company's symbols
+        when `raw` is one in any spelling (`/remove brk.b`); else under the keyword query `raw`
+        reads as (`/remove AI and chips` after `/keyword AI AND chips`)."""
+        for value in self._removal_values(raw):
+            removed = self.store.subscriptions.remove_subscriptions(chat_id, value)
+            if removed:
+                self._index([], removed)
+                return removed
+        return []
+
+    def _removal_values(self, raw: str) -> Iterator[str]:
+        yield raw
         company = self.universe.company(raw)
-        if not removed and company is not None:
-            removed = self.store.subscriptions.remove_subscriptions(chat_id, company.tickers[0])
-        self._index([], removed)
-        return removed
+        if company is not None:
+            yield from company.tickers  # watched under another spelling or share class
+        try:
+            yield parse_query(raw).text
+        except QueryError:
+            return
 
     def remove_one(self, chat_id: int, subscription_id: int) -> Subscription | None:
         """One subscription by id (a button under /list); None when the chat has no such one."""

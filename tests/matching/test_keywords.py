@@ -153,3 +153,12 @@ def test_what_matches(
     index = MatchIndex(universe)
     index.add(Subscription(1, 100, Kind.KEYWORD, query))
     assert bool(index.match(article(title, text), {})) is matches
+
+
+def test_an_operator_is_not_a_word_the_alert_shows(universe: TickerUniverse) -> None:
+    """The words an alert shows (and bolds) as why it matched: "and" written as an operator is
+    not one of them, though the article says it."""
+    index = MatchIndex(universe)
+    index.add(Subscription(1, 100, Kind.KEYWORD, parse_query("AI AND chips").text))
+    (alert,) = index.match(article("AI and chips: the race is on"), {})
+    assert [t.lower() for h in alert.hits for t in h.terms] == ["ai", "chips"]
