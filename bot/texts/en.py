@@ -186,7 +186,7 @@ TEXTS: dict[str, str] = {
         "Trainium: the word, any case, also plurals and -ed/-ing forms\n"
         '"AI chips": the exact phrase\n'
         '"AI chips" -crypto: but not articles that say crypto\n'
-        "Nvidia OR AMD: either one\n"
+        "Nvidia OR AMD: either one (or, and, not work in any case; NOT crypto = -crypto)\n"
         "merger bank: both words, anywhere in the article\n\n"
         "Tickers match cashtags ($AMZN), exchange forms (NASDAQ: AMZN), the symbol itself "
         "and the company's name."
