@@ -93,12 +93,12 @@ async def keyword(update: Update, context: Context) -> None:
         key = "chat.keyword.already" if result.outcome is Outcome.ALREADY else "chat.keyword.added"
         # The stored articles are matched off the event loop: a big bot keeps thousands.
         recent = await asyncio.to_thread(subscriptions.recent_matches, result.value)
-        answer = "\n".join(
-            [
-                text(key, query=result.shown),
-                text("chat.keyword.recent", count=recent.matched, total=recent.total),
-            ]
+        tried = (
+            text("chat.keyword.recent", count=recent.matched, total=recent.total)
+            if recent.total
+            else text("chat.keyword.recent_none")
         )
+        answer = f"{text(key, query=result.shown)}\n{tried}"
     await reply(update, answer)
 
 

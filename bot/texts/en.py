@@ -222,6 +222,7 @@ TEXTS: dict[str, str] = {
     "chat.keyword.recent": (
         "It would have matched {count} of the {total} stories of the last 24 hours."
     ),
+    "chat.keyword.recent_none": "There are no stories from the last 24 hours yet to try it on.",
     "chat.keyword.already": "You already watch {query}.",
     "chat.remove.usage": "Tell me what to stop watching, for example:\n/remove AMZN",
     "chat.remove.missing": "You don't watch “{value}”. /list shows what you watch.",

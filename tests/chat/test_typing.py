@@ -108,6 +108,7 @@ def test_keyword_operators_in_any_case_and_recent_matches(
     start_bot: StartBot, telegram: FakeBotAPI
 ) -> None:
     bot = start_bot()
+    assert "no stories from the last 24 hours yet" in say(telegram, "/keyword Trainium")
     now = bot.svc.clock()
     stories = [
         "Nvidia unveils a new accelerator",
@@ -129,7 +130,13 @@ def test_keyword_operators_in_any_case_and_recent_matches(
     assert "AI chips -crypto" in answer
     assert "matched 1 of the 4" in answer
     assert '"rock and roll"' in say(telegram, '/keyword "rock and roll"')
-    assert watched(bot) == {"nvidia OR amd", "ai chips", "ai chips -crypto", '"rock and roll"'}
+    assert watched(bot) == {
+        "trainium",
+        "nvidia OR amd",
+        "ai chips",
+        "ai chips -crypto",
+        '"rock and roll"',
+    }
 
     refused = say(telegram, "/keyword chips NOT")
     assert "NOT must be followed by the word to exclude" in refused
