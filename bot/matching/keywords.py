@@ -107,7 +107,7 @@ def _term(raw: str, quoted: bool, position: int, text: str) -> Term:
     return Term(found, lowered, kept)
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, legacy: bool = False) -> list[_Token]:
     out: list[_Token] = []
     i, n = 0, len(text)
     while i < n:
@@ -138,7 +138,7 @@ def _tokens(text: str) -> list[_Token]:
         bad = _UNSUPPORTED_RE.search(raw)
         if bad is not None:
             raise QueryError(_UNSUPPORTED[bad.group()], i + bad.start(), text)
-        if raw.upper() in _OPERATORS and not negated:
+        if not negated and (raw == "OR" if legacy else raw.upper() in _OPERATORS):
             out.append(_Token(raw.lower(), start))
         else:
             out.append(_Token("term", start, _term(raw, False, i, text), negated))
@@ -146,11 +146,22 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
-def parse_query(text: str) -> Query:
+def parse_stored(text: str) -> Query:
+    """A query as stored (`Query.text`), for the match index: read as `parse_query` reads it.
+    A value stored before operators were read in any case that no longer reads so ("chips
+    and") keeps the meaning it had then (only OR in capitals an operator), so that no stored
+    subscription stops the index from loading."""
+    try:
+        return parse_query(text)
+    except QueryError:
+        return parse_query(text, legacy=True)
+
+
+def parse_query(text: str, *, legacy: bool = False) -> Query:
     """Parse a keyword query; raise `QueryError` saying where and why it cannot be read."""
     if len(text) > MAX_LENGTH:
         raise QueryError(f"a query can be at most {MAX_LENGTH} characters", MAX_LENGTH, "")
-    tokens = _read_operators(_tokens(text), text)
+    tokens = _read_operators(_tokens(text, legacy), text)
     if not tokens:
         raise QueryError("the query is empty; give at least one word to look for", 0, text)
     clauses: list[list[Term]] = []

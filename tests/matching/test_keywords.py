@@ -162,3 +162,22 @@ def test_an_operator_is_not_a_word_the_alert_shows(universe: TickerUniverse) -> 
     index.add(Subscription(1, 100, Kind.KEYWORD, parse_query("AI AND chips").text))
     (alert,) = index.match(article("AI and chips: the race is on"), {})
     assert [t.lower() for h in alert.hits for t in h.terms] == ["ai", "chips"]
+
+
+# Values stored before operators were read in any case: each loads, and means what it can.
+STORED = [
+    ("nvidia or amd", "AMD unveils a new accelerator", True),  # now the OR it always meant
+    ("ai and chips", "AI chips: the race", True),
+    ("chips and", "Chips and salsa", True),  # no longer a query: keeps its old meaning
+    ("chips and", "Chips: the race", False),
+    ("not crypto", "Crypto is not dead", True),
+]
+
+
+@pytest.mark.parametrize(("stored", "title", "matches"), STORED, ids=[s[0] for s in STORED])
+def test_a_query_stored_earlier_still_loads(
+    universe: TickerUniverse, stored: str, title: str, matches: bool
+) -> None:
+    index = MatchIndex(universe)
+    index.add(Subscription(1, 100, Kind.KEYWORD, stored))
+    assert bool(index.match(article(title), {})) is matches
