@@ -8,7 +8,8 @@ In: a query as a user typed it, e.g. `"AI chips" OR Trainium -crypto`.
     written, and means just that); `NOT word` is `-word`. Operators are read in any case
     ("Nvidia or AMD"); inside quotes every word is literal ("rock and roll").
 Out: a frozen `Query` (normalised `.text` as stored, `.shown` as the user wrote it with the
-operators as understood, `.clauses`, `.excluded`) for the match index.
+operators as understood, `.clauses`, `.excluded`) for the match index, which reads stored
+values with `parse_stored` (a value saved before operators were read in any case still loads).
 Fails with `QueryError` (message + position; `str()` explains it to the user with an example).
 No regular expressions are built from user input, so no query can be slow to match (no ReDoS).
 """
