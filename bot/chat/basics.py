@@ -1,7 +1,8 @@
 """The chat's first and plainest commands: /start, /help, /pause, /resume, /channel, and text
 that is not a command.
 
-In: the commands (a deep link `/start watch-AMZN-NVDA` subscribes too; `/channel @name` names a
+In: the commands (a deep link `/start watch-AMZN-NVDA` subscribes too, its words read as /watch
+reads them: `watch-BRK-B` is BRK-B, `watch-coca_cola` Coca-Cola; `/channel @name` names a
 channel that the bot and the user both administer). Out: replies; the chat's pause recorded
 through `Store.chats`; the channel remembered in the user's data. Fails: never silently; a
 channel that cannot be reached or administered is answered with the reason.
@@ -17,6 +18,7 @@ from telegram.error import TelegramError
 from bot.chat.context import Context, message_argument, reply
 from bot.chat.gate import admins_only, is_admin, remember_chat, remember_topic, target_chat
 from bot.chat.watching import watch_words
+from bot.matching.resolve import deep_link_words
 from bot.texts import text
 
 DEEP_LINK_WORDS = 20
@@ -34,8 +36,8 @@ async def start(update: Update, context: Context) -> None:
         if not admin:
             await reply(update, text("chat.admins_only"))
             return
-        words = [w for w in payload.split("-")[1:] if w][:DEEP_LINK_WORDS]
-        await watch_words(update, context, target_chat(update, context), words)
+        words = deep_link_words(payload).split()[:DEEP_LINK_WORDS]
+        await watch_words(update, context, target_chat(update, context), " ".join(words))
 
 
 async def help_command(update: Update, context: Context) -> None:

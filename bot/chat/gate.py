@@ -5,8 +5,9 @@ again if it had blocked the bot), `target_chat()` (the chat itself, or the chann
 administrator is setting up from a private chat), `admins_only` (in groups only administrators
 change things, checked through getChatMember), `operators_only` (anyone else gets exactly the
 unknown-command answer: no hint that the command exists), and the two handlers that run before
-every other one (`note_message`, `rate_limit`). A refused member gets a polite answer, never an
-error. Fails with PTB's `TelegramError` only when Telegram does.
+every other one (`note_message`, `rate_limit`: a refused command is answered once per window,
+a refused button press every time, with a short notice). A refused member gets a polite
+answer, never an error. Fails with PTB's `TelegramError` only when Telegram does.
 """
 
 from __future__ import annotations
@@ -146,15 +147,14 @@ async def rate_limit(update: Update, context: Context) -> None:
     verdict = limiter.check(chat.id)
     if verdict == "ok":
         return
-    if verdict == "warn":
-        notice = text("chat.rate_limited", seconds=limiter.retry_in(chat.id))
-        if update.callback_query is not None:
-            await update.callback_query.answer(notice, show_alert=True)
-        else:
-            await reply(update, notice)
-    elif update.callback_query is not None:
-        # An unanswered button spins on the user's screen; answering costs no message.
-        await update.callback_query.answer()
+    seconds = limiter.retry_in(chat.id)
+    if update.callback_query is not None:
+        # Every refused press is answered (a short notice costs no message): an unanswered
+        # button spins, and a silent one looks broken. The first gets the notice as a pop-up.
+        key = "chat.rate_limited" if verdict == "warn" else "chat.rate_limited.button"
+        await update.callback_query.answer(text(key, seconds=seconds), show_alert=verdict == "warn")
+    elif verdict == "warn":
+        await reply(update, text("chat.rate_limited", seconds=seconds))
     raise ApplicationHandlerStop
 
 

@@ -16,21 +16,25 @@ from bot.render.message import mute_callback, subscription_label, unmute_callbac
 from bot.texts import text
 
 SHOWN_SUGGESTIONS = 3
+SUGGESTION_ROWS = 10
 LISTED_BUTTONS = 50
 
 
-def suggestions(companies: list[Company]) -> InlineKeyboardMarkup | None:
-    """ "Did you mean" buttons under /watch, one per suggested ticker (None when none)."""
-    if not companies:
-        return None
-    row = [
-        InlineKeyboardButton(
-            text("chat.watch.button", symbol=c.tickers[0]),
-            callback_data=f"watch:{c.tickers[0]}"[:64],
-        )
-        for c in companies[:SHOWN_SUGGESTIONS]
+def suggestions(rows: list[list[Company]]) -> InlineKeyboardMarkup | None:
+    """ "Did you mean" buttons under /watch: a row for each unknown or ambiguous word, one
+    button per suggested ticker (None when there are none)."""
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                text("chat.watch.button", symbol=c.tickers[0]),
+                callback_data=f"watch:{c.tickers[0]}"[:64],
+            )
+            for c in companies[:SHOWN_SUGGESTIONS]
+        ]
+        for companies in rows[:SUGGESTION_ROWS]
+        if companies
     ]
-    return InlineKeyboardMarkup([row])
+    return InlineKeyboardMarkup(keyboard) if keyboard else None
 
 
 def remove_buttons(subs: list[Subscription]) -> InlineKeyboardMarkup:

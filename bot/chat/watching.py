@@ -1,12 +1,16 @@
 """What a chat watches: /watch, /keyword, /remove, /list, and the buttons that change them.
 
-In: ticker words, company names, keyword queries, and presses of the "did you mean", remove
-and the alerts' Mute/Undo buttons. Out: the change made through the subscriptions service
-(the database and the match index together) and a reply saying what became of each word.
+In: what people type after /watch (read whole by `bot.matching.resolve`: names of several
+words, exchange forms, cashtags, share classes), keyword queries, and presses of the "did you
+mean", remove and the alerts' Mute/Undo buttons. Out: the change made through the
+subscriptions service (the database and the match index together) and a reply saying what
+became of each word; for a keyword, the query as understood and its last 24 hours' matches.
 A command without arguments is answered with an example, never silence.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from telegram import Message, Update
 
@@ -31,23 +35,28 @@ WATCH_TEXTS = {
 async def watch(update: Update, context: Context) -> None:
     """Add tickers: `/watch AMZN NVDA`; a company name works too (`/watch amazon`)."""
     chat_id = target_chat(update, context)
-    if not context.args:
+    raw = message_argument(update)
+    if not raw:
         await reply(update, text("chat.watch.usage"))
         return
-    await watch_words(update, context, chat_id, context.args)
+    await watch_words(update, context, chat_id, raw)
 
 
-async def watch_words(update: Update, context: Context, chat_id: int, words: list[str]) -> None:
-    """Watch `words` for `chat_id` and say what became of each (also for deep links)."""
-    results = context.svc.subscriptions.watch(chat_id, words)
+async def watch_words(update: Update, context: Context, chat_id: int, typed: str) -> None:
+    """Watch what `typed` names for `chat_id` (read as a whole first: "bank of america") and
+    say what became of each thing named; a button row per unknown or ambiguous word."""
+    results = context.svc.subscriptions.watch(chat_id, [typed])
     lines = [_watched(r, context.svc.subscriptions.limit) for r in results]
-    found = [c for r in results for c in r.suggestions]
-    await reply(update, "\n".join(lines) or text("chat.watch.usage"), keyboards.suggestions(found))
+    rows = [list(r.suggestions) for r in results if r.suggestions]
+    await reply(update, "\n".join(lines) or text("chat.watch.usage"), keyboards.suggestions(rows))
 
 
 def _watched(result: Added, limit: int) -> str:
     if result.outcome is Outcome.LIMIT:
         return text("chat.limit", limit=limit)
+    if result.outcome is Outcome.AMBIGUOUS:
+        options = ", ".join(_company(c) for c in result.suggestions[: keyboards.SHOWN_SUGGESTIONS])
+        return text("chat.watch.ambiguous", word=result.word[:40], options=options)
     if result.outcome is Outcome.UNKNOWN:
         return _unknown_ticker(result.word, list(result.suggestions))
     key = WATCH_TEXTS[result.outcome]
@@ -58,8 +67,12 @@ def _unknown_ticker(word: str, suggestions: list[Company]) -> str:
     shown = word[:40]
     if not suggestions:
         return text("chat.watch.unknown", word=shown)
-    options = ", ".join(f"{c.tickers[0]} ({c.name})" for c in suggestions[:3])
+    options = ", ".join(_company(c) for c in suggestions[: keyboards.SHOWN_SUGGESTIONS])
     return text("chat.watch.suggest", word=shown, options=options)
+
+
+def _company(company: Company) -> str:
+    return text("chat.watch.option", symbol=company.tickers[0], name=company.name)
 
 
 @admins_only
@@ -70,15 +83,22 @@ async def keyword(update: Update, context: Context) -> None:
     if not raw:
         await reply(update, text("chat.keyword.usage"))
         return
-    result = context.svc.subscriptions.add_keyword(chat_id, raw)
+    subscriptions = context.svc.subscriptions
+    result = subscriptions.add_keyword(chat_id, raw)
     if result.outcome is Outcome.INVALID:
         answer = text("chat.keyword.invalid", error=result.error)
     elif result.outcome is Outcome.LIMIT:
-        answer = text("chat.limit", limit=context.svc.subscriptions.limit)
-    elif result.outcome is Outcome.ALREADY:
-        answer = text("chat.keyword.already", query=result.value)
+        answer = text("chat.limit", limit=subscriptions.limit)
     else:
-        answer = text("chat.keyword.added", query=result.value)
+        key = "chat.keyword.already" if result.outcome is Outcome.ALREADY else "chat.keyword.added"
+        # The stored articles are matched off the event loop: a big bot keeps thousands.
+        recent = await asyncio.to_thread(subscriptions.recent_matches, result.value)
+        tried = (
+            text("chat.keyword.recent", count=recent.matched, total=recent.total)
+            if recent.total
+            else text("chat.keyword.recent_none")
+        )
+        answer = f"{text(key, query=result.shown)}\n{tried}"
     await reply(update, answer)
 
 
@@ -151,7 +171,8 @@ async def watch_button(update: Update, context: Context) -> None:
     assert query is not None  # registered for button presses only
     chat_id = target_chat(update, context)
     await query.answer()
-    await watch_words(update, context, chat_id, [(query.data or "").removeprefix("watch:")])
+    # The button carries a symbol in capitals: read as that symbol, never as a name.
+    await watch_words(update, context, chat_id, "$" + (query.data or "").removeprefix("watch:"))
 
 
 @admins_only

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from bot.matching.detect import Mention
-from bot.matching.keywords import parse_query
+from bot.matching.keywords import parse_stored
 from bot.matching.text import ArticleText, article_text
 from bot.matching.tickers import TickerUniverse
 from bot.models import Alert, Article, Hit, Kind, Subscription
@@ -60,7 +60,7 @@ class _Keyword:
 
 
 # Many chats watch the same words: parse each distinct query once (a Query is immutable).
-_parse = lru_cache(maxsize=16_384)(parse_query)
+_parse = lru_cache(maxsize=16_384)(parse_stored)
 
 
 class MatchIndex:

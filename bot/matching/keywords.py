@@ -4,8 +4,12 @@ In: a query as a user typed it, e.g. `"AI chips" OR Trainium -crypto`.
   - words and "quoted phrases" match whole words, case-insensitively, with simple English
     inflection (chip matches chips, acquire matches acquired): both sides are stemmed;
   - `-word` or `-"phrase"` excludes articles that contain it;
-  - `OR` (in capitals) between terms makes them alternatives; otherwise every term must match.
-Out: a frozen `Query` (normalised `.text`, `.clauses`, `.excluded`) for the match index.
+  - `OR` between terms makes them alternatives; otherwise every term must match (`AND` may be
+    written, and means just that); `NOT word` is `-word`. Operators are read in any case
+    ("Nvidia or AMD"); inside quotes every word is literal ("rock and roll").
+Out: a frozen `Query` (normalised `.text` as stored, `.shown` as the user wrote it with the
+operators as understood, `.clauses`, `.excluded`) for the match index, which reads stored
+values with `parse_stored` (a value saved before operators were read in any case still loads).
 Fails with `QueryError` (message + position; `str()` explains it to the user with an example).
 No regular expressions are built from user input, so no query can be slow to match (no ReDoS).
 """
@@ -26,7 +30,7 @@ _UNSUPPORTED = {
     ")": "parentheses are not supported; write alternatives with OR: chips OR wafers",
     "*": "wildcards are not supported; words already match their plural and -ed/-ing forms",
     "?": "wildcards are not supported; words already match their plural and -ed/-ing forms",
-    "|": "write OR (in capitals) between alternatives instead of |",
+    "|": "write OR between alternatives instead of |",
     "\\": "regular expressions are not supported; write plain words",
     "[": "regular expressions are not supported; write plain words",
     "]": "regular expressions are not supported; write plain words",
@@ -40,6 +44,8 @@ _UNSUPPORTED = {
 # A bare word runs to the next space or quote; it must hold none of the characters above.
 _BARE_WORD = re.compile(r'[^\s"“”]*')
 _UNSUPPORTED_RE = re.compile("[" + re.escape("".join(_UNSUPPORTED)) + "]")
+# Bare words read as operators, in any case: people type "Nvidia or AMD" and mean OR.
+_OPERATORS = frozenset({"OR", "AND", "NOT"})
 
 
 class QueryError(ValueError):
@@ -65,6 +71,7 @@ class Term:
 
     stems: tuple[str, ...]
     text: str
+    shown: str = ""  # as written, case kept: "Nvidia", "\"AI chips\""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,7 @@ class Query:
     text: str
     clauses: tuple[tuple[Term, ...], ...]
     excluded: tuple[Term, ...]
+    shown: str = ""  # the query restated as understood, the user's case kept: "Nvidia OR AMD"
 
     def terms(self) -> tuple[Term, ...]:
         """Every term, positive and excluded."""
@@ -82,7 +90,7 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: str  # "term" or "or"
+    kind: str  # "term", or an operator: "or", "and", "not"
     position: int
     term: Term | None = None
     negated: bool = False
@@ -94,13 +102,13 @@ def _term(raw: str, quoted: bool, position: int, text: str) -> Term:
         what = "this phrase" if quoted else f"'{raw}'"
         raise QueryError(f"{what} has no letters or digits to look for", position, text)
     found = tuple(stem_words(written))
-    shown = " ".join(w.lower() for w in written)
+    lowered, kept = " ".join(w.lower() for w in written), " ".join(written)
     if quoted or len(found) > 1:
-        shown = f'"{shown}"'
-    return Term(found, shown)
+        lowered, kept = f'"{lowered}"', f'"{kept}"'
+    return Term(found, lowered, kept)
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, legacy: bool = False) -> list[_Token]:
     out: list[_Token] = []
     i, n = 0, len(text)
     while i < n:
@@ -131,19 +139,30 @@ def _tokens(text: str) -> list[_Token]:
         bad = _UNSUPPORTED_RE.search(raw)
         if bad is not None:
             raise QueryError(_UNSUPPORTED[bad.group()], i + bad.start(), text)
-        if raw == "OR" and not negated:
-            out.append(_Token("or", start))
+        if not negated and (raw == "OR" if legacy else raw.upper() in _OPERATORS):
+            out.append(_Token(raw.lower(), start))
         else:
             out.append(_Token("term", start, _term(raw, False, i, text), negated))
         i = j
     return out
 
 
-def parse_query(text: str) -> Query:
+def parse_stored(text: str) -> Query:
+    """A query as stored (`Query.text`), for the match index: read as `parse_query` reads it.
+    A value stored before operators were read in any case that no longer reads so ("chips
+    and") keeps the meaning it had then (only OR in capitals an operator), so that no stored
+    subscription stops the index from loading."""
+    try:
+        return parse_query(text)
+    except QueryError:
+        return parse_query(text, legacy=True)
+
+
+def parse_query(text: str, *, legacy: bool = False) -> Query:
     """Parse a keyword query; raise `QueryError` saying where and why it cannot be read."""
     if len(text) > MAX_LENGTH:
         raise QueryError(f"a query can be at most {MAX_LENGTH} characters", MAX_LENGTH, "")
-    tokens = _tokens(text)
+    tokens = _read_operators(_tokens(text, legacy), text)
     if not tokens:
         raise QueryError("the query is empty; give at least one word to look for", 0, text)
     clauses: list[list[Term]] = []
@@ -177,5 +196,46 @@ def parse_query(text: str) -> Query:
         raise QueryError("the query only excludes; add a word to look for", 0, text)
     if sum(len(c) for c in clauses) + len(excluded) > MAX_TERMS:
         raise QueryError(f"a query can have at most {MAX_TERMS} words or phrases", 0, text)
-    parts = [" OR ".join(t.text for t in c) for c in clauses] + ["-" + t.text for t in excluded]
-    return Query(" ".join(parts), tuple(tuple(c) for c in clauses), tuple(excluded))
+    return Query(
+        _restate(clauses, excluded, shown=False),
+        tuple(tuple(c) for c in clauses),
+        tuple(excluded),
+        _restate(clauses, excluded, shown=True),
+    )
+
+
+def _restate(clauses: list[list[Term]], excluded: list[Term], *, shown: bool) -> str:
+    """The query written back in its one normal form: `a OR b c -d`."""
+
+    def write(term: Term) -> str:
+        return term.shown if shown else term.text
+
+    parts = [" OR ".join(write(t) for t in c) for c in clauses]
+    return " ".join(parts + ["-" + write(t) for t in excluded])
+
+
+def _read_operators(tokens: list[_Token], text: str) -> list[_Token]:
+    """AND dropped (every term must match anyway), NOT turned into the next term's minus;
+    each checked to stand between words, the error pointing at the operator."""
+    out: list[_Token] = []
+    negate: _Token | None = None
+    for i, token in enumerate(tokens):
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if token.kind == "and":
+            before = out[-1] if out else None
+            if before is None or before.kind != "term" or after is None or after.kind == "or":
+                raise QueryError("AND needs a word on each side", token.position, text)
+            if after.kind == "and":
+                raise QueryError("AND needs a word on each side", after.position, text)
+        elif token.kind == "not":
+            if after is None or after.kind != "term" or after.negated:
+                message = "NOT must be followed by the word to exclude"
+                raise QueryError(message, token.position, text)
+            negate = token
+        elif negate is not None:
+            # The error for "a OR NOT b" points at the NOT the user wrote.
+            out.append(_Token(token.kind, negate.position, token.term, negated=True))
+            negate = None
+        else:
+            out.append(token)
+    return out

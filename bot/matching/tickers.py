@@ -95,6 +95,9 @@ class TickerUniverse:
         # The SEC lists the largest companies first: the place in the table ranks suggestions.
         self._rank = {cik: i for i, cik in enumerate(self._by_cik)}
         self._by_name: dict[str, Company] = {}
+        # A filed name several companies share ("Target"): /watch asks which one is meant.
+        self._shared_names: dict[str, list[Company]] = {}
+        self._alias_keys: set[str] = set()
         self.patterns: list[NamePattern] = []
         self._build_names(words)
         # Symbols that may not count when written bare: stop list, and everyday English words.
@@ -128,6 +131,7 @@ class TickerUniverse:
                 self._by_symbol[t] = display
             for name in names:
                 self._add_name(name, display, name.lower() in self.lists.ambiguous)
+                self._alias_keys.add(name.lower())
         for company in self._by_cik.values():
             for variant in name_variants(company.name):
                 parts = re.findall(r"[^\W_]+", variant.lower())
@@ -143,7 +147,13 @@ class TickerUniverse:
         self, written: str, company: Company, ambiguous: bool, *, weak: bool = False
     ) -> None:
         key = written.lower()
-        if key in self._by_name:
+        known = self._by_name.get(key)
+        if known is not None:
+            # A hand-kept alias says whom people mean; two filed names leave it open.
+            if known.cik != company.cik and key not in self._alias_keys:
+                shared = self._shared_names.setdefault(key, [known])
+                if all(c.cik != company.cik for c in shared):
+                    shared.append(company)
             return
         self._by_name[key] = company
         self.patterns.append(NamePattern(company, written, ambiguous, weak))
@@ -201,6 +211,14 @@ class TickerUniverse:
         if found is not None:
             return found
         return self._by_name.get(clean_name(text).lower())
+
+    def named(self, text: str) -> list[Company]:
+        """Every company people may mean by a name: one, several when filed names are shared
+        ("vertex": Vertex, Vertex Pharmaceuticals), none when it is no name."""
+        for key in (" ".join(text.lower().split()), clean_name(text).lower()):
+            if key in self._by_name:
+                return list(self._shared_names.get(key, [self._by_name[key]]))
+        return []
 
     def suggest(self, text: str, limit: int = 3) -> list[Company]:
         """Companies whose symbol or name is close to `text`, for "did you mean" ("APPL").

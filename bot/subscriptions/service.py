@@ -2,7 +2,8 @@
 
 In: a chat id and what its user asked for (ticker words, a keyword query, a subscription id,
 an import file); the chat's coming and going (it wrote again, it blocked the bot). Out: an
-`Added` per thing asked for, the `Subscription`s removed or muted, the counts of an import.
+`Added` per thing asked for (for a keyword query also the recent articles it would have
+matched), the `Subscription`s removed or muted, the counts of an import.
 Every change goes to the database first (which moves the subscriptions' revision, followed by
 other processes) and then to this process's `MatchIndex`, if it holds one: the web role holds
 none (it only writes), a worker follows the revision, a one-process bot updates its index here.
@@ -14,18 +15,22 @@ keyword query is an `Added` with the reason; SQLAlchemy's errors pass through.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from bot.clock import Clock, utc_now
 from bot.matching.index import MatchIndex
 from bot.matching.keywords import QueryError, parse_query
+from bot.matching.resolve import Resolved, Via, resolve
 from bot.matching.tickers import Company, TickerUniverse
 from bot.models import ChatSettings, Kind, Subscription
 from bot.storage.store import Store
 from bot.subscriptions.transfer import export_document, read_import
+
+RECENT_WINDOW = timedelta(hours=24)  # what /keyword says its query would have matched
 
 
 class Outcome(StrEnum):
@@ -35,6 +40,7 @@ class Outcome(StrEnum):
     RESOLVED = "resolved"  # a company name, read as its ticker, and added
     ALREADY = "already"
     LIMIT = "limit"  # the chat watches the most it may
+    AMBIGUOUS = "ambiguous"  # may mean several companies (the suggestions): the user picks
     UNKNOWN = "unknown"  # no such ticker or company (maybe with suggestions)
     INVALID = "invalid"  # a keyword query that cannot be read
 
@@ -47,8 +53,17 @@ class Added:
     word: str  # as the user typed it
     value: str = ""  # the ticker symbol, or the query as stored
     name: str = ""  # the company's name, for tickers
-    suggestions: tuple[Company, ...] = ()
+    suggestions: tuple[Company, ...] = ()  # "did you mean", or the candidates of AMBIGUOUS
     error: str = ""  # why a query cannot be read
+    shown: str = ""  # a query restated as understood, the user's case kept ("Nvidia OR AMD")
+
+
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """How many of the articles stored in the last `RECENT_WINDOW` a query matches, of how many."""
+
+    matched: int
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,27 +94,27 @@ class SubscriptionService:
         self.revision = -1  # the subscriptions' revision the index was loaded at
 
     # -- adding -----------------------------------------------------------------------------
-    def watch(self, chat_id: int, words: Iterable[str]) -> list[Added]:
-        """Tickers by symbol or company name; stops at the chat's limit (the last result then
-        says LIMIT)."""
+    def watch(self, chat_id: int, typed: Iterable[str]) -> list[Added]:
+        """What each text in `typed` names (the /watch argument as a whole, a deep link's
+        words, a button's symbol), read by `bot.matching.resolve`: symbols, names of several
+        words, exchange forms, share classes. Nothing is added for an ambiguous or unknown
+        word; stops at the chat's limit (the last result then says LIMIT)."""
         results: list[Added] = []
-        for word in words:
-            company = self.universe.company(word)
-            by_name = company is None
-            if company is None:
-                company = self.universe.resolve(word)
-            if company is None:
-                found = tuple(self.universe.suggest(word))
-                results.append(Added(Outcome.UNKNOWN, word, suggestions=found))
-                continue
-            symbol = company.tickers[0]
-            outcome = self._add(chat_id, Kind.TICKER, symbol)
-            if outcome is Outcome.ADDED and by_name:
-                outcome = Outcome.RESOLVED
-            results.append(Added(outcome, word, symbol, company.name))
-            if outcome is Outcome.LIMIT:
+        for resolved in (r for text in typed for r in resolve(text, self.universe)):
+            results.append(self._watch_one(chat_id, resolved))
+            if results[-1].outcome is Outcome.LIMIT:
                 break
         return results
+
+    def _watch_one(self, chat_id: int, resolved: Resolved) -> Added:
+        word, company = resolved.written, resolved.company
+        if company is None:
+            outcome = Outcome.AMBIGUOUS if resolved.via is Via.AMBIGUOUS else Outcome.UNKNOWN
+            return Added(outcome, word, suggestions=resolved.candidates)
+        outcome = self._add(chat_id, Kind.TICKER, resolved.symbol)
+        if outcome is Outcome.ADDED and resolved.via is Via.NAME:
+            outcome = Outcome.RESOLVED
+        return Added(outcome, word, resolved.symbol, company.name)
 
     def add_keyword(self, chat_id: int, raw: str) -> Added:
         """A keyword query in the query language (`"AI chips" -crypto`)."""
@@ -107,7 +122,16 @@ class SubscriptionService:
             query = parse_query(raw)
         except QueryError as exc:
             return Added(Outcome.INVALID, raw, error=str(exc))
-        return Added(self._add(chat_id, Kind.KEYWORD, query.text), raw, query.text)
+        outcome = self._add(chat_id, Kind.KEYWORD, query.text)
+        return Added(outcome, raw, query.text, shown=query.shown)
+
+    def recent_matches(self, query: str) -> Recent:
+        """What a keyword query (as stored) would have matched among the articles stored in
+        the last `RECENT_WINDOW`: through a `MatchIndex`, the evaluation alerts use."""
+        index = MatchIndex(self.universe)
+        index.add(Subscription(0, 0, Kind.KEYWORD, query))
+        recent = self.store.articles.recent_articles(self.clock() - RECENT_WINDOW)
+        return Recent(sum(1 for _, a in recent if index.match(a, {})), len(recent))
 
     def _add(self, chat_id: int, kind: Kind, value: str) -> Outcome:
         """The one place a single subscription is added, and the limit checked."""
@@ -121,14 +145,25 @@ class SubscriptionService:
 
     # -- removing and muting ----------------------------------------------------------------
     def remove(self, chat_id: int, raw: str) -> list[Subscription]:
-        """Everything the chat watches under `raw` (any case), or under the ticker of the
-        company `raw` names (`/remove amzn` after `/watch amazon`)."""
-        removed = self.store.subscriptions.remove_subscriptions(chat_id, raw)
+        """Everything the chat watches under `raw` (any case); else under the company's symbols
+        when `raw` is one in any spelling (`/remove brk.b`); else under the keyword query `raw`
+        reads as (`/remove AI and chips` after `/keyword AI AND chips`)."""
+        for value in self._removal_values(raw):
+            removed = self.store.subscriptions.remove_subscriptions(chat_id, value)
+            if removed:
+                self._index([], removed)
+                return removed
+        return []
+
+    def _removal_values(self, raw: str) -> Iterator[str]:
+        yield raw
         company = self.universe.company(raw)
-        if not removed and company is not None:
-            removed = self.store.subscriptions.remove_subscriptions(chat_id, company.tickers[0])
-        self._index([], removed)
-        return removed
+        if company is not None:
+            yield from company.tickers  # watched under another spelling or share class
+        try:
+            yield parse_query(raw).text
+        except QueryError:
+            return
 
     def remove_one(self, chat_id: int, subscription_id: int) -> Subscription | None:
         """One subscription by id (a button under /list); None when the chat has no such one."""

@@ -186,7 +186,7 @@ TEXTS: dict[str, str] = {
         "Trainium: the word, any case, also plurals and -ed/-ing forms\n"
         '"AI chips": the exact phrase\n'
         '"AI chips" -crypto: but not articles that say crypto\n'
-        "Nvidia OR AMD: either one\n"
+        "Nvidia OR AMD: either one (or, and, not work in any case; NOT crypto = -crypto)\n"
         "merger bank: both words, anywhere in the article\n\n"
         "Tickers match cashtags ($AMZN), exchange forms (NASDAQ: AMZN), the symbol itself "
         "and the company's name."
@@ -207,6 +207,10 @@ TEXTS: dict[str, str] = {
     ),
     "chat.watch.suggest": "I don't know the ticker “{word}”. Did you mean {options}?",
     "chat.watch.button": "Watch {symbol}",
+    "chat.watch.option": "{symbol} ({name})",
+    "chat.watch.ambiguous": (
+        "“{word}” could mean {options}. Press a button to watch the one you mean."
+    ),
     "chat.keyword.usage": (
         "Tell me what to look for, for example:\n/keyword Trainium\n"
         '/keyword "AI chips" -crypto\n/help explains the query language.'
@@ -215,6 +219,10 @@ TEXTS: dict[str, str] = {
         'I can\'t read that query: {error}\nFor example: /keyword "AI chips" -crypto'
     ),
     "chat.keyword.added": "Watching the keyword query {query}.",
+    "chat.keyword.recent": (
+        "It would have matched {count} of the {total} stories of the last 24 hours."
+    ),
+    "chat.keyword.recent_none": "There are no stories from the last 24 hours yet to try it on.",
     "chat.keyword.already": "You already watch {query}.",
     "chat.remove.usage": "Tell me what to stop watching, for example:\n/remove AMZN",
     "chat.remove.missing": "You don't watch “{value}”. /list shows what you watch.",
@@ -255,6 +263,7 @@ TEXTS: dict[str, str] = {
     "chat.rate_limited": (
         "That is a lot of commands at once. Please wait {seconds} s and try again."
     ),
+    "chat.rate_limited.button": "Too many at once: please wait {seconds} s.",
     "chat.list.remove": "Remove {label}",
     "chat.pause.done": (
         "Alerts paused. Nothing is sent until /resume; articles from the paused time are "

@@ -108,6 +108,29 @@ def test_remove_mute_and_the_remove_button_keep_the_index_in_step(
     assert indexed(subs) == {"nvda"}
 
 
+REMOVED = [
+    ("AI and chips", "AI AND chips", "ai chips"),
+    ("Nvidia or AMD", "nvidia OR amd", "nvidia OR amd"),
+    ("Trainium not crypto", "trainium -crypto", "trainium -crypto"),
+    ("BRK.B", "brk/b", "BRK-B"),
+]
+
+
+@pytest.mark.parametrize(
+    ("watched", "typed", "value"), REMOVED, ids=[f"{r[0]} / {r[1]}" for r in REMOVED]
+)
+def test_remove_reads_what_is_typed_as_watch_and_keyword_do(
+    store: Store, universe: TickerUniverse, watched: str, typed: str, value: str
+) -> None:
+    subs = service(store, universe, limit=10)
+    if watched.isupper() or "." in watched:
+        subs.watch(CHAT, [watched])
+    else:
+        subs.add_keyword(CHAT, watched)
+    assert [s.value for s in subs.remove(CHAT, typed)] == [value]
+    assert indexed(subs) == set()
+
+
 def test_a_blocked_chat_leaves_the_index_and_comes_back_when_it_writes(
     store: Store, universe: TickerUniverse
 ) -> None:
