@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from bot.feeds import dedup
+from bot.feeds.baseline import alertable
 from bot.models import Article, DeliveryStatus
 from bot.storage.base import StoreBase
 from bot.storage.outbox import OutboxRow
@@ -141,24 +142,26 @@ class ArticleRepository(StoreBase):
         next_poll_at: datetime,
         alerts: Mapping[str, Sequence[OutboxRow]] | None = None,
         warning: str | None = None,
+        since: datetime | None = None,
     ) -> list[tuple[int, Article]]:
         """Store a fetched feed's entries and queue the alerts of its new stories, atomically.
 
         Returns the new stories as (article id, Article). A story is new when no feed carried
         its key before; entries already stored for this feed are skipped. `entries` come placed
         by `classify` (the poll stage's read: the key's unique constraint still decides which
-        story is new), or are placed here. The first successful
-        fetch of a feed is a baseline: its entries are stored but nothing is alerted.
-        `alerts` holds the outbox rows prepared for each entry id (their `article_id` is set
-        here): only the rows of stories whose insert won are queued, in the same transaction,
-        so that a crash never keeps an article while losing its alerts, and a story another
-        worker stored meanwhile gets no second delivery. `warning` (a document read despite
+        story is new), or are placed here. The first successful fetch of a feed is a baseline:
+        its entries are stored, and only stories dated after `since` (when the bot started or
+        the feed was added; `bot.feeds.baseline`) alert. `alerts` holds the outbox rows
+        prepared for each entry id (their `article_id` is set here): only the rows of stories
+        whose insert won are queued, in the same transaction, so that a crash never keeps an
+        article while losing its alerts, and a story another worker stored meanwhile gets no
+        second delivery. `warning` (a document read despite
         problems) is shown as the feed's last error without counting as a failure.
         """
         with self.engine.begin() as conn:
-            baseline = (
+            baselined = (
                 conn.execute(select(feeds.c.baseline_at).where(feeds.c.id == feed_id)).scalar()
-                is None
+                is not None
             )
             if not isinstance(entries, dedup.Plan):
                 entries = _plan(conn, feed_id, _unique_entries(entries), now)
@@ -178,8 +181,15 @@ class ArticleRepository(StoreBase):
                     baseline_at=func.coalesce(feeds.c.baseline_at, now),
                 )
             )
-            if alerts and not baseline:
-                self._queue(conn, new_stories, alerts, now)
+            if alerts:
+                chosen = {
+                    a.entry_id
+                    for a in alertable(
+                        [a for _, a in new_stories], baselined=baselined, since=since
+                    )
+                }
+                queued = [(i, a) for i, a in new_stories if a.entry_id in chosen]
+                self._queue(conn, queued, alerts, now)
         return new_stories
 
     def _queue(
