@@ -55,6 +55,7 @@ def test_a_story_published_after_the_start_alerts_on_the_first_fetch(
         # Published now, after the start; the feed comes back and its first fetch sees it.
         feeds.set("/a.rss", dated_now(seed_article_path.read_bytes()))
         messages = telegram.wait_for_sent(2, chat_id=CHAT, timeout=30)
-        assert "Amazon CEO Reveals Over 1 Million Trainium Chips in Production" in (
-            messages[1]["text"]
+        assert (
+            "Amazon CEO Reveals Over 1 Million Trainium Chips in Production"
+            in (messages[1]["text"])
         )
