@@ -7,8 +7,10 @@ In: `Settings` and the process's role. Out: an `Application` ready for `run_poll
 - a delivery job sending the outbox within Telegram's limits (bot.delivery.limits);
 the match index is built only by the roles that match (all, worker): the web role only writes
 subscriptions, which a worker follows through their revision.
-Fails at start-up, before touching Telegram, when the token is missing, the database cannot be
-reached or the feed catalogue is malformed; each with a message saying which.
+Fails at start-up with `StartupError` (one line for the operator), before touching Telegram,
+when the token is missing or a placeholder or the feed catalogue is malformed, and when
+Telegram refuses the token; waits, retrying, while Telegram cannot be reached
+(`bot.startup`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any, Literal
 
 import httpx
 from telegram import Update
+from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.chat.context import CONTEXT_TYPES, Context
@@ -32,7 +35,7 @@ from bot.delivery.jobs import DeliveryJob, worker_id
 from bot.delivery.limits import Limits, RateLimiter
 from bot.delivery.sender import SendOptions
 from bot.delivery.shared import RedisPacer
-from bot.feeds.catalogue import load_catalogue
+from bot.feeds.catalogue import CatalogueError, load_catalogue
 from bot.feeds.fetch import make_client
 from bot.feeds.pool import ParsePool
 from bot.matching.tickers import TickerUniverse
@@ -42,6 +45,7 @@ from bot.poll.cycle import PollCycle
 from bot.poll.job import PollJob
 from bot.services import Services
 from bot.settings import Settings
+from bot.startup import StartupError, token_problem, wait_for_telegram
 from bot.storage.db import migrate, open_engine
 from bot.storage.store import Store
 
@@ -92,7 +96,7 @@ def build_application(
     """The PTB application, pointed at TELEGRAM_API_URL: for the "web" role the chat handlers,
     for the "worker" role the poll and delivery jobs, for "all" both."""
     if settings.bot_token is None:
-        raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
+        raise StartupError(token_problem(None) or "BOT_TOKEN is not set")
     rim = Rim(
         client=make_client(),
         # The delivery's sends go through the lean client (PTB's timeouts, the same API root);
@@ -214,12 +218,19 @@ def _poll_job(
 
 def run(settings: Settings, role: Role = "all") -> None:
     """Run until stopped (SIGINT/SIGTERM): "all" polls Telegram for updates and does the
-    pipeline's work; "web" receives updates by webhook; "worker" polls feeds and delivers."""
-    if settings.bot_token is None:
-        raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
+    pipeline's work; "web" receives updates by webhook; "worker" polls feeds and delivers.
+    Raises StartupError (one line: what is wrong, what to do) when it cannot start."""
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    problem = token_problem(token)
+    if problem or token is None:
+        raise StartupError(problem or "BOT_TOKEN is not set")
     if role == "web" and not (settings.webhook_url and settings.webhook_secret):
-        raise SystemExit("the web role needs WEBHOOK_URL and WEBHOOK_SECRET")
-    svc = build_services(settings, role)
+        raise StartupError("the web role needs WEBHOOK_URL and WEBHOOK_SECRET: set both")
+    try:
+        svc = build_services(settings, role)
+    except CatalogueError as exc:
+        raise StartupError(f"{exc}: fix it, or point FEEDS_FILE at another catalogue") from None
+    wait_for_telegram(settings.telegram_api_url, token)
     app = build_application(settings, svc, role)
     health = _start_health(settings, svc)
     try:
@@ -240,6 +251,12 @@ def run(settings: Settings, role: Role = "all") -> None:
             )
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        # PTB's message holds the token: never shown. Telegram answered getMe a moment ago,
+        # so the token was revoked in between.
+        raise StartupError(
+            "Telegram refused BOT_TOKEN: copy the token again from @BotFather into .env"
+        ) from None
     finally:
         if health is not None:
             health.stop()
