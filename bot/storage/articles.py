@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     func,
     select,
     update,
@@ -265,16 +266,23 @@ class ArticleRepository(StoreBase):
         return new_stories
 
     def recent_articles(self, since: datetime, limit: int = 5000) -> list[tuple[datetime, Article]]:
-        """(first seen, article) for articles first seen at or after `since`, newest first
-        (for /test and /trend)."""
+        """(came out, article) for articles that came out at or after `since`, latest first
+        (for /test and /trend). An article comes out when it was published, or when it was
+        first seen if it is undated or dated later (a clock ahead is no reason to count it on
+        a day still to come)."""
+        came_out = case(
+            (articles.c.published < articles.c.first_seen, articles.c.published),
+            else_=articles.c.first_seen,
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(articles)
-                .where(articles.c.first_seen >= since)
-                .order_by(articles.c.first_seen.desc(), articles.c.id.desc())
+                # first_seen too: implied (came out <= first seen), and it is indexed.
+                .where(articles.c.first_seen >= since, came_out >= since)
+                .order_by(came_out.desc(), articles.c.id.desc())
                 .limit(limit)
             ).all()
-        return [(r.first_seen, article_of(r)) for r in rows]
+        return [(min(r.first_seen, r.published or r.first_seen), article_of(r)) for r in rows]
 
     def sent_articles(self, chat_id: int) -> list[int]:
         with self.engine.connect() as conn:
