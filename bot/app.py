@@ -19,7 +19,7 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import httpx
@@ -30,6 +30,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.chat.context import CONTEXT_TYPES, Context
 from bot.chat.ratelimit import RateLimiter as CommandRateLimiter
 from bot.chat.routes import add_handlers, publish_commands
+from bot.clock import utc_now
 from bot.delivery.botapi import BotAPI
 from bot.delivery.jobs import DeliveryJob, worker_id
 from bot.delivery.limits import Limits, RateLimiter
@@ -80,7 +81,8 @@ async def _on_error(update: object, context: Context) -> None:
 @dataclass(frozen=True)
 class Rim:
     """What the jobs talk to the outside through, made once per application and closed with
-    it: the feeds' HTTP client, the sends' Bot API client, the parse pool, this process's id."""
+    it: the feeds' HTTP client, the sends' Bot API client, the parse pool, this process's id and
+    start."""
 
     client: httpx.AsyncClient
     sender_api: BotAPI
@@ -88,13 +90,16 @@ class Rim:
     # This process, in feed leases and outbox claims. Feed leases are given back after each
     # poll, so a restarted process does not wait for its predecessor's.
     owner: str
+    # When this process started: stories dated later alert even on a feed's first fetch.
+    started: datetime
 
 
 def build_application(
-    settings: Settings, svc: Services, role: Role = "all"
+    settings: Settings, svc: Services, role: Role = "all", *, started: datetime | None = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB application, pointed at TELEGRAM_API_URL: for the "web" role the chat handlers,
-    for the "worker" role the poll and delivery jobs, for "all" both."""
+    for the "worker" role the poll and delivery jobs, for "all" both. `started`: when the
+    process started (default: now)."""
     if settings.bot_token is None:
         raise StartupError(token_problem(None) or "BOT_TOKEN is not set")
     rim = Rim(
@@ -106,6 +111,7 @@ def build_application(
         # parse): the poll job's, and /addfeed's trial fetch.
         parse_pool=ParsePool(),
         owner=worker_id(),
+        started=started or utc_now(),
     )
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -201,6 +207,7 @@ def _poll_job(
         rim.client,
         owner=rim.owner,
         parse_pool=rim.parse_pool,
+        started=rim.started,
     )
 
     def fresh_matcher() -> Matcher | None:
@@ -220,6 +227,8 @@ def run(settings: Settings, role: Role = "all") -> None:
     """Run until stopped (SIGINT/SIGTERM): "all" polls Telegram for updates and does the
     pipeline's work; "web" receives updates by webhook; "worker" polls feeds and delivers.
     Raises StartupError (one line: what is wrong, what to do) when it cannot start."""
+    # Before any wait for Telegram: what is published meanwhile must still alert.
+    started = utc_now()
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
     problem = token_problem(token)
     if problem or token is None:
@@ -231,7 +240,7 @@ def run(settings: Settings, role: Role = "all") -> None:
     except CatalogueError as exc:
         raise StartupError(f"{exc}: fix it, or point FEEDS_FILE at another catalogue") from None
     wait_for_telegram(settings.telegram_api_url, token)
-    app = build_application(settings, svc, role)
+    app = build_application(settings, svc, role, started=started)
     health = _start_health(settings, svc)
     try:
         if role == "worker":
