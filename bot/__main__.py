@@ -2,7 +2,8 @@
 
 In: argv and the settings from the environment. Out: the running bot, or alerts printed by
 `scan`, or a fresh SEC ticker table. Exit status: 0 when all went well, 1 when a source or an
-action failed (with a message on stderr, the other sources still scanned), 2 for usage errors.
+action failed (with a message on stderr, the other sources still scanned) or the bot cannot
+start (one line on stderr saying what is wrong and what to do), 2 for usage errors.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from pydantic import ValidationError
 
@@ -77,10 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     configure_logging(settings.log_level, as_json=settings.log_format == "json", secrets=[token])
     if args.command == "run":
-        from bot.app import run
-
-        run(settings, args.role)
-        return 0
+        return _run(settings, args.role)
     if args.command == "scan":
         from bot.scan import ScanUsageError, scan
 
@@ -105,6 +105,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "db":
         return _db_copy(settings, args.source, args.target)
     return 2
+
+
+def _run(settings: Settings, role: str) -> int:
+    """Start the bot; a reason it cannot start is one line on stderr, a bug a (redacted)
+    traceback in the log."""
+    from bot.app import Role, run
+    from bot.startup import StartupError
+
+    try:
+        run(settings, cast(Role, role))
+    except StartupError as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # Ctrl-C while waiting for Telegram
+        return 130
+    except Exception:
+        # Through logging, not Python's own traceback print: the token is redacted there.
+        logging.getLogger("bot").exception("the bot stopped on an unexpected error")
+        return 1
+    return 0
 
 
 def _feeds_health(settings: Settings) -> int:

@@ -7,8 +7,10 @@ In: `Settings` and the process's role. Out: an `Application` ready for `run_poll
 - a delivery job sending the outbox within Telegram's limits (bot.delivery.limits);
 the match index is built only by the roles that match (all, worker): the web role only writes
 subscriptions, which a worker follows through their revision.
-Fails at start-up, before touching Telegram, when the token is missing, the database cannot be
-reached or the feed catalogue is malformed; each with a message saying which.
+Fails at start-up with `StartupError` (one line for the operator), before touching Telegram,
+when the token is missing or a placeholder or the feed catalogue is malformed, and when
+Telegram refuses the token; waits, retrying, while Telegram cannot be reached
+(`bot.startup`).
 """
 
 from __future__ import annotations
@@ -17,22 +19,24 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import httpx
 from telegram import Update
+from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.chat.context import CONTEXT_TYPES, Context
 from bot.chat.ratelimit import RateLimiter as CommandRateLimiter
 from bot.chat.routes import add_handlers, publish_commands
+from bot.clock import utc_now
 from bot.delivery.botapi import BotAPI
 from bot.delivery.jobs import DeliveryJob, worker_id
 from bot.delivery.limits import Limits, RateLimiter
 from bot.delivery.sender import SendOptions
 from bot.delivery.shared import RedisPacer
-from bot.feeds.catalogue import load_catalogue
+from bot.feeds.catalogue import CatalogueError, load_catalogue
 from bot.feeds.fetch import make_client
 from bot.feeds.pool import ParsePool
 from bot.matching.tickers import TickerUniverse
@@ -42,6 +46,7 @@ from bot.poll.cycle import PollCycle
 from bot.poll.job import PollJob
 from bot.services import Services
 from bot.settings import Settings
+from bot.startup import StartupError, token_problem, wait_for_telegram
 from bot.storage.db import migrate, open_engine
 from bot.storage.store import Store
 
@@ -76,7 +81,8 @@ async def _on_error(update: object, context: Context) -> None:
 @dataclass(frozen=True)
 class Rim:
     """What the jobs talk to the outside through, made once per application and closed with
-    it: the feeds' HTTP client, the sends' Bot API client, the parse pool, this process's id."""
+    it: the feeds' HTTP client, the sends' Bot API client, the parse pool, this process's id and
+    start."""
 
     client: httpx.AsyncClient
     sender_api: BotAPI
@@ -84,15 +90,18 @@ class Rim:
     # This process, in feed leases and outbox claims. Feed leases are given back after each
     # poll, so a restarted process does not wait for its predecessor's.
     owner: str
+    # When this process started: stories dated later alert even on a feed's first fetch.
+    started: datetime
 
 
 def build_application(
-    settings: Settings, svc: Services, role: Role = "all"
+    settings: Settings, svc: Services, role: Role = "all", *, started: datetime | None = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB application, pointed at TELEGRAM_API_URL: for the "web" role the chat handlers,
-    for the "worker" role the poll and delivery jobs, for "all" both."""
+    for the "worker" role the poll and delivery jobs, for "all" both. `started`: when the
+    process started (default: now)."""
     if settings.bot_token is None:
-        raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
+        raise StartupError(token_problem(None) or "BOT_TOKEN is not set")
     rim = Rim(
         client=make_client(),
         # The delivery's sends go through the lean client (PTB's timeouts, the same API root);
@@ -102,6 +111,7 @@ def build_application(
         # parse): the poll job's, and /addfeed's trial fetch.
         parse_pool=ParsePool(),
         owner=worker_id(),
+        started=started or utc_now(),
     )
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -201,6 +211,7 @@ def _poll_job(
         rim.client,
         owner=rim.owner,
         parse_pool=rim.parse_pool,
+        started=rim.started,
     )
 
     def fresh_matcher() -> Matcher | None:
@@ -218,13 +229,22 @@ def _poll_job(
 
 def run(settings: Settings, role: Role = "all") -> None:
     """Run until stopped (SIGINT/SIGTERM): "all" polls Telegram for updates and does the
-    pipeline's work; "web" receives updates by webhook; "worker" polls feeds and delivers."""
-    if settings.bot_token is None:
-        raise SystemExit("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
+    pipeline's work; "web" receives updates by webhook; "worker" polls feeds and delivers.
+    Raises StartupError (one line: what is wrong, what to do) when it cannot start."""
+    # Before any wait for Telegram: what is published meanwhile must still alert.
+    started = utc_now()
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    problem = token_problem(token)
+    if problem or token is None:
+        raise StartupError(problem or "BOT_TOKEN is not set")
     if role == "web" and not (settings.webhook_url and settings.webhook_secret):
-        raise SystemExit("the web role needs WEBHOOK_URL and WEBHOOK_SECRET")
-    svc = build_services(settings, role)
-    app = build_application(settings, svc, role)
+        raise StartupError("the web role needs WEBHOOK_URL and WEBHOOK_SECRET: set both")
+    try:
+        svc = build_services(settings, role)
+    except CatalogueError as exc:
+        raise StartupError(f"{exc}: fix it, or point FEEDS_FILE at another catalogue") from None
+    wait_for_telegram(settings.telegram_api_url, token)
+    app = build_application(settings, svc, role, started=started)
     health = _start_health(settings, svc)
     try:
         if role == "worker":
@@ -244,6 +264,12 @@ def run(settings: Settings, role: Role = "all") -> None:
             )
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        # PTB's message holds the token: never shown. Telegram answered getMe a moment ago,
+        # so the token was revoked in between.
+        raise StartupError(
+            "Telegram refused BOT_TOKEN: copy the token again from @BotFather into .env"
+        ) from None
     finally:
         if health is not None:
             health.stop()

@@ -1,9 +1,12 @@
 """Looking before subscribing: /test QUERY, /trend TICKER, /feeds and /about.
 
-In: a query or ticker typed by the user; the articles of the last 24 hours (/test) or 30 days
-(/trend) from the database. Out: which articles a query would have matched (run through the
-same `MatchIndex` and ticker detection that alerts use), and a PNG chart (matplotlib, Agg) of a
-ticker's articles per day with the busiest days' headlines. Tickers found in an article are not
+In: a query or ticker typed by the user; the articles published in the last 24 hours (/test)
+or 30 days (/trend) from the database (an article counts when it was published, or when it was
+first seen if it is undated). Out: which articles a query would have matched (run through the
+same `MatchIndex` and ticker detection that alerts use), with their publication times, and a
+PNG chart (matplotlib, Agg) of a ticker's articles per day, today's bar dated, with the
+busiest days' headlines; /feeds says each source's state as it is (off, not polled yet,
+failing, ok). Tickers found in an article are not
 stored, so /trend detects them on the fly (fine for a small bot: thousands of articles).
 Fails: a bad query or an unknown ticker gets an answer saying why; never silence.
 """
@@ -20,11 +23,13 @@ from telegram import InputFile, Update
 
 from bot.chat.context import Context, message_argument, reply
 from bot.chat.gate import target_chat
+from bot.feeds.state import FeedState
 from bot.matching.detect import detect_tickers
 from bot.matching.index import MatchIndex
 from bot.matching.keywords import QueryError, parse_query
 from bot.matching.tickers import Company, TickerUniverse
 from bot.models import Article, Kind, Subscription
+from bot.poll.sec import is_sec
 from bot.texts import text
 
 TEST_WINDOW = timedelta(hours=24)
@@ -60,8 +65,16 @@ def matching_articles(
     return found
 
 
-def _when(seen: datetime) -> str:
-    return seen.astimezone(UTC).strftime("%d %b %H:%M UTC")
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%d %b %H:%M UTC")
+
+
+def _published(article: Article, seen: datetime) -> str:
+    """When the story came out, as /test shows it: its publication time, else when the bot
+    first saw it, said as such."""
+    if article.published is not None:
+        return text("chat.test.published", when=_when(article.published))
+    return text("chat.test.undated", when=_when(seen))
 
 
 async def test_command(update: Update, context: Context) -> None:
@@ -85,7 +98,7 @@ async def test_command(update: Update, context: Context) -> None:
         return
     lines = [text("chat.test.found", query=label, count=len(found), total=len(recent))]
     lines += [
-        text("chat.test.line", title=a.title[:150], source=a.source, when=_when(seen))
+        text("chat.test.line", title=a.title[:150], source=a.source, when=_published(a, seen))
         for seen, a in found[:SHOWN_MATCHES]
     ]
     if len(found) > SHOWN_MATCHES:
@@ -116,7 +129,7 @@ def trend(
     today: date,
     days: int = TREND_DAYS,
 ) -> Trend:
-    """Count the articles about `company` per day (by first-seen day, UTC)."""
+    """Count the articles about `company` per day (UTC), each on the day it came out."""
     first = today - timedelta(days=days - 1)
     span = [first + timedelta(days=n) for n in range(days)]
     counts: Counter[date] = Counter()
@@ -128,6 +141,24 @@ def trend(
         counts[day] += 1
         headlines.setdefault(day, []).append(article.title)
     return Trend(company, span, [counts[d] for d in span], headlines)
+
+
+def labelled_days(count: int, every: int = 5) -> list[int]:
+    """The bars that get a date under them: every fifth (thirty dates side by side would
+    overlap), counted back from today's, so that today's bar always has its date."""
+    return sorted(range(count - 1, -1, -every))
+
+
+def feed_status(state: FeedState, *, sec_enabled: bool) -> str:
+    """A source's state as /feeds says it, in order: an EDGAR feed without SEC_USER_AGENT is
+    off; a feed never fetched is not polled yet (not "ok"); then failing, else ok."""
+    if is_sec(state.feed.url) and not sec_enabled:
+        return text("chat.feeds.sec_off")
+    if state.error_count:
+        return text("chat.feeds.failing", count=state.error_count)
+    if state.last_fetch_at is None:
+        return text("chat.feeds.never")
+    return text("chat.feeds.ok")
 
 
 def chart_png(data: Trend) -> bytes:
@@ -148,9 +179,9 @@ def chart_png(data: Trend) -> bytes:
     )
     axes.set_ylabel(text("chat.trend.chart.axis"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    # Every fifth day labelled: thirty dates side by side would overlap.
-    axes.set_xticks(range(0, len(data.days), 5))
-    axes.set_xticklabels([d.strftime("%d %b") for d in data.days[::5]])
+    labelled = labelled_days(len(data.days))
+    axes.set_xticks(labelled)
+    axes.set_xticklabels([data.days[i].strftime("%d %b") for i in labelled])
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -198,12 +229,9 @@ async def feeds_command(update: Update, context: Context) -> None:
     svc = context.svc
     chat_id = target_chat(update, context)
     lines = [text("chat.feeds.title")]
+    sec_enabled = svc.settings.sec_user_agent is not None
     for state in svc.store.feeds.feed_states():
-        status = (
-            text("chat.feeds.failing", count=state.error_count)
-            if state.error_count
-            else text("chat.feeds.ok")
-        )
+        status = feed_status(state, sec_enabled=sec_enabled)
         lines.append(text("chat.feeds.line", name=state.feed.name, status=status))
     own = svc.store.feeds.user_feeds(chat_id)
     lines.append("")

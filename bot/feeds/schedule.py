@@ -4,13 +4,13 @@ In: now, the feed's interval (seconds), and the hints of the last fetch (Cache-C
 max-age, RSS <ttl>, Retry-After) or its consecutive error count. Out: the next poll time.
 Rules: never sooner than the feed's interval, never later than a day (`MAX_DELAY`); errors
 back off exponentially up to `MAX_BACKOFF`; a broken feed is retried every `BROKEN_RETRY` so
-that it recovers by itself. `first_offset` spreads new feeds over their interval so that a
-thousand feeds are not all polled in the same second. Never raises.
+that it recovers by itself. A new feed has no next poll time and is due at once, so that the
+first alerts come in the bot's first minutes (FETCH_CONCURRENCY and the per-host limits keep
+a thousand new feeds from being fetched in the same second). Never raises.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
 MAX_DELAY = timedelta(days=1)
@@ -47,11 +47,3 @@ def after_failure(
     if broken:
         backoff = max(backoff, BROKEN_RETRY)
     return now + _bounded(interval, max(backoff.total_seconds(), retry_after or 0))
-
-
-def first_offset(url: str, interval: int) -> timedelta:
-    """A stable offset in [0, interval) for a feed's first poll, from its URL: new feeds spread
-    evenly over one interval, and the same feed gets the same place after a restart."""
-    digest = hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest()
-    fraction = int.from_bytes(digest, "big") / 2**64
-    return timedelta(seconds=fraction * interval)

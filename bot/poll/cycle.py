@@ -1,12 +1,13 @@
 """One poll cycle: the due feeds leased, polled side by side, their results recorded together.
 
 In: the settings, the store, the `Matcher` (ticker universe + subscription index), an HTTP
-client. Out: the cycle's `PollResult`s. Template feeds follow the watched tickers first; feeds
-polled for the first time are given their place in their interval; with several workers each
-due feed is leased to one of them. Without SEC_USER_AGENT the SEC's feeds are not polled (said
-once). At most FETCH_CONCURRENCY feeds are polled at a time; the unchanged ones are recorded in
-one transaction afterwards; the operators are told when the polls all fail without an answer
-(our network) and when they work again. Fails only with the database's errors.
+client. Out: the cycle's `PollResult`s. Template feeds follow the watched tickers first; new
+feeds are polled at once, and on a feed's first fetch the stories dated after the bot
+started, or after the feed was added, alert; with several workers each due feed is leased to
+one of them. Without SEC_USER_AGENT the SEC's feeds are not polled (said once). At most
+FETCH_CONCURRENCY feeds are polled at a time; the unchanged ones are recorded in one
+transaction afterwards; the operators are told when the polls all fail without an answer (our
+network) and when they work again. Fails only with the database's errors.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
 
 from bot.clock import Clock, utc_now
-from bot.feeds import schedule
 from bot.feeds.guard import Resolver, system_resolver
 from bot.feeds.pool import ParsePool
 from bot.feeds.state import FeedState
+from bot.models import FeedKind
 from bot.poll import sec
 from bot.poll.alerts import Matcher
 from bot.poll.feed import FeedPoller
@@ -51,6 +52,7 @@ class PollCycle:
         resolver: Resolver = system_resolver,
         owner: str = "worker",
         parse_pool: ParsePool | None = None,
+        started: datetime | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -63,6 +65,12 @@ class PollCycle:
         self.outage = OutageWatch()
         self._slots = asyncio.Semaphore(concurrency or settings.fetch_concurrency)
         self._sec_off_told = False
+        # From when a never-fetched feed's stories count as news: the feeds there at start-up
+        # from the bot's start, those that appear later (a watched ticker's feed) from the
+        # cycle that first finds them; user feeds from when a chat added them.
+        self.started = started or clock()
+        self._news_since: dict[int, datetime] = {}
+        self._cycled = False
 
     async def poll_due(self) -> list[PollResult]:
         """Poll every feed whose time has come."""
@@ -74,16 +82,7 @@ class PollCycle:
         lease = timedelta(seconds=self.settings.worker_lease)
         claimed = self.store.polls.claim_due_feeds(now, owner=self.owner, lease=lease)
         try:
-            ready = []
-            for state in self._allowed(claimed):
-                if state.next_poll_at is None and state.last_fetch_at is None:
-                    assert state.feed.id is not None
-                    offset = schedule.first_offset(state.feed.url, state.feed.interval)
-                    self.store.polls.schedule(state.feed.id, now + offset)
-                    if offset >= timedelta(seconds=1):
-                        continue
-                ready.append(state)
-            return await self.poll_many(ready)
+            return await self.poll_many(self._allowed(claimed))
         finally:
             self.store.polls.release_feeds(
                 [s.feed.id for s in claimed if s.feed.id], owner=self.owner
@@ -93,8 +92,11 @@ class PollCycle:
         """Poll these feeds now, at most FETCH_CONCURRENCY at a time; record the unchanged ones
         together (most polls are 304s: one commit for them all); then watch for outages."""
         matcher = self.matcher
+        since = {s.feed.id: self._news_from(s) for s in states if s.baseline_at is None}
+        self._cycled = True
         done = await asyncio.gather(
-            *(self._bounded(s, matcher) for s in states), return_exceptions=True
+            *(self._bounded(s, matcher, since.get(s.feed.id)) for s in states),
+            return_exceptions=True,
         )
         results = [r for r in done if isinstance(r, PollResult)]
         self.store.polls.record_unchanged([r.unchanged for r in results if r.unchanged])
@@ -104,9 +106,22 @@ class PollCycle:
         self._watch_outage(results, states)
         return results
 
-    async def _bounded(self, state: FeedState, matcher: Matcher) -> PollResult:
+    async def _bounded(
+        self, state: FeedState, matcher: Matcher, since: datetime | None
+    ) -> PollResult:
         async with self._slots:
-            return await self.feeds.poll_feed(state, matcher)
+            return await self.feeds.poll_feed(state, matcher, since=since)
+
+    def _news_from(self, state: FeedState) -> datetime:
+        """For a feed never fetched: the moment after which its stories are news."""
+        feed_id = state.feed.id
+        assert feed_id is not None
+        since = self._news_since.setdefault(feed_id, self.clock() if self._cycled else self.started)
+        if state.kind is FeedKind.USER:
+            added = self.store.feeds.first_added(feed_id)
+            if added is not None:
+                since = min(since, added)
+        return since
 
     def _allowed(self, states: list[FeedState]) -> list[FeedState]:
         """Without SEC_USER_AGENT, the states without the SEC's feeds; say so once."""

@@ -18,6 +18,7 @@ import httpx
 
 from bot.clock import Clock
 from bot.feeds import schedule
+from bot.feeds.baseline import alertable
 from bot.feeds.dedup import Plan
 from bot.feeds.fetch import Fetched, FetchError, HostGate, Limits, fetch
 from bot.feeds.guard import Guard, Resolver
@@ -63,8 +64,11 @@ class FeedPoller:
         self.gate = HostGate(settings.per_host_concurrency, {sec.HOST: sec.SPACING})
         self.notices = Notices(store, settings.admin_chat_ids)
 
-    async def poll_feed(self, state: FeedState, matcher: Matcher) -> PollResult:
-        """Fetch one feed and store what is new; every failure is recorded with its reason."""
+    async def poll_feed(
+        self, state: FeedState, matcher: Matcher, *, since: datetime | None = None
+    ) -> PollResult:
+        """Fetch one feed and store what is new; every failure is recorded with its reason.
+        `since`: on a feed's first fetch, stories dated after it alert (`bot.feeds.baseline`)."""
         feed = state.feed
         assert feed.id is not None
         POLLS.inc()
@@ -81,7 +85,7 @@ class FeedPoller:
             FETCH_ERRORS.labels(error_kind(exc)).inc()
             return self._failed(state, exc)
         now = self.clock()
-        entries, alerts = await self._classify(state, parsed.articles, matcher, now)
+        entries, alerts = await self._classify(state, parsed.articles, matcher, now, since)
         new = self.store.articles.ingest(
             feed.id,
             entries,
@@ -93,6 +97,7 @@ class FeedPoller:
             ),
             alerts=alerts,
             warning=f"read with problems: {parsed.warnings[0]}" if parsed.warnings else None,
+            since=since,
         )
         self._succeeded(state, now)
         NEW_ARTICLES.inc(len(new))
@@ -143,27 +148,35 @@ class FeedPoller:
         return parsed
 
     async def _classify(
-        self, state: FeedState, entries: Sequence[Article], matcher: Matcher, now: datetime
+        self,
+        state: FeedState,
+        entries: Sequence[Article],
+        matcher: Matcher,
+        now: datetime,
+        since: datetime | None,
     ) -> tuple[Sequence[Article] | Plan, dict[str, list[Alert]]]:
-        """The entries placed (which start new stories), and the alerts of the new ones.
-        A feed's first fetch is a baseline: stored, never alerted, so nothing is built."""
+        """The entries placed (which start new stories), and the alerts of the new ones that
+        may alert: on a feed's first fetch only those dated after `since` (a baseline)."""
         feed_id = state.feed.id
-        if state.baseline_at is None or feed_id is None:
+        if feed_id is None:
             return entries, {}
         plan = self.store.articles.classify(feed_id, entries, now=now)
-        if not plan.new:
+        stories = alertable(plan.stories, baselined=state.baseline_at is not None, since=since)
+        if not stories:
             return plan, {}
         if self.settings.fetch_article_pages:
-            plan = await self._with_page_texts(plan)
+            plan = await self._with_page_texts(plan, stories)
+            chosen = {a.entry_id for a in stories}
+            stories = [a for a in plan.stories if a.entry_id in chosen]
         owners = None
         if state.kind is FeedKind.USER:  # alerted only to the chats that added it
             owners = set(self.store.feeds.feed_owner_ids(feed_id))
         oldest = now - timedelta(seconds=self.settings.max_article_age)
-        return plan, story_alerts(plan.stories, matcher, oldest=oldest, owners=owners)
+        return plan, story_alerts(stories, matcher, oldest=oldest, owners=owners)
 
-    async def _with_page_texts(self, plan: Plan) -> Plan:
-        """FETCH_ARTICLE_PAGES: new title-only stories get their page's main text."""
-        wanted = [a for a in plan.stories if not a.text]
+    async def _with_page_texts(self, plan: Plan, stories: Sequence[Article]) -> Plan:
+        """FETCH_ARTICLE_PAGES: new title-only stories that may alert get their page's text."""
+        wanted = [a for a in stories if not a.text]
         if not wanted:
             return plan
         filled = await fill_page_texts(self.client, wanted, check=self.guard.check)

@@ -19,12 +19,14 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     func,
     select,
     update,
 )
 
 from bot.feeds import dedup
+from bot.feeds.baseline import alertable
 from bot.models import Alert, Article, DeliveryStatus
 from bot.storage.base import StoreBase
 from bot.storage.outbox_rows import OutboxRow, outbox_values
@@ -141,6 +143,7 @@ class ArticleRepository(StoreBase):
         next_poll_at: datetime,
         alerts: Mapping[str, Sequence[Alert]] | None = None,
         warning: str | None = None,
+        since: datetime | None = None,
     ) -> list[tuple[int, Article]]:
         """Store a fetched feed's entries and queue the alerts of its new stories, atomically.
 
@@ -148,16 +151,17 @@ class ArticleRepository(StoreBase):
         its key before; entries already stored for this feed are skipped. `entries` come placed
         by `classify` (the poll stage's read: the key's unique constraint still decides which
         story is new), or are placed here. The first successful fetch of a feed is a baseline:
-        its entries are stored but nothing is alerted. `alerts` holds the alerts prepared for
-        each entry id: only those of stories whose insert won are queued, in the same transaction,
-        so that a crash never keeps an article while losing its alerts, and a story another
-        worker stored meanwhile gets no second delivery. `warning` (a document read despite
-        problems) is shown as the feed's last error without counting as a failure.
+        its entries are stored, and only stories dated after `since` (when the bot started or
+        the feed was added; `bot.feeds.baseline`) alert. `alerts` holds the alerts prepared for
+        each entry id: only those of stories whose insert won are queued, in the same
+        transaction, so that a crash never keeps an article while losing its alerts, and a story
+        another worker stored meanwhile gets no second delivery. `warning` (a document read
+        despite problems) is shown as the feed's last error without counting as a failure.
         """
         with self.engine.begin() as conn:
-            baseline = (
+            baselined = (
                 conn.execute(select(feeds.c.baseline_at).where(feeds.c.id == feed_id)).scalar()
-                is None
+                is not None
             )
             if not isinstance(entries, dedup.Plan):
                 entries = _plan(conn, feed_id, _unique_entries(entries), now)
@@ -177,8 +181,15 @@ class ArticleRepository(StoreBase):
                     baseline_at=func.coalesce(feeds.c.baseline_at, now),
                 )
             )
-            if alerts and not baseline:
-                self._queue(conn, new_stories, alerts, now)
+            if alerts:
+                chosen = {
+                    a.entry_id
+                    for a in alertable(
+                        [a for _, a in new_stories], baselined=baselined, since=since
+                    )
+                }
+                queued = [(i, a) for i, a in new_stories if a.entry_id in chosen]
+                self._queue(conn, queued, alerts, now)
         return new_stories
 
     def _queue(
@@ -246,16 +257,23 @@ class ArticleRepository(StoreBase):
         return new_stories
 
     def recent_articles(self, since: datetime, limit: int = 5000) -> list[tuple[datetime, Article]]:
-        """(first seen, article) for articles first seen at or after `since`, newest first
-        (for /test and /trend)."""
+        """(came out, article) for articles that came out at or after `since`, latest first
+        (for /test and /trend). An article comes out when it was published, or when it was
+        first seen if it is undated or dated later (a clock ahead is no reason to count it on
+        a day still to come)."""
+        came_out = case(
+            (articles.c.published < articles.c.first_seen, articles.c.published),
+            else_=articles.c.first_seen,
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(articles)
-                .where(articles.c.first_seen >= since)
-                .order_by(articles.c.first_seen.desc(), articles.c.id.desc())
+                # first_seen too: implied (came out <= first seen), and it is indexed.
+                .where(articles.c.first_seen >= since, came_out >= since)
+                .order_by(came_out.desc(), articles.c.id.desc())
                 .limit(limit)
             ).all()
-        return [(r.first_seen, article_of(r)) for r in rows]
+        return [(min(r.first_seen, r.published or r.first_seen), article_of(r)) for r in rows]
 
     def sent_articles(self, chat_id: int) -> list[int]:
         with self.engine.connect() as conn:

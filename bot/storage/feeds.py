@@ -171,6 +171,14 @@ class FeedRepository(StoreBase):
             ).scalar()
         return row.id, added is not None
 
+    def first_added(self, feed_id: int) -> datetime | None:
+        """When a chat first added this user feed (None for the other feeds)."""
+        with self.engine.connect() as conn:
+            added: datetime | None = conn.execute(
+                select(func.min(feed_owners.c.added_at)).where(feed_owners.c.feed_id == feed_id)
+            ).scalar()
+        return added
+
     def user_feeds(self, chat_id: int) -> list[FeedState]:
         """The feeds a chat added, in the order it added them."""
         with self.engine.connect() as conn:

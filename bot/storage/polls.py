@@ -73,13 +73,6 @@ class PollRepository(StoreBase):
                 .values(lease_owner=None, leased_until=None)
             )
 
-    def schedule(self, feed_id: int, next_poll_at: datetime) -> None:
-        """Set when a feed is next polled (used to spread new feeds over their interval)."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(feeds).where(feeds.c.id == feed_id).values(next_poll_at=next_poll_at)
-            )
-
     def record_failure(
         self, feed_id: int, *, now: datetime, error: str, next_poll_at: datetime, count: bool = True
     ) -> None:

@@ -153,7 +153,8 @@ def seed_articles(seed_article_path: Path) -> list[Article]:
 
 
 def store_articles(store: Store, articles: list[tuple[datetime, Article]]) -> None:
-    """Put articles into the database as the poller does (first seen at the given times)."""
+    """Put articles into the database as the poller does (published and first seen at the
+    given times)."""
     feed_id = store.feeds.feed_states()[0].feed.id
     assert feed_id is not None
     for number, (seen, article) in enumerate(articles):
@@ -162,6 +163,7 @@ def store_articles(store: Store, articles: list[tuple[datetime, Article]]) -> No
             key=f"{article.key}#{number}",
             entry_id=f"e{number}",
             title=f"{article.title} ({number})",
+            published=seen,
         )
         store.articles.ingest(
             feed_id,

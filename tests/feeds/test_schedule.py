@@ -1,4 +1,4 @@
-"""When feeds are polled next: the bounds, the server's hints, backoff and the first spread."""
+"""When feeds are polled next: the bounds, the server's hints, and backoff."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from bot.feeds.schedule import (
     MAX_DELAY,
     after_failure,
     after_success,
-    first_offset,
 )
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -74,15 +73,3 @@ def test_after_failure(
 ) -> None:
     got = after_failure(NOW, 300, errors, retry_after=retry_after, broken=broken)
     assert got - NOW == delay
-
-
-def test_first_polls_are_spread_over_the_interval() -> None:
-    offsets = [first_offset(f"https://feeds.example.com/{n}.rss", 300) for n in range(1000)]
-    assert all(timedelta(0) <= o < timedelta(seconds=300) for o in offsets)
-    # In every tenth of the interval there are roughly a tenth of the feeds.
-    buckets = [0] * 10
-    for offset in offsets:
-        buckets[int(offset.total_seconds() // 30)] += 1
-    assert min(buckets) > 60
-    assert max(buckets) < 140
-    assert first_offset("https://a.example/x", 300) == first_offset("https://a.example/x", 300)
