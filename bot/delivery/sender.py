@@ -23,6 +23,10 @@ chat's failure count. Nothing here raises for a Telegram error; an alert is neve
 lost.
 Each row is rendered as it is sent, in its chat's language (`bot.delivery.compose`): the
 round loads the stories of its rows once.
+A send whose answer was lost (a timeout, a reset, a 5xx) stays "sending" and is looked for in
+its chat once its backoff is over (`bot.delivery.failures`): each round takes over the rows
+that are due and probes them as crash recovery does (`bot.delivery.recovery.settle`), in tasks
+of their own beside the sends, so a slow probe holds up only its own chat.
 """
 
 from __future__ import annotations
@@ -41,13 +45,14 @@ from bot.delivery.compose import Message, Style, compose
 from bot.delivery.day import Item, hour_start, plan, zone
 from bot.delivery.failures import Failures, SendReport, is_chat_gone
 from bot.delivery.limits import Limits, RateLimiter
+from bot.delivery.recovery import Found, settle
 from bot.delivery.writer import GroupWriter
 from bot.models import Article, ChatSettings, DeliveryMode
 from bot.observability.metrics import ALERTS_SENT, SEND_LATENCY
 from bot.render.digest import render_digest
 from bot.render.html import to_plain
 from bot.settings import DEFAULT_DISCLAIMER
-from bot.storage.outbox_rows import Answer, Pending
+from bot.storage.outbox_rows import Answer, InFlight, Pending
 from bot.storage.store import Store
 from bot.texts import text
 
@@ -69,6 +74,7 @@ class SendOptions:
     concurrency: int = 16
     max_wait: float = 0.3  # a chat not ready within this is left for a later round
     owner: str = ""  # this worker's id, recorded with each claim (crash recovery)
+    probes: int = 8  # rows whose answer was lost, looked for at once
 
     @property
     def style(self) -> Style:
@@ -118,17 +124,37 @@ class _Round:
                 batches.append(self._plan_chat(chat, now))
             else:
                 batches.append((rows, False))
+        lost = self._take_unanswered(now)
         self._stories = self.store.outbox.stories(
             [r.content.article_id for rows, _ in batches for r in rows if r.content.article_id]
+            + [r.content.article_id for r in lost if r.content.article_id]
         )
+        probing = asyncio.Semaphore(self.options.probes)
         writing = asyncio.create_task(self._writer.run())
         try:
             await asyncio.gather(
-                *(self._send_chat(rows, silent) for rows, silent in batches if rows)
+                *(self._send_chat(rows, silent) for rows, silent in batches if rows),
+                *(self._look_for(row, probing) for row in lost),
             )
         finally:
             await self._writer.close(writing)
         return self.report
+
+    def _take_unanswered(self, now: datetime) -> list[InFlight]:
+        """The rows whose answer was lost and are due to be looked for, made ours."""
+        rows = self.store.sends.unanswered_due(now=now, limit=self.options.limit)
+        return [r for r in rows if self.store.sends.take_over(r, owner=self.options.owner, now=now)]
+
+    async def _look_for(self, row: InFlight, probing: asyncio.Semaphore) -> None:
+        """Settle one row whose answer was lost: found in its chat, or pending again."""
+        async with probing:
+            found = await settle(
+                self.api, self.store, row, self._stories, style=self._style, clock=self.clock
+            )
+        if isinstance(found, int):
+            self.report.found += 1
+        elif found is Found.NOT_THERE:
+            self.report.resent += 1
 
     def _plan_chat(self, chat: ChatSettings, now: datetime) -> tuple[list[Pending], bool]:
         """Hold, gather or release a chat's due rows, all of them (a digest takes every alert
@@ -185,7 +211,12 @@ class _Round:
         """Send one claimed row; True when the chat can take the next one now."""
         try:
             message = compose(
-                row.content, row.chat_id, self._stories, lang=row.lang, style=self._style
+                row.content,
+                row.chat_id,
+                self._stories,
+                lang=row.lang,
+                style=self._style,
+                delivery_id=row.id,
             )
         except Exception as exc:  # a bug, or a story gone: the row is kept, with the reason
             log.exception("cannot render row %s", row.id, extra={"delivery_id": row.id})

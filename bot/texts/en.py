@@ -18,6 +18,7 @@ TEXTS: dict[str, str] = {
     "alert.untitled": "(untitled)",
     "alert.button.mute": "Mute {name}",
     "alert.button.open": "Open",
+    "message.button.settings": "⚙ Settings",
     "alert.button.undo": "Undo",
     # --- SEC filings (bot/render/filings.py) ---
     "filing.title": "{company}: {form}",
