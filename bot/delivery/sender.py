@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,7 +52,7 @@ from bot.observability.metrics import ALERTS_SENT, SEND_LATENCY
 from bot.render.digest import render_digest
 from bot.render.html import to_plain
 from bot.settings import DEFAULT_DISCLAIMER
-from bot.storage.outbox_rows import Answer, InFlight, Pending
+from bot.storage.outbox_rows import Answer, Content, InFlight, Pending
 from bot.storage.store import Store
 from bot.texts import text
 
@@ -107,28 +107,15 @@ class _Round:
         self._slots = asyncio.Semaphore(options.concurrency)
         self._writer = GroupWriter(store, owner=options.owner, clock=clock)
         self._style = options.style
-        self._stories: Mapping[int, Article] = {}
+        self._stories: dict[int, Article] = {}
 
     async def run(self) -> SendReport:
         now = self.clock()
-        by_chat: dict[int, list[Pending]] = {}
-        for row in self.store.outbox.pending(
-            now, self.options.limit, per_chat=self.options.per_chat
-        ):
-            by_chat.setdefault(row.chat_id, []).append(row)
-        settings = self.store.chats.settings_of(list(by_chat))
-        batches: list[tuple[list[Pending], bool]] = []
-        for chat_id, rows in by_chat.items():
-            chat = settings.get(chat_id) or ChatSettings(chat_id=chat_id)
-            if _needs_planning(chat):
-                batches.append(self._plan_chat(chat, now))
-            else:
-                batches.append((rows, False))
+        rows = self.store.outbox.pending(now, self.options.limit, per_chat=self.options.per_chat)
+        batches = self._batches(rows, now)
         lost = self._take_unanswered(now)
-        self._stories = self.store.outbox.stories(
-            [r.content.article_id for rows, _ in batches for r in rows if r.content.article_id]
-            + [r.content.article_id for r in lost if r.content.article_id]
-        )
+        self._load_stories([r.content for rows, _ in batches for r in rows])
+        self._load_stories([r.content for r in lost])
         probing = asyncio.Semaphore(self.options.probes)
         writing = asyncio.create_task(self._writer.run())
         try:
@@ -139,6 +126,27 @@ class _Round:
         finally:
             await self._writer.close(writing)
         return self.report
+
+    def _batches(self, due: Sequence[Pending], now: datetime) -> list[tuple[list[Pending], bool]]:
+        """Each chat's rows to send now, planned with its settings, and whether silently."""
+        by_chat: dict[int, list[Pending]] = {}
+        for row in due:
+            by_chat.setdefault(row.chat_id, []).append(row)
+        settings = self.store.chats.settings_of(list(by_chat))
+        batches: list[tuple[list[Pending], bool]] = []
+        for chat_id, rows in by_chat.items():
+            chat = settings.get(chat_id) or ChatSettings(chat_id=chat_id)
+            if _needs_planning(chat):
+                batches.append(self._plan_chat(chat, now))
+            else:
+                batches.append((rows, False))
+        return batches
+
+    def _load_stories(self, contents: Sequence[Content]) -> None:
+        wanted = [
+            c.article_id for c in contents if c.article_id and c.article_id not in self._stories
+        ]
+        self._stories.update(self.store.outbox.stories(wanted))
 
     def _take_unanswered(self, now: datetime) -> list[InFlight]:
         """The rows whose answer was lost and are due to be looked for, made ours."""
@@ -154,7 +162,13 @@ class _Round:
         if isinstance(found, int):
             self.report.found += 1
         elif found is Found.NOT_THERE:
+            # Sent again in this round (its chat is free now), after the same planning.
             self.report.resent += 1
+            now = self.clock()
+            due = self.store.outbox.pending(now, self.options.per_chat, chat_id=row.chat_id)
+            for rows, silent in self._batches(due, now):
+                self._load_stories([r.content for r in rows])
+                await self._send_chat(rows, silent)
 
     def _plan_chat(self, chat: ChatSettings, now: datetime) -> tuple[list[Pending], bool]:
         """Hold, gather or release a chat's due rows, all of them (a digest takes every alert
