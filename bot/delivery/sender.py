@@ -35,7 +35,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram.error import BadRequest, ChatMigrated
 
@@ -161,6 +161,9 @@ class _Round:
             )
         if isinstance(found, int):
             self.report.found += 1
+        elif found is Found.UNKNOWN:  # the probe itself failed: look again later
+            until = self.clock() + timedelta(seconds=self.options.retry_base)
+            self.store.sends.unanswered(row.id, until=until, error="could not look for it")
         elif found is Found.NOT_THERE:
             # Sent again in this round (its chat is free now), after the same planning.
             self.report.resent += 1
