@@ -85,6 +85,7 @@ BUTTONS = (
     (r"^rm:", watching.remove_button),
     (r"^(mute|unmute):", watching.mute_button),
     (r"^set:", settings_menu.settings_button),
+    (r"^menu:", settings_menu.menu_button),
     (r"^forget:", data.delete_button),
     (r"^bcast:", admin.broadcast_button),
 )

@@ -146,6 +146,15 @@ async def settings_command(update: Update, context: Context) -> None:
 
 
 @admins_only
+async def menu_button(update: Update, context: Context) -> None:
+    """ "Settings" under a digest or a notice: the menu, as a new message (that one stays)."""
+    query = update.callback_query
+    assert query is not None  # registered for button presses only
+    await query.answer()
+    body, markup = page("main", _current(context, target_chat(update, context)))
+    await reply(update, body, markup)
+
+
 async def settings_button(update: Update, context: Context) -> None:
     """A press in the menu: open a page, or set a value and show the main page; the menu
     message is edited in place."""

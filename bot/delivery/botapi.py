@@ -1,4 +1,5 @@
-"""A lean Bot API client for the delivery hot path: sendMessage, and nothing else.
+"""A lean Bot API client for the delivery hot path: sendMessage, and editMessageReplyMarkup to
+look for a message whose answer was lost.
 
 In: the Bot API root (TELEGRAM_API_URL, e.g. "https://api.telegram.org"), the bot token, the
 request timeouts; for each send the chat id, the text and the message's options, the inline
@@ -12,7 +13,11 @@ same whichever client sent:
 - 400 -> `BadRequest`, 403 -> `Forbidden`, 401 / 404 -> `InvalidToken`, 409 -> `Conflict`, any
   other status (5xx) -> `NetworkError`; the message is Telegram's "description" (PTB's
   `TelegramError` drops a "Bad Request: " prefix and capitalises the rest);
-- a timeout -> `TimedOut`; any other transport failure -> `NetworkError`;
+- a timeout -> `TimedOut`; any other transport failure -> `NetworkError`; except that a
+  failure to connect (refused, no route, no connection within the connect timeout: the
+  request never left) -> `NotSent`, a `NetworkError` too. Everything else that is not an
+  answer from Telegram (a timeout, a reset, a 5xx: maybe from a proxy after delivery) leaves
+  it open whether the message arrived (`bot.delivery.failures.unanswered`);
 - a 2xx answer that is not JSON -> `TelegramError("Invalid server response")`.
 
 Why not PTB's `Bot.send_message`: at hundreds of messages a second it costs several ms of CPU
@@ -60,8 +65,13 @@ _HEADERS = {"Content-Type": "application/json", "User-Agent": "investor-alert-bo
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+class NotSent(NetworkError):
+    """The request never left (no connection to the Bot API): it can be sent again as it is."""
+
+
 class SendApi(Protocol):
-    """What the sender needs of Telegram: sendMessage, answering the new message's id."""
+    """What the sender needs of Telegram: sendMessage, answering the new message's id, and
+    editMessageReplyMarkup, answering the message's text (a probe: `bot.delivery.recovery`)."""
 
     async def send_message(
         self,
@@ -74,6 +84,10 @@ class SendApi(Protocol):
         disable_notification: bool = False,
         message_thread_id: int | None = None,
     ) -> int: ...
+
+    async def edit_reply_markup(
+        self, chat_id: int, message_id: int, reply_markup: JSON | None
+    ) -> str | None: ...
 
 
 def inline_keyboard(keyboard: Keyboard) -> JSON | None:
@@ -146,8 +160,9 @@ def message_id_of(payload: bytes) -> int:
 class BotAPI:
     """sendMessage over one keep-alive connection pool; see the module docstring.
 
-    The timeouts are PTB's defaults (`HTTPXRequest`: 5 s to connect, read and write, 1 s to
-    get a connection from the pool), which the bot's sends used before this client existed.
+    The timeouts: 5 s to connect and to write, 1 s to get a connection from the pool (PTB's
+    `HTTPXRequest` defaults), and 30 s to read the answer (PTB's 5 s took a Telegram slow under
+    load for a lost answer, which costs a probe of the chat: `bot.delivery.recovery`).
     aiohttp has no write timeout: the whole request is capped at connect + write + read.
     Proxies from the environment (HTTPS_PROXY ...) are used as httpx would use them.
     """
@@ -159,11 +174,12 @@ class BotAPI:
         *,
         pool_size: int = 256,
         connect_timeout: float = 5.0,
-        read_timeout: float = 5.0,
+        read_timeout: float = 30.0,
         write_timeout: float = 5.0,
         pool_timeout: float = 1.0,
     ) -> None:
-        self._url = f"{api_url.rstrip('/')}/bot{token}/sendMessage"
+        self._root = f"{api_url.rstrip('/')}/bot{token}/"
+        self._url = f"{self._root}sendMessage"
         self._pool_size = pool_size
         self._timeout = aiohttp.ClientTimeout(
             total=connect_timeout + write_timeout + read_timeout,
@@ -218,11 +234,34 @@ class BotAPI:
             return message_id_of(payload)
         raise error_for(status, payload)
 
-    async def _post(self, content: bytes) -> tuple[int, bytes]:
+    async def edit_reply_markup(
+        self, chat_id: int, message_id: int, reply_markup: JSON | None
+    ) -> str | None:
+        """editMessageReplyMarkup (no markup: the buttons taken off); the edited message's
+        text (None if it has none). Raises PTB's errors, as `send_message`: "message is not
+        modified" is a `BadRequest`."""
+        body: JSON = {"chat_id": chat_id, "message_id": message_id}
+        if reply_markup is not None:
+            body["reply_markup"] = reply_markup
+        url = f"{self._root}editMessageReplyMarkup"
+        status, payload = await self._post(_dumps(body).encode(), url)
+        if not 200 <= status <= 299:
+            raise error_for(status, payload)
+        try:
+            result = json.loads(payload.decode("utf-8", "replace"))["result"]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise TelegramError("Invalid server response") from exc
+        shown = result.get("text") if isinstance(result, dict) else None
+        return shown if isinstance(shown, str) else None
+
+    async def _post(self, content: bytes, url: str | None = None) -> tuple[int, bytes]:
         session = self._session or self._open()
         try:
-            async with session.post(self._url, data=content, proxy=self._proxy) as response:
+            async with session.post(url or self._url, data=content, proxy=self._proxy) as response:
                 return response.status, await response.read()
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            # Before TimeoutError: no connection, so the request never left.
+            raise NotSent(f"aiohttp.{exc.__class__.__name__}: {exc}") from exc
         except TimeoutError as exc:  # aiohttp's connect and read timeouts are TimeoutErrors
             raise TimedOut from exc
         except aiohttp.ClientError as exc:

@@ -10,7 +10,9 @@ alert queued before migration 0009 is sent as it was written. Pure. Raises `KeyE
 alert's story is not among `stories` (the caller loads them with the rows).
 
 Crash recovery builds a row's keyboard here too: it must be the one that was sent, so it is a
-function of the row and the chat's language only.
+function of the row and the chat's language only. A digest, notice or broadcast without a
+stored keyboard gets one made from its row id (`bot.render.buttons.message_keyboard`), so that
+every message the outbox sends can be recognised in its chat.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.models import Alert, Article
-from bot.render.buttons import Keyboard, from_json
+from bot.models import Alert, Article, DeliveryKind
+from bot.render.buttons import Keyboard, from_json, message_keyboard
 from bot.render.html import to_plain
 from bot.render.message import render_alert
 from bot.settings import DEFAULT_DISCLAIMER
@@ -44,12 +46,21 @@ class Message:
 
 
 def compose(
-    content: Content, chat_id: int, stories: Mapping[int, Article], *, lang: str, style: Style
+    content: Content,
+    chat_id: int,
+    stories: Mapping[int, Article],
+    *,
+    lang: str,
+    style: Style,
+    delivery_id: int | None = None,
 ) -> Message:
-    """The message for one row in its chat's language; see the module docstring."""
+    """The message for row `delivery_id` in its chat's language; see the module docstring."""
     if content.text is not None:
         plain = content.plain_text if content.plain_text is not None else to_plain(content.text)
-        return Message(content.text, from_json(content.buttons), plain)
+        keyboard = from_json(content.buttons)
+        if not keyboard and delivery_id is not None and content.kind is not DeliveryKind.ALERT:
+            keyboard = message_keyboard(delivery_id, lang)
+        return Message(content.text, keyboard, plain)
     if content.article_id is None:
         raise ValueError("an outbox row with neither a text nor a story")
     alert = Alert(chat_id, stories[content.article_id], content.hits)

@@ -9,7 +9,14 @@ for a Telegram error; a row is never silently lost:
 - 403 / "chat not found": the chat's rows wait with backoff; after `FAILURES_TO_DEACTIVATE`
   failures in a row the chat is deactivated and its pending rows dropped with the reason
   (`Store.sends.unreachable`; writing to the bot again reactivates it);
-- timeouts, network errors and 5xx: retried with backoff, up to `MAX_ATTEMPTS`.
+- no answer, or not Telegram's (a timeout, a reset connection, a 5xx that a proxy may give
+  after delivery): Telegram may have accepted the message, so it is not sent again blindly:
+  the row stays "sending" and is looked for in its chat after the backoff, as after a crash
+  (`Store.sends.unanswered`, then `bot.delivery.recovery.settle`);
+- a request that never left (`bot.delivery.botapi.NotSent`: no connection) and the
+  unexpected: retried with backoff, up to `MAX_ATTEMPTS`.
+Only an answer from Telegram itself (4xx, 429) or no connection at all is certain: a 4xx or
+429 message was not accepted.
 """
 
 from __future__ import annotations
@@ -18,9 +25,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.clock import Clock
+from bot.delivery.botapi import NotSent
 from bot.delivery.limits import RateLimiter
 from bot.observability.metrics import ALERTS_FAILED
 from bot.storage.outbox_rows import Pending
@@ -43,6 +51,9 @@ class SendReport:
     failed: int = 0
     digests: int = 0
     held: int = 0
+    unanswered: int = 0  # answers lost: the rows are looked for in their chats later
+    found: int = 0  # rows whose answer was lost, found delivered
+    resent: int = 0  # ... not found: pending again
     chats_deactivated: list[int] = field(default_factory=list)
 
 
@@ -54,6 +65,13 @@ def backoff(attempts: int, base: float = 5.0) -> timedelta:
 def is_chat_gone(error: BadRequest) -> bool:
     message = error.message.lower()
     return "chat not found" in message or "user is deactivated" in message
+
+
+def is_unanswered(exc: Exception) -> bool:
+    """Whether Telegram may have accepted a send that failed with `exc`: no answer (timeout,
+    reset) or not Telegram's own (a 5xx, maybe a proxy's after delivery). PTB's `BadRequest`
+    is a `NetworkError` too, but it is Telegram refusing the message."""
+    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest | NotSent)
 
 
 def _seconds(wait: float | timedelta) -> float:
@@ -126,6 +144,18 @@ class Failures:
             self.gave_up(row, f"gave up after {MAX_ATTEMPTS} attempts: {error}", "gave_up")
             return False
         until = self.clock() + backoff(row.attempts, self.retry_base)
+        if is_unanswered(exc):
+            self.store.sends.unanswered(row.id, until=until, error=error)
+            self.report.unanswered += 1
+            log.warning(
+                "row %s to chat %s: no answer (%s); looking for it in the chat before sending "
+                "it again",
+                row.id,
+                row.chat_id,
+                error,
+                extra={"chat_id": row.chat_id, "delivery_id": row.id},
+            )
+            return False
         self.store.sends.postpone(row.id, until=until, error=error)
         self.report.postponed += 1
         log.warning(

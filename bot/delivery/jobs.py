@@ -1,9 +1,9 @@
 """The delivery job: PTB's JobQueue runs it every DELIVERY_INTERVAL seconds, and the poll job
 runs it at once when new alerts were queued.
 
-In: the Bot API client the sends go through (`bot.delivery.botapi`; the bot's application
-makes one from its settings and closes it at shutdown), the PTB context (its `bot`, for
-recovery's probes), the `Store`, the rate limiter shared by every send, and the send options
+In: the Bot API client the sends and recovery's probes go through (`bot.delivery.botapi`; the
+bot's application makes one from its settings and closes it at shutdown), the PTB context,
+the `Store`, the rate limiter shared by every send, and the send options
 (disclaimer for digests, this worker's id). Out: the outbox drained as far as
 Telegram's limits and the chats' days allow. Only one run at a time: a run that finds another
 still going returns at once. The first run settles the rows this worker left "sending" when it
@@ -133,7 +133,7 @@ class DeliveryJob:
                 )
                 if report.chats_deactivated and self.on_unreachable is not None:
                     self.on_unreachable(report.chats_deactivated)
-                if not (report.sent or report.digests):
+                if not (report.sent or report.digests or report.found or report.resent):
                     break
 
     def _heartbeat(self) -> None:
@@ -159,7 +159,7 @@ class DeliveryJob:
         self._recovered_at = now
         dead = dead_here(self.store.workers.claimers(), self.options.owner)
         report = await recover_interrupted(
-            context.bot,
+            self.api,
             self.store,
             owner=self.options.owner,
             at_start=at_start,

@@ -1,9 +1,13 @@
-"""After a crash: find out whether each alert left "sending" reached its chat, then settle it.
+"""After a crash or a lost answer: find out whether a row left "sending" reached its chat,
+then settle it.
 
-In: a PTB `Bot`, the `Store`, this worker's id, a lease and a clock. Out: every interrupted
+In: something that can call editMessageReplyMarkup (the sender's `bot.delivery.botapi.BotAPI`
+or a PTB `Bot`), the `Store`, this worker's id, a lease and a clock. Out: every interrupted
 row settled, as `RecoveryReport`: marked "sent" with the message id found in the chat, or put
 back to "pending" to be sent again. Never raises for a Telegram error (a row whose check failed
 stays "sending" and is checked again once its claim is older than the lease).
+The sender settles the rows whose answer was lost (a timeout, a reset, a 5xx) the same way,
+with `settle` (`bot.delivery.sender`): one code path for a row whose fate is unknown.
 
 A row left "sending" is ambiguous: the process may have died before its request left, or after
 Telegram accepted it and before our commit. It is never assumed delivered. The sender keeps one
@@ -20,7 +24,9 @@ another keyboard: when its text is the alert's (the user had pressed a button th
 the alert was delivered; otherwise it was another bot message (a command's reply): the alert's
 buttons are taken off it again (a keyboard it had is lost; logged) and the probe goes on. When
 nothing proves delivery, the row is sent again (at least once; logged).
-Rows without a keyboard (digests, notices) are simply sent again.
+Digests, notices and broadcasts carry a "Settings" button with their row id
+(`bot.render.buttons.message_keyboard`), so they are found the same way; only a row queued
+before that, without any keyboard, is simply sent again.
 The keyboard and text looked for are the row's as the sender renders it (`bot.delivery.compose`,
 a function of the row and the chat's language): a chat that changed its language between the
 send and the recovery gets the alert again rather than lose it.
@@ -29,16 +35,19 @@ send and the recovery gets the alert again rather than lose it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from typing import Protocol
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.clock import Clock, utc_now
+from bot.delivery.botapi import JSON, inline_keyboard
 from bot.delivery.compose import Message, Style, compose
+from bot.models import Article
 from bot.render.buttons import Keyboard
 from bot.render.html import to_plain
 from bot.storage.outbox_rows import Answer, InFlight
@@ -61,6 +70,34 @@ class RecoveryReport:
     confirmed: int = 0  # found in the chat: marked sent, not sent again
     resent: int = 0  # not found: pending again
     unsettled: int = 0  # the check failed: left "sending" for a later check
+
+
+class Probe(Protocol):
+    """editMessageReplyMarkup, answering the edited message's text (`BotAPI` is one)."""
+
+    async def edit_reply_markup(
+        self, chat_id: int, message_id: int, reply_markup: JSON | None
+    ) -> str | None: ...
+
+
+class _BotProbe:
+    """A PTB `Bot` as a `Probe`."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def edit_reply_markup(
+        self, chat_id: int, message_id: int, reply_markup: JSON | None
+    ) -> str | None:
+        markup = InlineKeyboardMarkup.de_json(reply_markup, self.bot) if reply_markup else None
+        edited = await self.bot.edit_message_reply_markup(
+            chat_id=chat_id, message_id=message_id, reply_markup=markup
+        )
+        return None if isinstance(edited, bool) else edited.text
+
+
+def as_probe(bot: Bot | Probe) -> Probe:
+    return _BotProbe(bot) if isinstance(bot, Bot) else bot
 
 
 def _not_modified(error: BadRequest) -> bool:
@@ -95,19 +132,18 @@ def candidates(known_at_claim: int | None, known_now: int | None, probes: int = 
 
 
 async def find_in_chat(
-    bot: Bot, row: InFlight, message: Message, probes: int = PROBES
+    bot: Bot | Probe, row: InFlight, message: Message, probes: int = PROBES
 ) -> int | Found:
-    """The message id of the interrupted alert in its chat, or why there is none. `message`
+    """The message id of the interrupted row in its chat, or why there is none. `message`
     is the row as it was sent (`bot.delivery.compose`, a function of the row)."""
-    markup = ptb_keyboard(message.keyboard)
+    probe = as_probe(bot)
+    markup = inline_keyboard(message.keyboard)
     known = row.probe_from if row.probe_from is not None else row.last_message_id
     if markup is None or (known is None and row.chat_id < 0):
         return Found.NOT_THERE  # nothing to recognise it by (or no known start in a group)
     for candidate in candidates(known, row.last_message_id, probes):
         try:
-            edited = await bot.edit_message_reply_markup(
-                chat_id=row.chat_id, message_id=candidate, reply_markup=markup
-            )
+            shown = await probe.edit_reply_markup(row.chat_id, candidate, markup)
         except BadRequest as exc:
             if _not_modified(exc):
                 return candidate
@@ -116,7 +152,6 @@ async def find_in_chat(
             log.warning("could not look for row %s in chat %s: %s", row.id, row.chat_id, exc)
             return Found.UNKNOWN
         # The edit went through: a bot message with another keyboard. Ours if its text is.
-        shown = edited.text if not isinstance(edited, bool) else None
         if _same_text(shown, message):
             return candidate
         # Another bot message (a command's reply): take the alert's buttons off it again and
@@ -128,14 +163,43 @@ async def find_in_chat(
             row.chat_id,
         )
         try:
-            await bot.edit_message_reply_markup(chat_id=row.chat_id, message_id=candidate)
+            await probe.edit_reply_markup(row.chat_id, candidate, None)
         except TelegramError as exc:
             log.warning("could not remove them from message %s: %s", candidate, exc)
     return Found.NOT_THERE
 
 
+async def settle(
+    bot: Bot | Probe,
+    store: Store,
+    row: InFlight,
+    stories: Mapping[int, Article],
+    *,
+    style: Style,
+    clock: Clock,
+) -> int | Found:
+    """Look for a row taken over (`Store.sends.take_over`) in its chat and record what was
+    found: "sent" with the message id, or pending again; a failed check leaves it "sending"."""
+    try:
+        message = compose(
+            row.content, row.chat_id, stories, lang=row.lang, style=style, delivery_id=row.id
+        )
+    except Exception:  # the sender records why it cannot be rendered
+        log.exception("cannot render row %s to look for it", row.id)
+        found: int | Found = Found.NOT_THERE
+    else:
+        found = await find_in_chat(bot, row, message)
+    if isinstance(found, int):
+        store.sends.mark_sent([Answer(row.id, row.chat_id, found)], now=clock())
+        log.info("row %s had been delivered (message %s)", row.id, found)
+    elif found is Found.NOT_THERE:
+        store.sends.release(row.id, error="its fate was unknown and it is not in the chat")
+        log.warning("row %s not found in chat %s: sending it again", row.id, row.chat_id)
+    return found
+
+
 async def recover_interrupted(
-    bot: Bot,
+    bot: Bot | Probe,
     store: Store,
     *,
     owner: str,
@@ -158,25 +222,11 @@ async def recover_interrupted(
     for row in rows:
         if not store.sends.take_over(row, owner=owner, now=now):
             continue  # another worker got to it first
-        try:
-            message = compose(row.content, row.chat_id, stories, lang=row.lang, style=style)
-        except Exception:  # the sender records why it cannot be rendered
-            log.exception("cannot render row %s to look for it", row.id)
-            found: int | Found = Found.NOT_THERE
-        else:
-            found = await find_in_chat(bot, row, message)
+        found = await settle(bot, store, row, stories, style=style, clock=clock)
         if isinstance(found, int):
-            store.sends.mark_sent([Answer(row.id, row.chat_id, found)], now=clock())
             report.confirmed += 1
-            log.info("row %s was delivered before the stop (message %s)", row.id, found)
         elif found is Found.NOT_THERE:
-            store.sends.release(row.id, error="in flight at a stop and not found in the chat")
             report.resent += 1
-            log.warning(
-                "row %s in flight at a stop, not found in chat %s: sending it again",
-                row.id,
-                row.chat_id,
-            )
         else:
             report.unsettled += 1
     return report

@@ -23,15 +23,19 @@ chat's failure count. Nothing here raises for a Telegram error; an alert is neve
 lost.
 Each row is rendered as it is sent, in its chat's language (`bot.delivery.compose`): the
 round loads the stories of its rows once.
+A send whose answer was lost (a timeout, a reset, a 5xx) stays "sending" and is looked for in
+its chat once its backoff is over (`bot.delivery.failures`): each round takes over the rows
+that are due and probes them as crash recovery does (`bot.delivery.recovery.settle`), in tasks
+of their own beside the sends, so a slow probe holds up only its own chat.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram.error import BadRequest, ChatMigrated
 
@@ -41,13 +45,14 @@ from bot.delivery.compose import Message, Style, compose
 from bot.delivery.day import Item, hour_start, plan, zone
 from bot.delivery.failures import Failures, SendReport, is_chat_gone
 from bot.delivery.limits import Limits, RateLimiter
+from bot.delivery.recovery import Found, settle
 from bot.delivery.writer import GroupWriter
 from bot.models import Article, ChatSettings, DeliveryMode
 from bot.observability.metrics import ALERTS_SENT, SEND_LATENCY
 from bot.render.digest import render_digest
 from bot.render.html import to_plain
 from bot.settings import DEFAULT_DISCLAIMER
-from bot.storage.outbox_rows import Answer, Pending
+from bot.storage.outbox_rows import Answer, Content, InFlight, Pending
 from bot.storage.store import Store
 from bot.texts import text
 
@@ -69,6 +74,7 @@ class SendOptions:
     concurrency: int = 16
     max_wait: float = 0.3  # a chat not ready within this is left for a later round
     owner: str = ""  # this worker's id, recorded with each claim (crash recovery)
+    probes: int = 8  # rows whose answer was lost, looked for at once
 
     @property
     def style(self) -> Style:
@@ -101,14 +107,30 @@ class _Round:
         self._slots = asyncio.Semaphore(options.concurrency)
         self._writer = GroupWriter(store, owner=options.owner, clock=clock)
         self._style = options.style
-        self._stories: Mapping[int, Article] = {}
+        self._stories: dict[int, Article] = {}
 
     async def run(self) -> SendReport:
         now = self.clock()
+        rows = self.store.outbox.pending(now, self.options.limit, per_chat=self.options.per_chat)
+        batches = self._batches(rows, now)
+        lost = self._take_unanswered(now)
+        self._load_stories([r.content for rows, _ in batches for r in rows])
+        self._load_stories([r.content for r in lost])
+        probing = asyncio.Semaphore(self.options.probes)
+        writing = asyncio.create_task(self._writer.run())
+        try:
+            await asyncio.gather(
+                *(self._send_chat(rows, silent) for rows, silent in batches if rows),
+                *(self._look_for(row, probing) for row in lost),
+            )
+        finally:
+            await self._writer.close(writing)
+        return self.report
+
+    def _batches(self, due: Sequence[Pending], now: datetime) -> list[tuple[list[Pending], bool]]:
+        """Each chat's rows to send now, planned with its settings, and whether silently."""
         by_chat: dict[int, list[Pending]] = {}
-        for row in self.store.outbox.pending(
-            now, self.options.limit, per_chat=self.options.per_chat
-        ):
+        for row in due:
             by_chat.setdefault(row.chat_id, []).append(row)
         settings = self.store.chats.settings_of(list(by_chat))
         batches: list[tuple[list[Pending], bool]] = []
@@ -118,17 +140,38 @@ class _Round:
                 batches.append(self._plan_chat(chat, now))
             else:
                 batches.append((rows, False))
-        self._stories = self.store.outbox.stories(
-            [r.content.article_id for rows, _ in batches for r in rows if r.content.article_id]
-        )
-        writing = asyncio.create_task(self._writer.run())
-        try:
-            await asyncio.gather(
-                *(self._send_chat(rows, silent) for rows, silent in batches if rows)
+        return batches
+
+    def _load_stories(self, contents: Sequence[Content]) -> None:
+        wanted = [
+            c.article_id for c in contents if c.article_id and c.article_id not in self._stories
+        ]
+        self._stories.update(self.store.outbox.stories(wanted))
+
+    def _take_unanswered(self, now: datetime) -> list[InFlight]:
+        """The rows whose answer was lost and are due to be looked for, made ours."""
+        rows = self.store.sends.unanswered_due(now=now, limit=self.options.limit)
+        return [r for r in rows if self.store.sends.take_over(r, owner=self.options.owner, now=now)]
+
+    async def _look_for(self, row: InFlight, probing: asyncio.Semaphore) -> None:
+        """Settle one row whose answer was lost: found in its chat, or pending again."""
+        async with probing:
+            found = await settle(
+                self.api, self.store, row, self._stories, style=self._style, clock=self.clock
             )
-        finally:
-            await self._writer.close(writing)
-        return self.report
+        if isinstance(found, int):
+            self.report.found += 1
+        elif found is Found.UNKNOWN:  # the probe itself failed: look again later
+            until = self.clock() + timedelta(seconds=self.options.retry_base)
+            self.store.sends.unanswered(row.id, until=until, error="could not look for it")
+        elif found is Found.NOT_THERE:
+            # Sent again in this round (its chat is free now), after the same planning.
+            self.report.resent += 1
+            now = self.clock()
+            due = self.store.outbox.pending(now, self.options.per_chat, chat_id=row.chat_id)
+            for rows, silent in self._batches(due, now):
+                self._load_stories([r.content for r in rows])
+                await self._send_chat(rows, silent)
 
     def _plan_chat(self, chat: ChatSettings, now: datetime) -> tuple[list[Pending], bool]:
         """Hold, gather or release a chat's due rows, all of them (a digest takes every alert
@@ -185,7 +228,12 @@ class _Round:
         """Send one claimed row; True when the chat can take the next one now."""
         try:
             message = compose(
-                row.content, row.chat_id, self._stories, lang=row.lang, style=self._style
+                row.content,
+                row.chat_id,
+                self._stories,
+                lang=row.lang,
+                style=self._style,
+                delivery_id=row.id,
             )
         except Exception as exc:  # a bug, or a story gone: the row is kept, with the reason
             log.exception("cannot render row %s", row.id, extra={"delivery_id": row.id})

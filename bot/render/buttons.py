@@ -1,4 +1,5 @@
-"""An alert's inline keyboard: a "Mute" button per subscription that matched, and "Open".
+"""An alert's inline keyboard: a "Mute" button per subscription that matched, and "Open"; and
+the "Settings" button of every other message the outbox sends (digests, notices, broadcasts).
 
 In: an `Alert` and the chat's language; callback data from Telegram. Out: `Keyboard` (rows of
 `Button`), the one form of a keyboard in the bot: the sender turns it into Telegram's JSON
@@ -22,6 +23,7 @@ from bot.texts import text
 
 CALLBACK_LIMIT = 64  # bytes of UTF-8, Telegram's limit for callback_data
 MUTE_PREFIX = "mute:"
+MENU_PREFIX = "menu:"
 UNMUTE_PREFIX = "unmute:"
 BUTTON_NAME_LIMIT = 24
 LABEL_CACHE = 4096  # button labels remembered (thousands of chats watch the same tickers)
@@ -92,6 +94,21 @@ def alert_keyboard(alert: Alert, lang: str = "en") -> Keyboard:
         return (row,) if row else ()
     rows = tuple(mutes[i : i + 2] for i in range(0, len(mutes), 2))
     return (*rows, open_row) if open_row else rows
+
+
+def message_keyboard(delivery_id: int, lang: str = "en") -> Keyboard:
+    """The keyboard of a digest, notice or broadcast: one "Settings" button (it opens the
+    settings menu below the message). Its callback data carries the outbox row's id, so that
+    no other message of the chat has this keyboard: crash recovery recognises the message by
+    it, as it recognises an alert by its own."""
+    return (
+        (Button(text("message.button.settings", lang), callback_data=menu_callback(delivery_id)),),
+    )
+
+
+def menu_callback(delivery_id: int) -> str:
+    """Callback data of the "Settings" button under outbox row `delivery_id`."""
+    return f"{MENU_PREFIX}{delivery_id}"
 
 
 def from_json(stored: str | None) -> Keyboard:

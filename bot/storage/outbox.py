@@ -10,6 +10,8 @@ The life of a row, each step one short transaction:
        |                  |--release--> pending (a passing error: flood control, 5xx, timeout)
        |                  |--postpone--> pending with not_before (retried with backoff)
        |                  |--fail--> failed (with the reason)
+       |                  |--unanswered--> sending, claimed by "unanswered" (the answer was
+       |                  |     lost: looked for in the chat later, then sent or pending again)
        |--hold--> pending with held_until (quiet hours, digests, pause, hourly cap)
        |--store_digest--> digested (gathered into a new "digest" row, which is sent instead)
        |--unreachable / deactivate_chat / resume_chat--> dropped (with the reason)

@@ -17,6 +17,12 @@ A row still "sending" after a crash is ambiguous: Telegram may or may not have a
 is never assumed delivered: `interrupted` lists such rows (this worker's own at start-up, any
 worker's once their claim is older than a lease), `take_over` makes one ours, and the sender
 (bot.delivery.recovery) looks for it in the chat, then calls `mark_sent` or `release`.
+
+A send whose answer was lost (a timeout, a reset, a 5xx: Telegram may have accepted it) is the
+same case without the crash: `unanswered` keeps the row "sending" (so its chat still gets no
+other row, and the message id it may have taken stays the one looked for), claimed by
+`UNANSWERED` until the time to look for it; `unanswered_due` lists those whose time has come,
+for any worker to take over and settle as recovery does.
 """
 
 from __future__ import annotations
@@ -24,7 +30,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, bindparam, case, exists, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    case,
+    exists,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from bot.models import DeliveryStatus
@@ -35,6 +51,8 @@ from bot.storage.outbox_rows import Answer, InFlight, content_of
 from bot.storage.schema import chats, deliveries
 
 _IN_FLIGHT = deliveries.alias("in_flight")
+# The claimer of a row whose answer was lost; its `sent_at` is when to look for it.
+UNANSWERED = "unanswered"
 # No other row of the same chat is "sending" (built once: it is part of every claim).
 _CHAT_FREE = ~exists().where(
     _IN_FLIGHT.c.chat_id == deliveries.c.chat_id, _IN_FLIGHT.c.status == DeliveryStatus.SENDING
@@ -186,6 +204,25 @@ class SendRepository(StoreBase):
                 return failures, None
             return failures, deactivate(conn, chat_id, f"chat unreachable: {error}")
 
+    def unanswered(self, delivery_id: int, *, until: datetime, error: str) -> None:
+        """A send's answer was lost: the row stays "sending", to be looked for at `until`."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery_id)
+                .values(
+                    claimed_by=UNANSWERED,
+                    sent_at=until,
+                    last_error=error,
+                    attempts=deliveries.c.attempts + 1,
+                )
+            )
+
+    def unanswered_due(self, *, now: datetime, limit: int = 500) -> list[InFlight]:
+        """Rows whose answer was lost and whose time to be looked for has come, oldest first."""
+        due = and_(deliveries.c.claimed_by == UNANSWERED, deliveries.c.sent_at <= now)
+        return self._in_flight(due, limit)
+
     def interrupted(
         self, *, now: datetime, lease: timedelta, owner: str | Sequence[str] | None = None
     ) -> list[InFlight]:
@@ -197,6 +234,9 @@ class SendRepository(StoreBase):
         if owner is not None:
             owners = [owner] if isinstance(owner, str) else list(owner)
             stale = or_(stale, deliveries.c.claimed_by.in_(owners))
+        return self._in_flight(stale, None)
+
+    def _in_flight(self, where: ColumnElement[bool], limit: int | None) -> list[InFlight]:
         query = (
             select(
                 deliveries.c.id,
@@ -209,8 +249,9 @@ class SendRepository(StoreBase):
                 chats.c.last_message_id,
             )
             .join(chats, chats.c.id == deliveries.c.chat_id)
-            .where(deliveries.c.status == DeliveryStatus.SENDING, stale)
+            .where(deliveries.c.status == DeliveryStatus.SENDING, where)
             .order_by(deliveries.c.id)
+            .limit(limit)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()

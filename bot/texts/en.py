@@ -19,6 +19,8 @@ TEXTS: dict[str, str] = {
     "alert.button.mute": "Mute {name}",
     "alert.button.open": "Open",
     "alert.button.undo": "Undo",
+    # Under digests, notices and broadcasts (bot/render/buttons.py: message_keyboard).
+    "message.button.settings": "⚙ Settings",
     # --- SEC filings (bot/render/filings.py) ---
     "filing.title": "{company}: {form}",
     "filing.title.no_company": "SEC filing: {form}",

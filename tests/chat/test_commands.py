@@ -222,6 +222,13 @@ def test_operators_only_stats_and_broadcast(start_bot: StartBot, telegram: FakeB
     delivered = telegram.wait_for_sent(count + 1, chat_id=USER, timeout=10)
     assert delivered[-1]["text"] == "Maintenance tonight"
     assert bot.svc.store.subscriptions.chat_subscriptions(USER)[0].kind is Kind.TICKER
+    # Its "Settings" button (what makes it recognisable after a crash) opens the menu below.
+    (settings_button,) = delivered[-1]["params"]["reply_markup"]["inline_keyboard"][0]
+    assert settings_button["text"] == "⚙ Settings"
+    telegram.press_button(delivered[-1], settings_button["callback_data"], user_id=USER)
+    menu = telegram.wait_for_sent(count + 2, chat_id=USER)[-1]
+    assert "Delivery mode" in json.dumps(menu["params"]["reply_markup"], ensure_ascii=False)
+    assert "Maintenance tonight" in [m.get("text") for m in telegram.chat_messages(USER)]
 
 
 def test_every_message_the_bot_receives_raises_the_chats_known_message_id(

@@ -32,7 +32,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.delivery.botapi import BotAPI, inline_keyboard
+from bot.delivery.botapi import BotAPI, NotSent, inline_keyboard
 from bot.delivery.recovery import ptb_keyboard as keyboard
 from bot.render.buttons import Keyboard, from_json
 from tests.delivery.conftest import alert_buttons as stored_buttons
@@ -309,13 +309,17 @@ def dead_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
-def test_no_server_is_a_network_error(dead_port: int) -> None:
+def test_no_server_is_a_network_error_that_says_the_request_never_left(dead_port: int) -> None:
+    """A refused connection: the message certainly did not arrive, so it can be sent again
+    blindly (every other transport failure leaves that open)."""
+
     async def run() -> None:
         async with BotAPI(f"http://127.0.0.1:{dead_port}", "1:T") as api:
             await api.send_message(CHAT, "hello")
 
     ours = error_of(lambda: asyncio.run(run()))
-    assert type(ours) is NetworkError
+    assert type(ours) is NotSent
+    assert isinstance(ours, NetworkError)
 
 
 def test_a_server_that_hangs_up_is_a_network_error() -> None:
@@ -412,7 +416,7 @@ def test_https_trusts_what_ptb_trusts(
             return await api.send_message(CHAT, "hello")
 
     untrusted = error_of(lambda: asyncio.run(run()))
-    assert type(untrusted) is NetworkError
+    assert type(untrusted) is NotSent  # no TLS connection: the request never left
     assert "certificate" in untrusted.message.lower()
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     assert asyncio.run(run()) == 31

@@ -23,6 +23,7 @@ from bot.delivery.recovery import (
     candidates,
     recover_interrupted,
 )
+from bot.models import DeliveryKind
 from bot.storage.store import Pending, Store
 from tests.delivery.conftest import (
     DISCLAIMER,
@@ -60,7 +61,9 @@ def recover(
 def telegram_accepts(fake: FakeBotAPI, store: Store, row: Pending) -> int:
     """What Telegram did before the crash: the message arrived (our commit never happened)."""
     stories = store.outbox.stories([row.content.article_id or 0])
-    message = compose(row.content, row.chat_id, stories, lang=row.lang, style=STYLE)
+    message = compose(
+        row.content, row.chat_id, stories, lang=row.lang, style=STYLE, delivery_id=row.id
+    )
 
     async def run() -> int:
         async with BotAPI(fake.url, fake.token) as api:  # the sender's own client
@@ -155,17 +158,38 @@ def test_a_reply_probed_on_the_way_loses_the_alerts_buttons_again(
     assert store.outbox.delivery_counts(CHAT) == {"sent": 2}
 
 
-def test_a_row_without_a_keyboard_is_sent_again(
-    store: Store, fake: FakeBotAPI, clock: SetClock
-) -> None:
+def queue_message(store: Store, kind: DeliveryKind) -> None:
+    """A notice, a broadcast, or a digest of two alerts, for CHAT."""
     store.chats.upsert_chat(CHAT, "private", None, NOW)
-    store.outbox.enqueue_notice([CHAT], "The feed A is broken.", now=NOW)
+    if kind is DeliveryKind.DIGEST:
+        queue_alerts(store, CHAT, store_articles(store, 2), now=NOW)
+        ids = [r.id for r in store.outbox.pending(NOW, chat_id=CHAT)]
+        assert store.digests.store_digest(CHAT, ids, [("<b>Digest</b>", "Digest")], now=NOW)
+    else:
+        store.outbox.enqueue_notice([CHAT], f"A {kind.value}.", now=NOW, kind=kind)
+
+
+@pytest.mark.parametrize("delivered", [True, False], ids=["delivered", "never-left"])
+@pytest.mark.parametrize(
+    "kind",
+    [DeliveryKind.NOTICE, DeliveryKind.BROADCAST, DeliveryKind.DIGEST],
+    ids=["notice", "broadcast", "digest"],
+)
+def test_an_interrupted_notice_broadcast_or_digest_arrives_exactly_once(
+    store: Store, fake: FakeBotAPI, clock: SetClock, kind: DeliveryKind, delivered: bool
+) -> None:
+    """They carry a "Settings" button with their row id: found by it as an alert is."""
+    queue_message(store, kind)
     row = claim_first(store, "w1", clock)
-    telegram_accepts(fake, store, row)
+    if delivered:
+        telegram_accepts(fake, store, row)
     report = recover(fake, store, clock)
-    assert report.resent == 1
+    assert (report.confirmed, report.resent) == ((1, 0) if delivered else (0, 1))
     deliver(fake, store, clock)
-    assert fake.accepted_count(CHAT) == 2  # at least once: the documented duplicate
+    (message,) = fake.chat_messages(CHAT)
+    (settings_row,) = message["reply_markup"]["inline_keyboard"]
+    assert [b["callback_data"] for b in settings_row] == [f"menu:{row.id}"]
+    assert store.outbox.delivery_counts(CHAT).get("sent") == 1
 
 
 @pytest.mark.parametrize("buttons", [True, False], ids=["with-keyboard", "without"])

@@ -14,19 +14,25 @@ Fails: a test-side helper raises AssertionError when the bot did not do what the
 The server runs in a background thread of the test process on 127.0.0.1 (a free port), so the
 bot under test can live in another process. Messages sent with parse_mode=HTML are checked with
 `telegram_html` (stricter than Telegram: see that module). Optional Telegram-like flood control:
-`set_flood_limits()`. Not modelled: webhook delivery (setWebhook is only recorded), MarkdownV2
+`set_flood_limits()`. Answers that go astray: `lose_answer_next()` (delivered, then the
+connection is dropped without an answer, as when a timeout, a reset or a proxy loses it) and
+`set_chaos()` (429s, 502s before and after delivery, slow and lost answers at random). Not
+modelled: webhook delivery (setWebhook is only recorded), MarkdownV2
 parsing, auto-detected url/cashtag entities, and "bot can't initiate conversation" (a send to an
 unknown chat id creates that chat: private for positive ids, supergroup for -100...).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import email.parser
 import email.policy
 import json
 import math
+import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -192,6 +198,39 @@ class _RawAnswer:
     body: bytes
 
 
+# The status `handle` returns for "drop the connection without answering".
+LOST = -1
+_PROXY_502 = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+@dataclass
+class Chaos:
+    """What `set_chaos` does to each call of `methods`, drawn at random (seeded): a 429 with
+    retry_after, a proxy's 502 before the call reaches Telegram (nothing happens), a slow
+    answer, a lost answer (done, then no answer), or a proxy's 502 after it was done. The
+    rest are answered normally."""
+
+    seed: int = 1
+    too_many: float = 0.0
+    bad_gateway: float = 0.0
+    slow: float = 0.0
+    lost: float = 0.0
+    late_bad_gateway: float = 0.0
+    retry_after: int = 1
+    slow_seconds: float = 0.3
+    hang_seconds: float = 0.2  # how long a lost answer keeps the connection before dropping it
+    methods: tuple[str, ...] = ("sendMessage",)
+
+    def draw(self, rng: random.Random) -> str:
+        roll = rng.random()
+        for name in ("too_many", "bad_gateway", "slow", "lost", "late_bad_gateway"):
+            chance: float = getattr(self, name)
+            if roll < chance:
+                return name
+            roll -= chance
+        return "ok"
+
+
 @dataclass
 class _StoredFile:
     file_id: str
@@ -258,6 +297,11 @@ class FakeBotAPI(ServedInThread):
         self._faults: list[_Fault] = []
         self._raw_answers: list[_RawAnswer] = []
         self._delay: dict[str | None, float] = {}
+        self._lose: list[_Fault] = []  # (method, chat, remaining; error unused)
+        self._chaos: Chaos | None = None
+        self._rng = random.Random(1)
+        self.lost_answers = 0  # calls done and never answered (or answered 502 after)
+        self.chaos_counts: dict[str, int] = {}
         self._flood_limits: dict[str, int] = {}
         self._send_times: list[tuple[float, Any]] = []
         self._commands: dict[tuple[str, str], list[JSON]] = {}
@@ -596,6 +640,72 @@ class FakeBotAPI(ServedInThread):
                 if v is not None
             }
 
+    def lose_answer_next(
+        self, method: str, *, chat_id: int | None = None, times: int = 1, hang: float = 0.0
+    ) -> None:
+        """The next `times` calls of `method` (to `chat_id`, if given) are done (a message
+        is delivered), then the connection is dropped after `hang` seconds, unanswered."""
+        with self._lock:
+            self._lose.append(_Fault(method.lower(), chat_id, times, ApiError(0, "lost")))
+
+    def set_chaos(self, chaos: Chaos | None) -> None:
+        """Answer calls at random as `chaos` says (None: no more chaos)."""
+        with self._lock:
+            self._chaos = chaos
+            self._rng = random.Random(chaos.seed if chaos else 1)
+
+    def _take_lost(self, name: str, params: JSON) -> bool:
+        with self._lock:
+            for fault in self._lose:
+                if fault.method != name or fault.remaining <= 0:
+                    continue
+                if fault.chat_id is not None and str(fault.chat_id) != str(params.get("chat_id")):
+                    continue
+                fault.remaining -= 1
+                self._lose = [f for f in self._lose if f.remaining > 0]
+                return True
+        return False
+
+    def _draw_chaos(self, name: str) -> tuple[str, Chaos | None]:
+        with self._lock:
+            chaos = self._chaos
+            if chaos is None or name not in {m.lower() for m in chaos.methods}:
+                return "ok", None
+            outcome = chaos.draw(self._rng)
+            self.chaos_counts[outcome] = self.chaos_counts.get(outcome, 0) + 1
+            return outcome, chaos
+
+    def _astray(self, method: str, params: JSON, started: float) -> tuple[int, str, bytes] | None:
+        """An answer `lose_answer_next` or `set_chaos` sends astray, or None for a normal one."""
+        name = method.lower()
+        outcome, chaos = self._draw_chaos(name)
+        if self._take_lost(name, params):
+            outcome, chaos = "lost", chaos or Chaos(hang_seconds=0.0)
+        if chaos is None or outcome == "ok":
+            return None
+        if outcome == "too_many":
+            wait = chaos.retry_after
+            error = ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+            self._record_call(method, params, started, 429, error.payload())
+            return 429, "application/json", json.dumps(error.payload()).encode()
+        if outcome == "bad_gateway":
+            self._record_call(method, params, started, 502, None)
+            return 502, "text/html", _PROXY_502
+        if outcome == "slow":
+            self._stopping.wait(chaos.slow_seconds)
+            return None
+        try:  # lost, late_bad_gateway: done, and the answer goes astray
+            result = self._dispatch(method, params)
+        except ApiError as err:  # refused: that answer is lost too
+            result = err.payload()
+        with self._changed:
+            self.lost_answers += 1
+        self._record_call(method, params, started, LOST, {"ok": True, "result": result})
+        if outcome == "late_bad_gateway":
+            return 502, "text/html", _PROXY_502
+        self._stopping.wait(chaos.hang_seconds)
+        return LOST, "", b""
+
     def set_delay(self, seconds: float, method: str | None = None) -> None:
         """Delay every answer (or only `method`'s) by `seconds`; getUpdates is never delayed."""
         with self._lock:
@@ -622,6 +732,9 @@ class FakeBotAPI(ServedInThread):
             if raw is not None:
                 self._record_call(method, params, started, raw.status, None)
                 return raw.status, raw.content_type, raw.body
+            astray = self._astray(method, params, started)
+            if astray is not None:
+                return astray
             status, payload = 200, {"ok": True, "result": self._dispatch(method, params)}
         except ApiError as err:
             status, payload = err.error_code, err.payload()
@@ -1392,6 +1505,11 @@ class _Handler(NoDelayHandler):
         status, content_type, payload = self.server.api.handle(
             parts.path, parts.query, self.headers, body
         )
+        if status == LOST:  # no answer: the connection is dropped
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
