@@ -19,6 +19,10 @@ TEXTS: dict[str, str] = {
     "alert.button.mute": "Mute {name}",
     "alert.button.open": "Open",
     "alert.button.undo": "Undo",
+    "alert.button.snooze": "Snooze",
+    "alert.button.snooze.1h": "1 hour",
+    "alert.button.snooze.1d": "1 day",
+    "alert.button.snooze.1w": "1 week",
     # --- SEC filings (bot/render/filings.py) ---
     "filing.title": "{company}: {form}",
     "filing.title.no_company": "SEC filing: {form}",
@@ -237,6 +241,9 @@ TEXTS: dict[str, str] = {
     "chat.list.keyword": "• {query}",
     "chat.muted": "Muted {label}: no more alerts for it until you press Undo or /watch it again.",
     "chat.unmuted": "{label} is back on.",
+    "chat.snooze.pick": "How long should {label} be quiet?",
+    "chat.snoozed": "{label} is quiet until {until}, then comes back by itself.",
+    "chat.list.snoozed": " (snoozed until {until})",
     "chat.gone": "That subscription no longer exists.",
     # --- chat interface (bot/chat/*: settings, data, insights, groups, operators) ---
     "menu.settings": "Delivery mode, digest time, time zone, quiet hours",
