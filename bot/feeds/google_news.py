@@ -2,9 +2,10 @@
 
 In: an item's link and its description (HTML, as feedparser gives it), its title and the
 publisher its <source> names. Out: `story_link`, the publisher's URL that a Google News link
-carries (older article ids hold it, base64-encoded; newer ones are opaque: None); `description_text`,
-the description as plain text with each headline's publisher in brackets ("Headline (CNBC)"), the
-item's own headline and Google's "View Full Coverage" line left out. Pure; never raises.
+carries (older article ids hold it, base64-encoded; newer ones are opaque: None);
+`description_text`, the description as plain text with each headline's publisher in brackets
+("Headline (CNBC)"), the item's own headline and Google's "View Full Coverage" line left out.
+Pure; never raises.
 """
 
 from __future__ import annotations

@@ -110,7 +110,8 @@ def test_snooze_a_ticker_from_its_alert_and_it_comes_back(
     with bot.svc.store.engine.begin() as conn:
         conn.execute(update(subscriptions).values(snoozed_until=now - timedelta(seconds=1)))
     index = bot.svc.subscriptions.index
-    assert index is not None and len(index) == 0
+    assert index is not None
+    assert len(index) == 0
     telegram.wait_for(lambda: len(index) == 1, timeout=40)
     assert _alert_story(bot, seed_article_path, 3) == 1
     assert bot.svc.store.subscriptions.snoozed(USER) == {}
