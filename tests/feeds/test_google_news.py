@@ -17,9 +17,9 @@ from bot.feeds.fetch import make_client
 from bot.feeds.google_news import story_link
 from bot.feeds.pages import fill_page_texts
 from bot.models import Article
+from tests.fakes.feed_server import FeedServer
 from tests.feeds.documents import parse, rss
 from tests.feeds.test_pages import PAGE
-from tests.fakes.feed_server import FeedServer
 
 
 @pytest.fixture
