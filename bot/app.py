@@ -215,16 +215,15 @@ def _poll_job(
     )
 
     def fresh_matcher() -> Matcher | None:
+        svc.subscriptions.wake_snoozed()  # snoozes that ran out: back in the index
+        if role != "worker":
+            return None
         fresh = svc.subscriptions.reload_index_if_changed()
         return Matcher(svc.universe, fresh) if fresh is not None else None
 
     # In the worker role chats change in the web process: follow them through the
     # database. In the "all" role the subscriptions service keeps the one index up to date.
-    return PollJob(
-        cycle,
-        on_new_alerts=deliver,
-        fresh_matcher=fresh_matcher if role == "worker" else None,
-    )
+    return PollJob(cycle, on_new_alerts=deliver, fresh_matcher=fresh_matcher)
 
 
 def run(settings: Settings, role: Role = "all") -> None:

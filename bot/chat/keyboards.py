@@ -2,7 +2,8 @@
 
 In: companies, subscriptions, a pending broadcast's number. Out: `InlineKeyboardMarkup`s whose
 callback data the handlers registered in `bot.chat.routes` read back ("watch:SYMBOL", "rm:ID",
-"mute:ID"/"unmute:ID" (the alert's own buttons, `bot.render.message`), "bcast:yes|no:N",
+"mute:ID"/"unmute:ID" and "snooze:ID[:SPAN]" (the alert's own buttons, `bot.render.buttons`),
+"bcast:yes|no:N",
 "forget:yes|no"). Pure; labels come from bot.texts. Callback data stays within Telegram's 64 bytes.
 """
 
@@ -12,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.matching.tickers import Company
 from bot.models import Subscription
+from bot.render.buttons import Button, snooze_choices, subscription_row
 from bot.render.message import mute_callback, subscription_label, unmute_callback
 from bot.texts import text
 
@@ -65,6 +67,39 @@ def swap_mute_button(
     return InlineKeyboardMarkup(
         [[new if b.callback_data == old else b for b in row] for row in markup.inline_keyboard]
     )
+
+
+def offer_snooze(markup: InlineKeyboardMarkup, subscription_id: int) -> InlineKeyboardMarkup:
+    """The alert's keyboard with the row of that subscription's Snooze turned into its spans."""
+    spans = _ptb_row(snooze_choices(subscription_id))
+    return _swap_row(markup, f"snooze:{subscription_id}", spans)
+
+
+def snooze_done(markup: InlineKeyboardMarkup, sub: Subscription) -> InlineKeyboardMarkup:
+    """The alert's keyboard with the spans back to the subscription's Mute and Snooze."""
+    return _swap_row(markup, f"snooze:{sub.id}:", _ptb_row(subscription_row(sub)))
+
+
+def _swap_row(
+    markup: InlineKeyboardMarkup, starts: str, new: list[InlineKeyboardButton]
+) -> InlineKeyboardMarkup:
+    # A row is the subscription's when a button in it carries `starts` (whole, or as a prefix
+    # when it ends in ":"): the rest of the keyboard is left as it was sent.
+    def held(data: object) -> bool:
+        return isinstance(data, str) and (
+            data.startswith(starts) if starts.endswith(":") else data == starts
+        )
+
+    return InlineKeyboardMarkup(
+        [
+            new if any(held(b.callback_data) for b in row) else list(row)
+            for row in markup.inline_keyboard
+        ]
+    )
+
+
+def _ptb_row(row: tuple[Button, ...]) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(b.label, callback_data=b.callback_data, url=b.url) for b in row]
 
 
 def confirm(prefix: str, yes: str, no: str, number: int | None = None) -> InlineKeyboardMarkup:

@@ -84,6 +84,7 @@ BUTTONS = (
     (r"^watch:", watching.watch_button),
     (r"^rm:", watching.remove_button),
     (r"^(mute|unmute):", watching.mute_button),
+    (r"^snooze:", watching.snooze_button),
     (r"^set:", settings_menu.settings_button),
     (r"^menu:", settings_menu.menu_button),
     (r"^forget:", data.delete_button),

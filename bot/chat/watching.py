@@ -2,7 +2,7 @@
 
 In: what people type after /watch (read whole by `bot.matching.resolve`: names of several
 words, exchange forms, cashtags, share classes), keyword queries, and presses of the "did you
-mean", remove and the alerts' Mute/Undo buttons. Out: the change made through the
+mean", remove and the alerts' Mute/Undo and Snooze buttons. Out: the change made through the
 subscriptions service (the database and the match index together) and a reply saying what
 became of each word; for a keyword, the query as understood and its last 24 hours' matches.
 A command without arguments is answered with an example, never silence.
@@ -11,6 +11,8 @@ A command without arguments is answered with an example, never silence.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Message, Update
 
@@ -19,6 +21,7 @@ from bot.chat.context import Context, edit_in_place, message_argument, reply
 from bot.chat.gate import admins_only, remember_chat, target_chat
 from bot.matching.tickers import Company, TickerUniverse
 from bot.models import Kind, Subscription
+from bot.render.buttons import parse_snooze
 from bot.render.message import parse_callback, subscription_label
 from bot.subscriptions.service import Added, Outcome
 from bot.texts import text
@@ -124,10 +127,37 @@ async def list_command(update: Update, context: Context) -> None:
     if not subs:
         await reply(update, text("chat.list.empty"))
         return
-    await reply(update, render_list(context.svc.universe, subs), keyboards.remove_buttons(subs))
+    body = render_list(context.svc.universe, subs, _snoozed(context, chat_id))
+    await reply(update, body, keyboards.remove_buttons(subs))
 
 
-def render_list(universe: TickerUniverse, subs: list[Subscription]) -> str:
+def _snoozed(context: Context, chat_id: int) -> dict[int, str]:
+    """When each snoozed subscription of the chat comes back, as the chat reads time."""
+    settings = context.svc.store.chats.chat_settings(chat_id)
+    zone = settings.timezone if settings is not None else "UTC"
+    return {
+        i: _local(when, zone)
+        for i, when in context.svc.store.subscriptions.snoozed(chat_id).items()
+    }
+
+
+def _local(when: datetime, zone: str) -> str:
+    try:
+        local = when.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local, zone = when.astimezone(UTC), "UTC"
+    return f"{local:%d %b %H:%M} {zone}"
+
+
+def render_list(
+    universe: TickerUniverse, subs: list[Subscription], snoozed: dict[int, str] | None = None
+) -> str:
+    """The /list text; `snoozed` says until when each snoozed subscription is quiet."""
+    until = snoozed or {}
+
+    def note(sub: Subscription) -> str:
+        return text("chat.list.snoozed", until=until[sub.id]) if sub.id in until else ""
+
     lines = [text("chat.list.title")]
     tickers = [s for s in subs if s.kind is Kind.TICKER]
     keywords = [s for s in subs if s.kind is Kind.KEYWORD]
@@ -136,10 +166,10 @@ def render_list(universe: TickerUniverse, subs: list[Subscription]) -> str:
         for sub in tickers:
             company = universe.company(sub.value)
             name = company.name if company else ""
-            lines.append(text("chat.list.ticker", symbol=sub.value, name=name))
+            lines.append(text("chat.list.ticker", symbol=sub.value, name=name) + note(sub))
     if keywords:
         lines.append(text("chat.list.keywords"))
-        lines.extend(text("chat.list.keyword", query=s.value) for s in keywords)
+        lines.extend(text("chat.list.keyword", query=s.value) + note(s) for s in keywords)
     return "\n".join(lines)
 
 
@@ -158,7 +188,7 @@ async def remove_button(update: Update, context: Context) -> None:
     if isinstance(query.message, Message):
         subs = context.svc.store.subscriptions.chat_subscriptions(chat_id)
         if subs:
-            body = render_list(context.svc.universe, subs)
+            body = render_list(context.svc.universe, subs, _snoozed(context, chat_id))
             await edit_in_place(query.message, body, keyboards.remove_buttons(subs))
         else:
             await edit_in_place(query.message, text("chat.list.empty"))
@@ -199,3 +229,38 @@ async def mute_button(update: Update, context: Context) -> None:
         await message.edit_reply_markup(
             keyboards.swap_mute_button(message.reply_markup, sub, muting)
         )
+
+
+@admins_only
+async def snooze_button(update: Update, context: Context) -> None:
+    """The alert's "Snooze" button: offer 1 hour, 1 day, 1 week in place of that
+    subscription's row; a span pressed silences the subscription until then."""
+    query = update.callback_query
+    assert query is not None  # registered for button presses only
+    chat_id = remember_chat(update, context)
+    parsed = parse_snooze(query.data or "")
+    message = query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if parsed is None:
+        await query.answer()
+        return
+    subscription_id, span = parsed
+    if span is None:
+        sub = context.svc.store.subscriptions.chat_subscription(chat_id, subscription_id)
+        if sub is None:
+            await query.answer(text("chat.gone"), show_alert=True)
+            return
+        await query.answer(text("chat.snooze.pick", label=subscription_label(sub)))
+        if isinstance(message, Message) and markup is not None:
+            await message.edit_reply_markup(keyboards.offer_snooze(markup, subscription_id))
+        return
+    snoozed = context.svc.subscriptions.snooze(chat_id, subscription_id, span)
+    if snoozed is None:
+        await query.answer(text("chat.gone"), show_alert=True)
+        return
+    settings = context.svc.store.chats.chat_settings(chat_id)
+    until = _local(snoozed.until, settings.timezone if settings is not None else "UTC")
+    label = subscription_label(snoozed.subscription)
+    await query.answer(text("chat.snoozed", label=label, until=until))
+    if isinstance(message, Message) and markup is not None:
+        await message.edit_reply_markup(keyboards.snooze_done(markup, snoozed.subscription))

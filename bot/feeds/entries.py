@@ -3,7 +3,10 @@
 In: feedparser's entries of one document and what they share (`FeedContext`: the feed's name,
 base URL, format, clock, and for EDGAR company feeds the company). Out: the document's articles
 in order, with plain-text title and text, a canonical URL, and an id unique within the document;
-entries with neither title nor text are left out. Total: odd entries give less, never an error.
+entries with neither title nor text are left out. An item's <source> names its publisher (Google
+News: the outlet, not "Google News"); a Google News item gets the story's own link where its
+link carries one, and its description's related coverage as text (`bot.feeds.google_news`).
+Total: odd entries give less, never an error.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from bot.feeds import edgar
 from bot.feeds.dates import published as published_at
 from bot.feeds.feed_tickers import feed_tickers
+from bot.feeds.google_news import description_text, is_google_news, story_link
 from bot.feeds.html_text import HTML_TYPES, as_text, one_line
 from bot.feeds.urls import canonical_url
 from bot.models import Article
@@ -143,11 +147,25 @@ def _title_and_publisher(entry: Mapping[str, Any]) -> tuple[str, str | None]:
     return title, publisher
 
 
+def _google_news_item(
+    entry: Mapping[str, Any], link: str, title: str, publisher: str | None
+) -> tuple[str, str]:
+    """A Google News item's link (the story's own where it carries one) and text (its
+    description's related coverage; "" when the description only repeats the headline)."""
+    own = story_link(link)
+    summary = entry.get("summary")
+    text = description_text(summary, title, publisher) if isinstance(summary, str) else ""
+    return (canonical_url(own) or link if own else link), text
+
+
 def _article(entry: Mapping[str, Any], ctx: FeedContext) -> tuple[Article, str, str] | None:
     """The article for one entry, with its id candidates (GUID, link); None if it is empty."""
     link, guid = _link_and_guid(entry, ctx)
     title, publisher = _title_and_publisher(entry)
-    text = _without_title(_entry_text(entry, ctx.rss), title, publisher)
+    if is_google_news(link):
+        link, text = _google_news_item(entry, link, title, publisher)
+    else:
+        text = _without_title(_entry_text(entry, ctx.rss), title, publisher)
     if not title and not text:
         return None
 
@@ -168,7 +186,7 @@ def _article(entry: Mapping[str, Any], ctx: FeedContext) -> tuple[Article, str, 
         url=link,
         text=text,
         published=published_at(entry, ctx.now),
-        source=ctx.source,
+        source=publisher or ctx.source,
         feed_tickers=feed_tickers(entry),
         form=form,
         items=items,

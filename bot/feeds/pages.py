@@ -3,7 +3,9 @@
 In: an HTTP client, an article whose text is empty, the fetch limits and the SSRF check.
 Out: the article with the page's main text (extracted by trafilatura: no menus, no comments,
 no page furniture), or the article unchanged when the page cannot be had or holds no text.
-Never raises for a bad page: a missing summary is better than a lost alert. Off by default
+Never raises for a bad page: a missing summary is better than a lost alert. A Google News link
+the parse stage could not turn into the story's own is not fetched: behind it is Google's
+redirect page, not the story. Off by default
 (FETCH_ARTICLE_PAGES): it costs one more request per new title-only article.
 """
 
@@ -17,6 +19,7 @@ from dataclasses import replace
 import httpx
 
 from bot.feeds.fetch import FetchError, HopCheck, Limits, fetch
+from bot.feeds.google_news import is_google_news
 from bot.feeds.parse import html_to_text
 from bot.models import Article
 
@@ -47,6 +50,8 @@ async def with_page_text(
 ) -> Article:
     """`article` with its page's main text when it has none of its own."""
     if article.text or not article.url.startswith(("http://", "https://")):
+        return article
+    if is_google_news(article.url):
         return article
     try:
         page = await fetch(client, article.url, limits=limits, check=check)

@@ -1,12 +1,14 @@
-"""An alert's inline keyboard: a "Mute" button per subscription that matched, and "Open"; and
-the "Settings" button of every other message the outbox sends (digests, notices, broadcasts).
+"""An alert's inline keyboard: "Mute" and "Snooze" per subscription that matched, and "Open";
+and the "Settings" button of every other message the outbox sends (digests, notices, broadcasts).
 
 In: an `Alert` and the chat's language; callback data from Telegram. Out: `Keyboard` (rows of
 `Button`), the one form of a keyboard in the bot: the sender turns it into Telegram's JSON
 (`bot.delivery.botapi.inline_keyboard`) and crash recovery into PTB's markup (the same
 buttons, so that a probe recognises a sent alert by them); callbacks parsed back. A
 keyboard is a pure function of the alert and the language, so that recovery can build the
-one that was sent. Rows queued before migration 0009 stored theirs as JSON: `from_json`.
+one that was sent: the Mute and Snooze buttons carry only the subscription's id. Snooze
+offers its spans (`snooze_choices`) in place of that subscription's row. Rows queued before
+migration 0009 stored theirs as JSON: `from_json`.
 Raises ValueError only for a button that breaks Telegram's rules (a bug, not bad input).
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.models import Alert, Kind, Subscription
 from bot.render.html import cut_plain
@@ -25,6 +28,9 @@ CALLBACK_LIMIT = 64  # bytes of UTF-8, Telegram's limit for callback_data
 MUTE_PREFIX = "mute:"
 MENU_PREFIX = "menu:"
 UNMUTE_PREFIX = "unmute:"
+SNOOZE_PREFIX = "snooze:"
+# How long a snooze lasts, by the key its button carries ("snooze:ID:1d"), in the order shown.
+SNOOZE_SPANS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "1w": timedelta(weeks=1)}
 BUTTON_NAME_LIMIT = 24
 LABEL_CACHE = 4096  # button labels remembered (thousands of chats watch the same tickers)
 
@@ -65,6 +71,38 @@ def parse_callback(data: str) -> tuple[str, int] | None:
     return None
 
 
+def snooze_callback(subscription_id: int, span: str = "") -> str:
+    """Callback data of the "Snooze" button ("snooze:ID"), or of one of its spans
+    ("snooze:ID:1h")."""
+    return f"{SNOOZE_PREFIX}{subscription_id}" + (f":{span}" if span else "")
+
+
+def parse_snooze(data: str) -> tuple[int, timedelta | None] | None:
+    """(subscription id, the span chosen or None for the first press) from callback data, or
+    None if it is not a snooze button's."""
+    action, _, rest = data.partition(":")
+    number, _, span = rest.partition(":")
+    if action != "snooze" or not number.isdigit() or (span and span not in SNOOZE_SPANS):
+        return None
+    return int(number), SNOOZE_SPANS.get(span)
+
+
+def snooze_choices(subscription_id: int, lang: str = "en") -> tuple[Button, ...]:
+    """The row a pressed "Snooze" turns into: one button per span."""
+    return tuple(
+        Button(text(f"alert.button.snooze.{key}", lang), snooze_callback(subscription_id, key))
+        for key in SNOOZE_SPANS
+    )
+
+
+def subscription_row(sub: Subscription, lang: str = "en") -> tuple[Button, ...]:
+    """One subscription's row of an alert: Mute and Snooze."""
+    return (
+        Button(_mute_label(sub.kind, sub.value, lang), callback_data=mute_callback(sub.id)),
+        Button(text("alert.button.snooze", lang), callback_data=snooze_callback(sub.id)),
+    )
+
+
 def undo_button(subscription_id: int, lang: str = "en") -> Button:
     """The button that undoes a mute."""
     return Button(text("alert.button.undo", lang), callback_data=unmute_callback(subscription_id))
@@ -83,16 +121,9 @@ def _open_row(url: str, lang: str) -> tuple[Button, ...]:
 
 
 def alert_keyboard(alert: Alert, lang: str = "en") -> Keyboard:
-    """The alert's keyboard: one Mute per subscription (two a row when several), then Open."""
-    mutes = tuple(
-        Button(_mute_label(s.kind, s.value, lang), callback_data=mute_callback(s.id))
-        for s in distinct_subscriptions(alert.hits)
-    )
+    """The alert's keyboard: a row per subscription (Mute, Snooze), then Open."""
+    rows = tuple(subscription_row(s, lang) for s in distinct_subscriptions(alert.hits))
     open_row = _open_row(alert.article.url, lang)
-    if len(mutes) <= 1:
-        row = mutes + open_row
-        return (row,) if row else ()
-    rows = tuple(mutes[i : i + 2] for i in range(0, len(mutes), 2))
     return (*rows, open_row) if open_row else rows
 
 

@@ -2,9 +2,12 @@
 
 In: an `Article` (plain text, paragraphs separated by a blank line). Out: `clean_paragraphs`,
 the paragraphs worth reading, in order: disclaimers, bylines, share prompts, captions, cookie
-notices, blocks of related links and a press release's tail (about the company, safe harbor,
-contacts) dropped; a glued-on `**Heading**` and a dateline taken off; nothing else rewritten
-apart from whitespace. Pure; never raises on odd text.
+notices, blocks of related links, "Continue reading..." and "The post … appeared first on …"
+lines, and a press release's tail (about the company, safe harbor, contacts) dropped; a glued-on
+`**Heading**`, a dateline and a trailing "Continue reading" taken off; a text the feed cut short
+(ending in "[…]", "..." or long and mid-sentence) ends with "…"; nothing else rewritten apart
+from whitespace. Lines a <br> broke stay apart: each is a paragraph of its own, so that a
+caption or a standfirst never runs into the next sentence. Pure; never raises on odd text.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ import re
 
 from bot.models import Article
 
-_PARAGRAPH_SPLIT_RE = re.compile(r"\n\s*\n")
+_PARAGRAPH_SPLIT_RE = re.compile(r"\n")  # a blank line, or one <br>: both end a paragraph
 # A markdown-style subheading glued to the start of a paragraph: "**Key Client** The billions…".
 _GLUED_HEADING_RE = re.compile(r"^\*\*([^*]{1,120})\*\*\s*")
-_SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*$")
+SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*$")
 _SHORT = 12  # words: furniture lines (bylines, prompts, headings) are short
 
 _DISCLAIMER_RE = re.compile(
@@ -75,6 +78,19 @@ _CAPTION_RE = re.compile(
     r"|getty\s+images|shutterstock|\bap\s+photo\b|\breuters/|/afp\b|\bvia\s+getty\b",
     re.IGNORECASE,
 )
+# "Continue reading...", "Read more »", "Read the full story": a pointer to the page itself.
+_CONTINUE_RE = re.compile(
+    r"^(?:continue|keep)\s+reading\b|^read\s+(?:more|on|the\s+(?:full|whole|rest))\b"
+    r"|^the\s+post\s+.+\s+appeared\s+first\s+on\s+",
+    re.IGNORECASE,
+)
+# The same pointer glued to the end of the last paragraph: "…the company said. Continue reading…"
+_GLUED_CONTINUE_RE = re.compile(
+    r"\s*(?:\bcontinue\s+reading\W*|\bread\s+more\s*(?:\.{3}|…|»|›|→|>>)\s*)$", re.IGNORECASE
+)
+# A feed's own mark that it cut the text short: "[…]", "[...]", "...", "…" at the very end.
+_CUT_MARK_RE = re.compile(r"\s*(?:\[\s*(?:…|\.{3})\s*\]|\.{3,}|…)$")
+_CUT_WORDS = 25  # a paragraph this long that stops mid-sentence was cut, not a headline
 _COOKIE_RE = re.compile(r"\bcookies?\b", re.IGNORECASE)
 _COOKIE_CONTEXT_RE = re.compile(
     r"\b(?:accept|consent|use|uses|using|policy|browsing|settings|preferences)\b", re.IGNORECASE
@@ -132,6 +148,8 @@ def _is_furniture(paragraph: str) -> bool:
         return True
     if _ONLY_NUMBERS_RE.match(paragraph) or _LINK_LINE_RE.match(paragraph):
         return True
+    if (words <= 8 or paragraph.lower().startswith("the post")) and _CONTINUE_RE.match(paragraph):
+        return True
     if words <= _SHORT and (
         _TIME_AGO_RE.search(paragraph) or _BYLINE_RE.match(paragraph) or _SHARE_RE.match(paragraph)
     ):
@@ -149,7 +167,7 @@ def _is_furniture(paragraph: str) -> bool:
 def _is_prose(paragraph: str) -> bool:
     """Sentences rather than a headline: ends like a sentence and is not a few words, or long."""
     words = _words(paragraph)
-    return words > 25 or (words >= 6 and bool(_SENTENCE_END_RE.search(paragraph)))
+    return words > 25 or (words >= 6 and bool(SENTENCE_END_RE.search(paragraph)))
 
 
 def _may_start_with_dateline(paragraph: str) -> bool:
@@ -204,4 +222,16 @@ def clean_paragraphs(article: Article) -> list[str]:
         ):
             continue
         kept.append(_strip_dateline(paragraph))
-    return kept
+    if kept:
+        kept[-1] = _mark_cut(_GLUED_CONTINUE_RE.sub("", kept[-1]))
+    return [p for p in kept if p]
+
+
+def _mark_cut(paragraph: str) -> str:
+    """The last paragraph, ending in "…" when the feed cut it short."""
+    marked = _CUT_MARK_RE.sub("", paragraph)
+    if marked != paragraph:
+        return marked + "…" if marked else ""
+    if _words(paragraph) > _CUT_WORDS and not SENTENCE_END_RE.search(paragraph):
+        return paragraph + "…"
+    return paragraph

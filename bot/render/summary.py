@@ -2,7 +2,8 @@
 page furniture first), terms in bold.
 
 In: an `Article` (plain text, paragraphs separated by a blank line) and the matched terms.
-Out: `summarise` -> Telegram HTML (escaped, matched words in `<b>`), at most `limit` visible
+Out: `summarise` -> Telegram HTML (escaped, matched words in `<b>`; a line break after a
+paragraph that ends without a full stop), at most `limit` visible
 characters, or "" when the article has no text of its own (a title-only item: the alert then
 shows the title and invents nothing). Never raises on odd text. Summaries are remembered per
 (article, terms, length): a story rendered for thousands of chats is summarised once.
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from sentencex import segment  # type: ignore[import-untyped, unused-ignore]
 
 from bot.models import Article
-from bot.render.furniture import clean_paragraphs
+from bot.render.furniture import SENTENCE_END_RE, clean_paragraphs
 from bot.render.html import cut_plain, escape, utf16_len
 
 # Between two sentences that were not next to each other in the article.
@@ -140,6 +141,16 @@ def _summary(article: Article, terms: tuple[str, ...], limit: int) -> str:
     parts: list[str] = []
     for position, index in enumerate(chosen):
         if position:
-            parts.append(" " if index == chosen[position - 1] + 1 else escape(GAP))
+            parts.append(_joint(found, chosen[position - 1], index))
         parts.append(bold_terms(found[index].text, pattern))
     return "".join(parts)
+
+
+def _joint(found: Sequence[_Sentence], before: int, after: int) -> str:
+    """What goes between two shown sentences: a space between neighbours; a line break after
+    a paragraph that ends without a full stop (a standfirst, a caption, a name on its own: it
+    must not run into the next sentence); " … " where sentences were left out."""
+    if after != before + 1:
+        return escape(GAP)
+    ended = SENTENCE_END_RE.search(found[before].text)
+    return "\n" if found[after].paragraph != found[before].paragraph and not ended else " "

@@ -94,6 +94,7 @@ subscriptions = Table(
     Column("value", String(500), nullable=False),
     Column("muted", Boolean, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("snoozed_until", UTCDateTime),  # silent until then; NULL when not snoozed (0010)
     UniqueConstraint("chat_id", "kind", "value"),
 )
 

@@ -1,8 +1,9 @@
-"""What each chat watches: subscriptions, mute, import, and their revision.
+"""What each chat watches: subscriptions, mute, snooze, import, and their revision.
 
 In: chat ids, subscription kinds and values. Out: `Subscription`s and `SubscriptionState`s.
 A subscription is unique per chat, kind and value (the database refuses a second one); every
-change moves the subscriptions' revision, which other processes follow. Fails with
+change moves the subscriptions' revision, which other processes follow. A snoozed subscription
+(`snoozed_until` set) is left out of the active ones until `wake_snoozed` clears it. Fails with
 SQLAlchemy's errors.
 """
 
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Select,
     delete,
     func,
     select,
@@ -101,6 +103,47 @@ class SubscriptionRepository(StoreBase):
                 bump_revision(conn, SUBSCRIPTIONS)
         return None if row is None else subscription_of(row)
 
+    def snooze(self, chat_id: int, subscription_id: int, until: datetime) -> Subscription | None:
+        """Silence one of the chat's subscriptions until `until`; None if it has no such one."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                update(subscriptions)
+                .where(subscriptions.c.id == subscription_id, subscriptions.c.chat_id == chat_id)
+                .values(snoozed_until=until)
+                .returning(subscriptions)
+            ).one_or_none()
+            if row is not None:
+                bump_revision(conn, SUBSCRIPTIONS)
+        return None if row is None else subscription_of(row)
+
+    def wake_snoozed(self, now: datetime) -> list[Subscription]:
+        """End every snooze that ran out by `now`; returns those of them that are active again
+        (not muted, in an active chat), for the match index."""
+        with self.engine.begin() as conn:
+            woken = list(
+                conn.execute(
+                    update(subscriptions)
+                    .where(subscriptions.c.snoozed_until <= now)
+                    .values(snoozed_until=None)
+                    .returning(subscriptions.c.id)
+                ).scalars()
+            )
+            if not woken:
+                return []
+            bump_revision(conn, SUBSCRIPTIONS)
+            rows = conn.execute(self._active().where(subscriptions.c.id.in_(woken))).all()
+        return [subscription_of(r) for r in rows]
+
+    def snoozed(self, chat_id: int) -> dict[int, datetime]:
+        """When each of the chat's snoozed subscriptions comes back, by subscription id."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(subscriptions.c.id, subscriptions.c.snoozed_until).where(
+                    subscriptions.c.chat_id == chat_id, subscriptions.c.snoozed_until.is_not(None)
+                )
+            ).all()
+        return {r.id: r.snoozed_until for r in rows}
+
     def subscriptions_revision(self) -> int:
         """A number that changes whenever the set of active subscriptions may have changed:
         worker processes compare it to know when to reload their match index."""
@@ -110,6 +153,16 @@ class SubscriptionRepository(StoreBase):
     def chat_subscriptions(self, chat_id: int) -> list[Subscription]:
         """The chat's subscriptions, muted ones too: tickers first, then keywords, by value."""
         return [subscription_of(r) for r in self._chat_rows(chat_id)]
+
+    def chat_subscription(self, chat_id: int, subscription_id: int) -> Subscription | None:
+        """One of the chat's subscriptions by id; None if it has no such one."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(subscriptions).where(
+                    subscriptions.c.id == subscription_id, subscriptions.c.chat_id == chat_id
+                )
+            ).one_or_none()
+        return None if row is None else subscription_of(row)
 
     def _chat_rows(self, chat_id: int) -> list[Any]:
         with self.engine.connect() as conn:
@@ -123,17 +176,25 @@ class SubscriptionRepository(StoreBase):
 
     def active_subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
         """Every subscription that should produce alerts (of one chat, or of all): active
-        chats, not muted."""
-        query = (
-            select(subscriptions)
-            .join(chats, chats.c.id == subscriptions.c.chat_id)
-            .where(chats.c.active.is_(True), subscriptions.c.muted.is_(False))
-        )
+        chats, not muted, not snoozed."""
+        query = self._active()
         if chat_id is not None:
             query = query.where(subscriptions.c.chat_id == chat_id)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [subscription_of(r) for r in rows]
+
+    @staticmethod
+    def _active() -> Select[Any]:
+        return (
+            select(subscriptions)
+            .join(chats, chats.c.id == subscriptions.c.chat_id)
+            .where(
+                chats.c.active.is_(True),
+                subscriptions.c.muted.is_(False),
+                subscriptions.c.snoozed_until.is_(None),
+            )
+        )
 
     def subscription_states(self, chat_id: int) -> list[SubscriptionState]:
         """The chat's subscriptions with their muted flag, for /export."""

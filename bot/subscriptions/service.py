@@ -3,7 +3,8 @@
 In: a chat id and what its user asked for (ticker words, a keyword query, a subscription id,
 an import file); the chat's coming and going (it wrote again, it blocked the bot). Out: an
 `Added` per thing asked for (for a keyword query also the recent articles it would have
-matched), the `Subscription`s removed or muted, the counts of an import.
+matched), the `Subscription`s removed, muted or snoozed, the counts of an import. A snoozed
+subscription leaves the index and comes back by itself: `wake_snoozed`, run before each poll.
 Every change goes to the database first (which moves the subscriptions' revision, followed by
 other processes) and then to this process's `MatchIndex`, if it holds one: the web role holds
 none (it only writes), a worker follows the revision, a one-process bot updates its index here.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -64,6 +65,14 @@ class Recent:
 
     matched: int
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snoozed:
+    """A subscription snoozed, and when it comes back."""
+
+    subscription: Subscription
+    until: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,11 +182,31 @@ class SubscriptionService:
         return removed
 
     def set_muted(self, chat_id: int, subscription_id: int, muted: bool) -> Subscription | None:
-        """Pause or resume one subscription; None when the chat has no such one."""
+        """Pause or resume one subscription; None when the chat has no such one. A resumed
+        one that is snoozed stays silent until its snooze runs out."""
         sub = self.store.subscriptions.set_muted(chat_id, subscription_id, muted)
         if sub is not None:
-            self._index([] if muted else [sub], [sub] if muted else [])
+            self._index([] if muted else self._if_active(sub), [sub] if muted else [])
         return sub
+
+    def snooze(self, chat_id: int, subscription_id: int, span: timedelta) -> Snoozed | None:
+        """Silence one subscription for `span` (it comes back by itself: `wake_snoozed`);
+        None when the chat has no such one."""
+        until = self.clock() + span
+        sub = self.store.subscriptions.snooze(chat_id, subscription_id, until)
+        if sub is None:
+            return None
+        self._index([], [sub])
+        return Snoozed(sub, until)
+
+    def wake_snoozed(self) -> list[Subscription]:
+        """Bring back every subscription whose snooze ran out (run before each poll)."""
+        woken = self.store.subscriptions.wake_snoozed(self.clock())
+        self._index(woken, [])
+        return woken
+
+    def _if_active(self, sub: Subscription) -> list[Subscription]:
+        return [s for s in self.store.subscriptions.active_subscriptions(sub.chat_id) if s == sub]
 
     # -- the chat's state as a whole --------------------------------------------------------
     def export_state(self, chat_id: int) -> dict[str, Any]:
@@ -227,6 +256,7 @@ class SubscriptionService:
         """A fresh index of every active subscription, which this service keeps up to date
         from now on; returned for the matching stage."""
         # Read the revision first: a change made while loading shows up as a new revision.
+        self.store.subscriptions.wake_snoozed(self.clock())  # snoozes that ran out while down
         revision = self.store.subscriptions.subscriptions_revision()
         index = MatchIndex(self.universe)
         subscriptions = self.store.subscriptions.active_subscriptions()

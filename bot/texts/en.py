@@ -19,6 +19,10 @@ TEXTS: dict[str, str] = {
     "alert.button.mute": "Mute {name}",
     "alert.button.open": "Open",
     "alert.button.undo": "Undo",
+    "alert.button.snooze": "Snooze",
+    "alert.button.snooze.1h": "1 hour",
+    "alert.button.snooze.1d": "1 day",
+    "alert.button.snooze.1w": "1 week",
     # Under digests, notices and broadcasts (bot/render/buttons.py: message_keyboard).
     "message.button.settings": "⚙ Settings",
     # --- SEC filings (bot/render/filings.py) ---
@@ -239,6 +243,9 @@ TEXTS: dict[str, str] = {
     "chat.list.keyword": "• {query}",
     "chat.muted": "Muted {label}: no more alerts for it until you press Undo or /watch it again.",
     "chat.unmuted": "{label} is back on.",
+    "chat.snooze.pick": "How long should {label} be quiet?",
+    "chat.snoozed": "{label} is quiet until {until}, then comes back by itself.",
+    "chat.list.snoozed": " (snoozed until {until})",
     "chat.gone": "That subscription no longer exists.",
     # --- chat interface (bot/chat/*: settings, data, insights, groups, operators) ---
     "menu.settings": "Delivery mode, digest time, time zone, quiet hours",

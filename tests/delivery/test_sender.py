@@ -164,6 +164,7 @@ def other_language(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         "alert.why": "Warum: {reasons}",
         "alert.button.open": "Öffnen",
         "alert.button.mute": "{name} stumm",
+        "alert.button.snooze": "Schlummern",
     }
     monkeypatch.setitem(sys.modules, "bot.texts.zz", module)
     texts._table.cache_clear()
@@ -182,7 +183,7 @@ def test_an_alert_is_rendered_in_its_chats_language_when_it_is_sent(
     assert "Why: $AMZN" in english["text"]
     assert "Warum: $AMZN" in other["text"]
     labels = [b["text"] for row in other["params"]["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == ["$AMZN stumm", "Öffnen"]
+    assert labels == ["$AMZN stumm", "Schlummern", "Öffnen"]
 
 
 def test_a_notice_to_an_operator_who_never_wrote_goes_out_once_they_do(

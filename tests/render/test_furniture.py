@@ -30,6 +30,10 @@ FURNITURE = [
     ("read_more", "Read more: Nvidia's grip on AI chips loosens"),
     ("repeated_title", "Amazon's chip business"),
     ("forward_looking", "This press release contains forward-looking statements about sales."),
+    ("continue_reading", "Continue reading..."),
+    ("keep_reading", "Keep reading →"),
+    ("read_full_story", "Read the full story at Reuters"),
+    ("wordpress_post", "The post Amazon's chip business appeared first on Deep News."),
 ]
 
 
@@ -78,3 +82,29 @@ def test_example_article_has_no_furniture(fixtures_dir: Path) -> None:
     assert paragraphs[-1].startswith("However, Amazon appears")
     for furniture in ("3 hours ago", "Disclaimer", "Most Discussed", "advice", "1. 1", "**"):
         assert furniture not in text
+
+
+CUT = PROSE.removesuffix(".")  # 28 words
+CUTS = [
+    ("bracketed_ellipsis", f"{CUT} […]", f"{CUT}…"),
+    ("bracketed_dots", f"{CUT} [...]", f"{CUT}…"),
+    ("three_dots", f"{CUT}...", f"{CUT}…"),
+    ("long_mid_sentence", f"{CUT} and", f"{CUT} and…"),
+    ("glued_continue_reading", f"{PROSE} Continue reading...", PROSE),
+    ("glued_read_more", f"{PROSE} Read more »", PROSE),
+    ("full_stop_kept", PROSE, PROSE),
+    ("short_headline_kept", "Amazon's chips in numbers", "Amazon's chips in numbers"),
+]
+
+
+@pytest.mark.parametrize(
+    ("last", "shown"), [(t, s) for _, t, s in CUTS], ids=[n for n, _, _ in CUTS]
+)
+def test_a_text_the_feed_cut_short_ends_with_an_ellipsis(last: str, shown: str) -> None:
+    assert clean_paragraphs(article(f"{PROSE}\n\n{last}")) == [PROSE, shown]
+
+
+def test_lines_a_br_broke_stay_apart() -> None:
+    # "Giovanni Pernice<br>The actor said…": a name on its own line is not the next sentence's.
+    text = f"Andy Jassy\n{PROSE}"
+    assert clean_paragraphs(article(text)) == ["Andy Jassy", PROSE]

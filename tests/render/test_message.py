@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.models import Alert
+from bot.render.buttons import parse_snooze, snooze_choices
 from bot.render.html import utf16_len, visible_length
 from bot.render.message import (
     DISCLAIMER_LIMIT,
@@ -24,26 +26,56 @@ from tests.render import cases
 TAIL = f"<i>{DEFAULT_DISCLAIMER}</i>"
 
 
-def test_one_subscription_gives_one_row_of_buttons(fixtures_dir: Path) -> None:
+def test_one_subscription_gives_mute_and_snooze_then_open(fixtures_dir: Path) -> None:
     alert = cases.edgar_alert(fixtures_dir)
     rendered = render_alert(alert, disclaimer=DEFAULT_DISCLAIMER)
-    (row,) = rendered.buttons
-    assert row == (
-        Button("Mute $RARE", callback_data="mute:3"),
-        Button("Open", url=alert.article.url),
+    assert rendered.buttons == (
+        (
+            Button("Mute $RARE", callback_data="mute:3"),
+            Button("Snooze", callback_data="snooze:3"),
+        ),
+        (Button("Open", url=alert.article.url),),
     )
 
 
-def test_several_subscriptions_each_get_a_mute_button(fixtures_dir: Path) -> None:
+def test_several_subscriptions_each_get_a_row_of_mute_and_snooze(fixtures_dir: Path) -> None:
     rendered = render_alert(cases.seed_alert(fixtures_dir), disclaimer=DEFAULT_DISCLAIMER)
     assert [[b.label for b in row] for row in rendered.buttons] == [
-        ["Mute $AMZN", "Mute “Trainium”"],
+        ["Mute $AMZN", "Snooze"],
+        ["Mute “Trainium”", "Snooze"],
         ["Open"],
     ]
-    assert [parse_callback(b.callback_data or "") for b in rendered.buttons[0]] == [
+    assert [parse_callback(row[0].callback_data or "") for row in rendered.buttons[:2]] == [
         ("mute", 7),
         ("mute", 8),
     ]
+    assert [parse_snooze(row[1].callback_data or "") for row in rendered.buttons[:2]] == [
+        (7, None),
+        (8, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "parsed"),
+    [
+        ("snooze:7", (7, None)),
+        ("snooze:7:1h", (7, timedelta(hours=1))),
+        ("snooze:7:1d", (7, timedelta(days=1))),
+        ("snooze:7:1w", (7, timedelta(weeks=1))),
+        ("snooze:7:2y", None),
+        ("snooze:x", None),
+        ("mute:7", None),
+    ],
+    ids=["press", "hour", "day", "week", "unknown-span", "not-a-number", "other-button"],
+)
+def test_snooze_callbacks(data: str, parsed: tuple[int, timedelta | None] | None) -> None:
+    assert parse_snooze(data) == parsed
+
+
+def test_snooze_offers_three_spans_within_64_bytes() -> None:
+    spans = snooze_choices(2**62)
+    assert [b.label for b in spans] == ["1 hour", "1 day", "1 week"]
+    assert [b.callback_data for b in spans] == [f"snooze:{2**62}:{s}" for s in ("1h", "1d", "1w")]
 
 
 def test_long_keyword_button_stays_short_and_callback_within_64_bytes() -> None:
@@ -78,7 +110,7 @@ def test_unusable_url_gives_no_link_and_no_open_button(url: str) -> None:
     alert = cases.press_release_alert()
     rendered = render_alert(replace(alert, article=replace(alert.article, url=url)), disclaimer="d")
     assert "<a " not in rendered.text
-    assert [b.label for row in rendered.buttons for b in row] == ["Mute $F"]
+    assert [b.label for row in rendered.buttons for b in row] == ["Mute $F", "Snooze"]
     assert telegram_html_errors(rendered.text) == []
 
 
