@@ -111,19 +111,7 @@ class Failures:
     def failed(self, row: Pending, exc: Exception) -> bool:
         """Every failure but a refused message: decide the row's and the chat's fate."""
         if isinstance(exc, RetryAfter):
-            seconds = _seconds(exc.retry_after)
-            self.limiter.pause_chat(row.chat_id, seconds)
-            self.store.sends.release(row.id, error=str(exc))
-            until = self.clock() + timedelta(seconds=seconds)
-            self.store.sends.postpone_chat(row.chat_id, until=until, error=str(exc))
-            self.report.postponed += 1
-            log.warning(
-                "flood control for chat %s: waiting %.0f s",
-                row.chat_id,
-                seconds,
-                extra={"chat_id": row.chat_id},
-            )
-            return False
+            return self._flood_control(row, exc)
         if isinstance(exc, ChatMigrated):
             self.store.sends.release(row.id, error=str(exc))
             self.store.chats.migrate_chat(row.chat_id, exc.new_chat_id)
@@ -136,14 +124,36 @@ class Failures:
             return False
         if isinstance(exc, Forbidden | BadRequest):
             return self.unreachable(row, exc.message)
-        # Timeouts, network errors, 5xx (PTB raises NetworkError for them), and the unexpected.
-        if not isinstance(exc, Exception) or type(exc).__module__.split(".")[0] != "telegram":
+        return self._retry_later(row, exc)
+
+    def _flood_control(self, row: Pending, exc: RetryAfter) -> bool:
+        """429: only this chat waits, for as long as Telegram said."""
+        seconds = _seconds(exc.retry_after)
+        self.limiter.pause_chat(row.chat_id, seconds)
+        self.store.sends.release(row.id, error=str(exc))
+        until = self.clock() + timedelta(seconds=seconds)
+        self.store.sends.postpone_chat(row.chat_id, until=until, error=str(exc))
+        self.report.postponed += 1
+        log.warning(
+            "flood control for chat %s: waiting %.0f s",
+            row.chat_id,
+            seconds,
+            extra={"chat_id": row.chat_id},
+        )
+        return False
+
+    def _retry_later(self, row: Pending, exc: Exception) -> bool:
+        """Timeouts, network errors, 5xx (PTB raises NetworkError for them), and the
+        unexpected: retried with backoff; an answer that may have been lost is looked for in
+        the chat first."""
+        if type(exc).__module__.split(".")[0] != "telegram":
             log.exception("unexpected error sending row %s", row.id, exc_info=exc)
         error = f"{type(exc).__name__}: {exc}"
         if row.attempts + 1 >= MAX_ATTEMPTS:
             self.gave_up(row, f"gave up after {MAX_ATTEMPTS} attempts: {error}", "gave_up")
             return False
         until = self.clock() + backoff(row.attempts, self.retry_base)
+        extra = {"chat_id": row.chat_id, "delivery_id": row.id}
         if is_unanswered(exc):
             self.store.sends.unanswered(row.id, until=until, error=error)
             self.report.unanswered += 1
@@ -153,17 +163,13 @@ class Failures:
                 row.id,
                 row.chat_id,
                 error,
-                extra={"chat_id": row.chat_id, "delivery_id": row.id},
+                extra=extra,
             )
             return False
         self.store.sends.postpone(row.id, until=until, error=error)
         self.report.postponed += 1
         log.warning(
-            "row %s to chat %s will be retried: %s",
-            row.id,
-            row.chat_id,
-            error,
-            extra={"chat_id": row.chat_id, "delivery_id": row.id},
+            "row %s to chat %s will be retried: %s", row.id, row.chat_id, error, extra=extra
         )
         return False
 

@@ -182,27 +182,24 @@ class ArticleRepository(StoreBase):
                 )
             )
             if alerts:
-                chosen = {
-                    a.entry_id
-                    for a in alertable(
-                        [a for _, a in new_stories], baselined=baselined, since=since
-                    )
-                }
-                queued = [(i, a) for i, a in new_stories if a.entry_id in chosen]
-                self._queue(conn, queued, alerts, now)
+                chosen = alertable([a for _, a in new_stories], baselined=baselined, since=since)
+                self._queue(conn, new_stories, {a.entry_id for a in chosen}, alerts, now)
         return new_stories
 
     def _queue(
         self,
         conn: Connection,
         stories: Sequence[tuple[int, Article]],
+        chosen: set[str],
         alerts: Mapping[str, Sequence[Alert]],
         now: datetime,
     ) -> None:
-        """Insert the deliveries of these new stories: what to say, not yet how."""
+        """Insert the deliveries of the new stories that may alert (entry ids in `chosen`):
+        what to say, not yet how."""
         rows = [
             outbox_values(OutboxRow(alert.chat_id, article_id, alert.hits), now)
             for article_id, article in stories
+            if article.entry_id in chosen
             for alert in alerts.get(article.entry_id, ())
         ]
         if rows:
