@@ -20,6 +20,7 @@ from typing import Any
 
 import ahocorasick
 
+from bot.matching.chinese import name_in_context, on_word_edges
 from bot.matching.names import (
     WEAK_SUFFIXES,
     clean_name,
@@ -99,6 +100,8 @@ class TickerUniverse:
         self._shared_names: dict[str, list[Company]] = {}
         self._alias_keys: set[str] = set()
         self.patterns: list[NamePattern] = []
+        # Pattern index of each Chinese name -> does it need context (苹果)?
+        self._chinese: dict[int, bool] = {}
         self._build_names(words)
         # Symbols that may not count when written bare: stop list, and everyday English words.
         self.bare_stop: frozenset[str] = self.lists.stop_symbols | frozenset(
@@ -132,6 +135,7 @@ class TickerUniverse:
             for name in names:
                 self._add_name(name, display, name.lower() in self.lists.ambiguous)
                 self._alias_keys.add(name.lower())
+        self._add_chinese_names()
         for company in self._by_cik.values():
             for variant in name_variants(company.name):
                 parts = re.findall(r"[^\W_]+", variant.lower())
@@ -142,6 +146,20 @@ class TickerUniverse:
                 # A name made only of everyday words ("Target", "General Motors") needs context.
                 ambiguous = all(is_word(words, p) or p.isdigit() for p in parts)
                 self._add_name(variant, company, ambiguous, weak=ambiguous)
+
+    def _add_chinese_names(self) -> None:
+        """The Chinese names (英伟达 -> NVDA): findable by `resolve` and in stories, where the
+        name scan checks word edges and, for names that are everyday words (苹果), context."""
+        chinese = self.lists.chinese
+        for symbol, names in chinese.names.items():
+            company = self._by_symbol.get(symbol)
+            if company is None:
+                continue
+            for name in names:
+                before = len(self.patterns)
+                self._add_name(name, company, ambiguous=False)
+                if len(self.patterns) > before:
+                    self._chinese[before] = name.lower() in chinese.ambiguous
 
     def _add_name(
         self, written: str, company: Company, ambiguous: bool, *, weak: bool = False
@@ -244,7 +262,36 @@ class TickerUniverse:
     def scan_names(self, lowered: str) -> Iterable[tuple[int, tuple[str, int, int]]]:
         """(last offset, (kind, pattern index, length)) for every name/negative phrase found."""
         found: Iterable[tuple[int, tuple[str, int, int]]] = self._automaton.iter(lowered)
-        return found
+        if lowered.isascii() or not self._chinese:
+            return found
+        return self._chinese_checked(lowered, found)
+
+    def _chinese_checked(
+        self, lowered: str, found: Iterable[tuple[int, tuple[str, int, int]]]
+    ) -> Iterable[tuple[int, tuple[str, int, int]]]:
+        """The hits, less Chinese names that are no whole word there (京东 in 北京东路) and
+        ambiguous ones without context (苹果 the fruit). Chinese has no spaces, so the word
+        edges that detection checks for English names are segmentation's to say here."""
+        lists = self.lists.chinese
+        for hit in found:
+            last, (kind, index, length) = hit
+            ambiguous = self._chinese.get(index) if kind == "name" else None
+            if ambiguous is not None:
+                start, end = last + 1 - length, last + 1
+                if not on_word_edges(lowered, start, end):
+                    continue
+                company = self.patterns[index].company
+                if ambiguous and not name_in_context(
+                    lowered,
+                    start,
+                    end,
+                    company.tickers,
+                    lists.context,
+                    lists.after,
+                    lists.negative,
+                ):
+                    continue
+            yield hit
 
 
 def _distance(a: str, b: str) -> int:

@@ -1,0 +1,156 @@
+"""Chinese text for the match stage: which characters are Chinese, words, and company names.
+
+In: text that may hold Chinese (no spaces between words), the Chinese names of companies and
+their lists (data/zh_names.toml, read by word_lists.py). Out: `has_cjk`/`is_cjk`, `segment`
+(a Chinese run cut into words by rjieba, jieba's dictionary with the company names added, long
+compounds split into the dictionary words they are made of: 半导体芯片 -> 半导体, 芯片, so that
+the keyword 芯片 finds it), `on_word_edges` (is a name found in text a whole word there, not
+京东 inside 北京东路) and `name_in_context` (the 苹果 rule). Pure but for one lazily built
+segmenter; never raises on text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import rjieba
+
+# CJK Unified Ideographs, Extension A, Compatibility Ideographs, Extensions B-F.
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_CJK_RE = re.compile(f"[{CJK_CLASS}]")
+_CJK_RUN_RE = re.compile(f"[{CJK_CLASS}]+")
+# What ends a Chinese sentence, or a clause an ambiguous name's context must stay inside.
+SENTENCE_MARKS = "。！？；!?\n"
+# A compound longer than this is not split into smaller words (names, idioms, long terms).
+_SPLIT_MAX = 8
+
+
+def is_cjk(ch: str) -> bool:
+    """Is `ch` (one character) a Chinese ideograph?"""
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"
+
+
+def cjk_edge(text: str, at: int) -> bool:
+    """Is the place between text[at - 1] and text[at] next to a Chinese character? Such a
+    place is a word edge for Latin names ("Nvidia的"); for Chinese ones segmentation says."""
+    return is_cjk(text[at - 1]) or is_cjk(text[at])
+
+
+def has_cjk(text: str) -> bool:
+    """Does `text` hold any Chinese ideograph? (ASCII text answers at C speed.)"""
+    return not text.isascii() and _CJK_RE.search(text) is not None
+
+
+class _Segmenter:
+    """rjieba's segmenter with extra words (company names), and a memo of compound splits."""
+
+    def __init__(self, extra: Iterable[str]) -> None:
+        self._jieba = rjieba.Jieba()
+        for word in extra:
+            self._jieba.add_word(word, None, None)
+        self._protected = frozenset(extra)
+        self.split = lru_cache(maxsize=65_536)(self._split)
+
+    def cut(self, run: str) -> list[str]:
+        out: list[str] = []
+        for word in self._jieba.cut(run):
+            out.extend(self.split(word))
+        return out
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        """A compound as the fewest dictionary words of two or more characters covering it,
+        or the word itself (a name we added stays whole: 英伟达, 哔哩哔哩)."""
+        if len(word) < 4 or len(word) > _SPLIT_MAX or word in self._protected:
+            return (word,)
+        best: dict[int, tuple[str, ...]] = {0: ()}
+        for end in range(2, len(word) + 1):
+            options = [
+                best[start] + (word[start:end],)
+                for start in range(0, end - 1)
+                if start in best and (start, end) != (0, len(word))
+                if self._jieba.has_word(word[start:end])
+            ]
+            if options:
+                best[end] = min(options, key=len)
+        return best.get(len(word), (word,))
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> _Segmenter:
+    from bot.matching.word_lists import ChineseNames  # names are data; imported where used
+
+    return _Segmenter(ChineseNames.packaged().all_names())
+
+
+def segment(run: str) -> list[str]:
+    """The words of a run of Chinese ideographs."""
+    return _segmenter().cut(run)
+
+
+def cjk_runs(text: str) -> Iterable[re.Match[str]]:
+    """The runs of Chinese ideographs in `text`."""
+    return _CJK_RUN_RE.finditer(text)
+
+
+def on_word_edges(lowered: str, start: int, end: int) -> bool:
+    """Does segmentation put word boundaries at `start` and `end` of a name found in text?
+
+    Only an edge between two ideographs needs asking, and only the run of ideographs around it
+    is cut (up to 40 characters each side): the cost is the name's neighbourhood, not the story's.
+    """
+    return _edge(lowered, start) and _edge(lowered, end)
+
+
+def _edge(text: str, at: int) -> bool:
+    if at <= 0 or at >= len(text) or not (is_cjk(text[at - 1]) and is_cjk(text[at])):
+        return True
+    lo = at
+    while lo > 0 and at - lo < 40 and is_cjk(text[lo - 1]):
+        lo -= 1
+    hi = at
+    while hi < len(text) and hi - at < 40 and is_cjk(text[hi]):
+        hi += 1
+    offset = lo
+    for word in segment(text[lo:hi]):
+        offset += len(word)
+        if offset >= at:
+            return offset == at
+    return False
+
+
+def clause(lowered: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the sentence (up to 。！？；) around [start, end)."""
+    lo = max(lowered.rfind(mark, 0, start) for mark in SENTENCE_MARKS) + 1
+    ends = [i for i in (lowered.find(mark, end) for mark in SENTENCE_MARKS) if i >= 0]
+    return lo, min(ends, default=len(lowered))
+
+
+def name_in_context(
+    lowered: str,
+    start: int,
+    end: int,
+    symbols: Iterable[str],
+    context: Iterable[str],
+    after: Iterable[str],
+    negative: Iterable[str],
+) -> bool:
+    """Does an ambiguous Chinese name (苹果) mean the company here?
+
+    Not inside a negative phrase (苹果汁, 吃苹果); then yes when a company word follows it
+    directly (苹果公司, 苹果发布), the company's ticker is in its sentence (苹果(AAPL)), or a
+    market word is in its sentence outside the name (苹果股价大涨, 苹果市值).
+    """
+    for phrase in negative:
+        at = lowered.find(phrase, max(0, start - len(phrase)))
+        if 0 <= at < end and at + len(phrase) > start:
+            return False
+    if any(lowered.startswith(word, end) for word in after):
+        return True
+    lo, hi = clause(lowered, start, end)
+    sentence = lowered[lo:start] + " " + lowered[end:hi]
+    for symbol in symbols:
+        if re.search(rf"(?<![a-z]){re.escape(symbol.lower())}(?![a-z])", sentence):
+            return True
+    return any(word in sentence for word in context)
