@@ -50,7 +50,6 @@ class _Segmenter:
         self._jieba = rjieba.Jieba()
         for word in extra:
             self._jieba.add_word(word, None, None)
-        self._protected = frozenset(extra)
         self.split = lru_cache(maxsize=65_536)(self._split)
 
     def cut(self, run: str) -> list[str]:
@@ -60,9 +59,9 @@ class _Segmenter:
         return out
 
     def _split(self, word: str) -> tuple[str, ...]:
-        """A compound as the fewest dictionary words of two or more characters covering it,
-        or the word itself (a name we added stays whole: 英伟达, 哔哩哔哩)."""
-        if len(word) < 4 or len(word) > _SPLIT_MAX or word in self._protected:
+        """A compound as the fewest dictionary words of two or more characters covering it
+        (苹果公司 -> 苹果, 公司), or the word itself (英伟达: 英 is one character)."""
+        if len(word) < 4 or len(word) > _SPLIT_MAX:
             return (word,)
         best: dict[int, tuple[str, ...]] = {0: ()}
         for end in range(2, len(word) + 1):
