@@ -126,6 +126,15 @@ def clause(lowered: str, start: int, end: int) -> tuple[int, int]:
     return lo, min(ends, default=len(lowered))
 
 
+def in_negative(lowered: str, start: int, end: int, negative: Iterable[str]) -> bool:
+    """Is [start, end) inside one of the `negative` phrases (亚马逊雨林, 苹果汁)?"""
+    for phrase in negative:
+        at = lowered.find(phrase, max(0, start - len(phrase) + 1))
+        if 0 <= at < end and at + len(phrase) > start:
+            return True
+    return False
+
+
 def name_in_context(
     lowered: str,
     start: int,
@@ -141,10 +150,8 @@ def name_in_context(
     directly (苹果公司, 苹果发布), the company's ticker is in its sentence (苹果(AAPL)), or a
     market word is in its sentence outside the name (苹果股价大涨, 苹果市值).
     """
-    for phrase in negative:
-        at = lowered.find(phrase, max(0, start - len(phrase)))
-        if 0 <= at < end and at + len(phrase) > start:
-            return False
+    if in_negative(lowered, start, end, negative):
+        return False
     if any(lowered.startswith(word, end) for word in after):
         return True
     lo, hi = clause(lowered, start, end)

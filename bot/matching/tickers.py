@@ -20,7 +20,7 @@ from typing import Any
 
 import ahocorasick
 
-from bot.matching.chinese import name_in_context, on_word_edges
+from bot.matching.chinese import in_negative, name_in_context, on_word_edges
 from bot.matching.names import (
     WEAK_SUFFIXES,
     clean_name,
@@ -279,6 +279,8 @@ class TickerUniverse:
             if ambiguous is not None:
                 start, end = last + 1 - length, last + 1
                 if not on_word_edges(lowered, start, end):
+                    continue
+                if in_negative(lowered, start, end, lists.negative):
                     continue
                 company = self.patterns[index].company
                 if ambiguous and not name_in_context(
