@@ -28,6 +28,10 @@ _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _CJK_END_RE = re.compile(f"[{_CJK}。！？；，：」』”）]$")
 _CLAUSE_MARKS = "，；：、"
+# A Latin word's edges: no letter or digit next to it, a Chinese character being no part of it
+# ("英伟达的AI芯片" holds the word "AI").
+_NOT_AFTER_WORD = rf"(?<![^\W{_CJK}])"
+_NOT_BEFORE_WORD = rf"(?![^\W{_CJK}])"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +56,8 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
 
     Short all-capital terms are tickers and match case-sensitively and exactly, so "IT" is not
     "it"; other terms also match with a plural ending or a model number ("Trainium2"). Chinese
-    has no spaces: a Chinese term is found wherever it stands ("苹果CEO"); only a Latin end of
-    it must not run into Latin letters ("Meta平台").
+    has no spaces: a Chinese term is found wherever it stands ("苹果CEO"), a Latin one next to
+    Chinese characters too ("的AI芯片"); only Latin letters run into a Latin end ("Meta平台").
     """
     alternatives: list[str] = []
     for term in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True):
@@ -63,9 +67,9 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
             after = r"(?![A-Za-z0-9])" if term[-1].isascii() else ""
             alternatives.append(f"{before}(?:{body}){after}")
         elif term.isupper() and len(term) <= 6:
-            alternatives.append(rf"(?<!\w)(?:{body})(?!\w)")
+            alternatives.append(rf"{_NOT_AFTER_WORD}(?:{body}){_NOT_BEFORE_WORD}")
         else:
-            alternatives.append(rf"(?<!\w)(?:(?i:{body})(?:e?s|\d+)?)(?!\w)")
+            alternatives.append(rf"{_NOT_AFTER_WORD}(?:(?i:{body})(?:e?s|\d+)?){_NOT_BEFORE_WORD}")
     if not alternatives:
         return None
     return re.compile("|".join(alternatives))
