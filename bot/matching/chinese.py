@@ -1,21 +1,27 @@
 """Chinese text for the match stage: which characters are Chinese, words, and company names.
 
-In: text that may hold Chinese (no spaces between words), the Chinese names of companies and
-their lists (data/zh_names.toml, read by word_lists.py). Out: `has_cjk`/`is_cjk`, `segment`
-(a Chinese run cut into words by rjieba, jieba's dictionary with the company names added, long
+In: text that may hold Chinese (no spaces between words); the Chinese names of companies and
+their lists (data/zh_names.toml, read by word_lists.py). Out: `has_cjk`/`is_cjk`; `segment`
+(a run of ideographs cut into words by rjieba, jieba's dictionary with the company names added,
 compounds split into the dictionary words they are made of: 半导体芯片 -> 半导体, 芯片, so that
-the keyword 芯片 finds it), `on_word_edges` (is a name found in text a whole word there, not
-京东 inside 北京东路) and `name_in_context` (the 苹果 rule). Pure but for one lazily built
-segmenter; never raises on text.
+the keyword 芯片 finds it) and `mixed_tokens`/`join_words` for text.py and keywords.py; for the
+name scan, `chinese_hits`: a Chinese name counts where segmentation puts word edges around it
+(no 京东 in 北京东路), outside negative phrases, and, for everyday words (苹果), with context.
+Pure but for one segmenter built on first use (about half a second); never raises on text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import rjieba
+
+if TYPE_CHECKING:
+    from bot.matching.tickers import NamePattern
+    from bot.matching.word_lists import ChineseNames
 
 # CJK Unified Ideographs, Extension A, Compatibility Ideographs, Extensions B-F.
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
@@ -88,9 +94,28 @@ def segment(run: str) -> list[str]:
     return _segmenter().cut(run)
 
 
-def cjk_runs(text: str) -> Iterable[re.Match[str]]:
-    """The runs of Chinese ideographs in `text`."""
-    return _CJK_RUN_RE.finditer(text)
+def mixed_tokens(text: str, findall: Callable[[str], list[str]]) -> list[str]:
+    """The tokens of text holding Chinese: runs of ideographs cut into words by segmentation,
+    the rest read by `findall` (text.WORD_RE's) as always (so a sentence mark right before an
+    ideograph ends a sentence)."""
+    out: list[str] = []
+    at = 0
+    for run in _CJK_RUN_RE.finditer(text):
+        out.extend(findall(text[at : run.start()]))
+        out.extend(segment(run.group()))
+        at = run.end()
+    out.extend(findall(text[at:]))
+    return out
+
+
+def join_words(words: list[str]) -> str:
+    """Words written back as text: a space between words, none between two Chinese ones."""
+    out = ""
+    for word in words:
+        if out and not (is_cjk(out[-1]) and is_cjk(word[0])):
+            out += " "
+        out += word
+    return out
 
 
 def on_word_edges(lowered: str, start: int, end: int) -> bool:
@@ -160,3 +185,33 @@ def name_in_context(
         if re.search(rf"(?<![a-z]){re.escape(symbol.lower())}(?![a-z])", sentence):
             return True
     return any(word in sentence for word in context)
+
+
+Hit = tuple[int, tuple[str, int, int]]  # the name automaton's: (last offset, (kind, index, length))
+
+
+def chinese_hits(
+    lowered: str,
+    found: Iterable[Hit],
+    chinese: Mapping[int, bool],
+    patterns: Sequence[NamePattern],
+    lists: ChineseNames,
+) -> Iterator[Hit]:
+    """The name scan's hits, less Chinese names that are no whole word there (京东 in 北京东路),
+    stand in a negative phrase, or need context they lack (苹果 the fruit). `chinese` maps the
+    pattern index of each Chinese name to whether it needs context. Chinese has no spaces, so
+    the word edges that detection checks for Latin names are segmentation's to say here."""
+    for hit in found:
+        last, (kind, index, length) = hit
+        ambiguous = chinese.get(index) if kind == "name" else None
+        if ambiguous is not None:
+            start, end = last + 1 - length, last + 1
+            if not on_word_edges(lowered, start, end):
+                continue
+            if in_negative(lowered, start, end, lists.negative):
+                continue
+            tickers = patterns[index].company.tickers
+            context = (lists.context, lists.after, lists.negative)
+            if ambiguous and not name_in_context(lowered, start, end, tickers, *context):
+                continue
+        yield hit

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.matching.chinese import is_cjk
-from bot.matching.text import join_words, stem_words, tokens
+from bot.matching.chinese import is_cjk, join_words
+from bot.matching.text import stem_words, tokens
 
 EXAMPLE = '/keyword "AI chips" OR Trainium -crypto'
 MAX_LENGTH = 300

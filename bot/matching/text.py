@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from bot.matching.chinese import CJK_CLASS, cjk_runs, has_cjk, is_cjk, segment
+from bot.matching.chinese import CJK_CLASS, has_cjk, is_cjk, mixed_tokens
 from bot.models import Article
 
 # A word: a run of letters (with inner apostrophes: "Amazon's", "don't") or of digits ("1.5").
@@ -62,7 +62,7 @@ def tokens(text: str) -> list[str]:
     mark sees whitespace or the end in both the text and the chunk.
     """
     if has_cjk(text):
-        return _mixed_tokens(text)
+        return mixed_tokens(text, WORD_RE.findall)
     out: list[str] = []
     append = out.append
     findall = WORD_RE.findall
@@ -81,29 +81,6 @@ def tokens(text: str) -> list[str]:
                 append(last)
                 continue
         out.extend(findall(chunk))
-    return out
-
-
-def _mixed_tokens(text: str) -> list[str]:
-    """The tokens of text holding Chinese: runs of ideographs cut into words by segmentation,
-    the rest read by WORD_RE as always (a sentence mark before an ideograph ends a sentence)."""
-    out: list[str] = []
-    at = 0
-    for run in cjk_runs(text):
-        out.extend(WORD_RE.findall(text[at : run.start()]))
-        out.extend(segment(run.group()))
-        at = run.end()
-    out.extend(WORD_RE.findall(text[at:]))
-    return out
-
-
-def join_words(words: list[str]) -> str:
-    """Words written back as text: a space between words, none between two Chinese ones."""
-    out = ""
-    for word in words:
-        if out and not (is_cjk(out[-1]) and is_cjk(word[0])):
-            out += " "
-        out += word
     return out
 
 

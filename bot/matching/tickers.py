@@ -20,7 +20,7 @@ from typing import Any
 
 import ahocorasick
 
-from bot.matching.chinese import in_negative, name_in_context, on_word_edges
+from bot.matching.chinese import chinese_hits
 from bot.matching.names import (
     WEAK_SUFFIXES,
     clean_name,
@@ -264,36 +264,7 @@ class TickerUniverse:
         found: Iterable[tuple[int, tuple[str, int, int]]] = self._automaton.iter(lowered)
         if lowered.isascii() or not self._chinese:
             return found
-        return self._chinese_checked(lowered, found)
-
-    def _chinese_checked(
-        self, lowered: str, found: Iterable[tuple[int, tuple[str, int, int]]]
-    ) -> Iterable[tuple[int, tuple[str, int, int]]]:
-        """The hits, less Chinese names that are no whole word there (京东 in 北京东路) and
-        ambiguous ones without context (苹果 the fruit). Chinese has no spaces, so the word
-        edges that detection checks for English names are segmentation's to say here."""
-        lists = self.lists.chinese
-        for hit in found:
-            last, (kind, index, length) = hit
-            ambiguous = self._chinese.get(index) if kind == "name" else None
-            if ambiguous is not None:
-                start, end = last + 1 - length, last + 1
-                if not on_word_edges(lowered, start, end):
-                    continue
-                if in_negative(lowered, start, end, lists.negative):
-                    continue
-                company = self.patterns[index].company
-                if ambiguous and not name_in_context(
-                    lowered,
-                    start,
-                    end,
-                    company.tickers,
-                    lists.context,
-                    lists.after,
-                    lists.negative,
-                ):
-                    continue
-            yield hit
+        return chinese_hits(lowered, found, self._chinese, self.patterns, self.lists.chinese)
 
 
 def _distance(a: str, b: str) -> int:
