@@ -20,7 +20,7 @@ from typing import Any
 
 import ahocorasick
 
-from bot.matching.chinese import chinese_hits
+from bot.matching.chinese import chinese_hits, has_cjk
 from bot.matching.names import (
     WEAK_SUFFIXES,
     clean_name,
@@ -262,7 +262,8 @@ class TickerUniverse:
     def scan_names(self, lowered: str) -> Iterable[tuple[int, tuple[str, int, int]]]:
         """(last offset, (kind, pattern index, length)) for every name/negative phrase found."""
         found: Iterable[tuple[int, tuple[str, int, int]]] = self._automaton.iter(lowered)
-        if lowered.isascii() or not self._chinese:
+        # English text (curly quotes and all) holds no ideograph: its hits go straight through.
+        if not self._chinese or not has_cjk(lowered):
             return found
         return chinese_hits(lowered, found, self._chinese, self.patterns, self.lists.chinese)
 
