@@ -109,3 +109,28 @@ def test_summaries_end_on_chinese_sentence_ends(fixtures_dir: Path, limit: int) 
     assert plain[-1] in "。！？」…", plain
     # Chinese sentences follow one another without a space (" … " marks sentences left out).
     assert "。 " not in plain.replace(GAP, "")
+
+
+@pytest.mark.parametrize(
+    ("declared", "content_type"),
+    [
+        ("gb2312", None),
+        ("GBK", None),
+        ("UTF-8", "application/atom+xml; charset=gb2312"),  # the header wins over the document
+    ],
+    ids=["gb2312 declared", "GBK declared", "gb2312 in the header"],
+)
+def test_chinese_legacy_encodings(
+    fixtures_dir: Path, declared: str, content_type: str | None
+) -> None:
+    """Many Chinese sites still serve GB2312/GBK: the same real feed, re-encoded in memory as
+    GB18030 (their superset), reads as it does in UTF-8."""
+    path = fixtures_dir / "real" / FEEDS["investing"]
+    text = path.read_text("utf-8").replace("encoding='UTF-8'", f"encoding='{declared}'")
+    feed = parse_feed(
+        text.encode("gb18030"), source="x", url="https://e.com/f", content_type=content_type
+    )
+    expected = parse_feed(path.read_bytes(), source="x", url="https://e.com/f")
+    assert feed.title == "股市新闻-英为财情"
+    assert [a.title for a in feed.articles] == [a.title for a in expected.articles]
+    assert [a.text for a in feed.articles] == [a.text for a in expected.articles]

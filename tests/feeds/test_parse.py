@@ -165,7 +165,8 @@ def check_futunn(feed: ParsedFeed) -> None:
     first = feed.articles[0]
     assert first.title.startswith("华尔街对特斯拉全面转多")
     assert first.text.startswith("特斯拉CEO埃隆·马斯克（Elon Musk）曾因怀疑该公司的前景")
-    assert "clickMain" not in first.text and "<p>" not in first.text
+    assert "clickMain" not in first.text
+    assert "<p>" not in first.text
     assert first.published == datetime(2022, 12, 1, 3, 22, 31, tzinfo=UTC)  # +08:00 in the feed
 
 
