@@ -12,6 +12,7 @@ lists word_lists.py's; downloading a fresh table is the command line's (bot/tick
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 
 import ahocorasick
 
-from bot.matching.chinese import chinese_hits, has_cjk
+from bot.matching.chinese import chinese_hits, has_cjk, scan_runs
 from bot.matching.names import (
     WEAK_SUFFIXES,
     clean_name,
@@ -108,6 +109,7 @@ class TickerUniverse:
             s for s in self._by_symbol if is_word(words, s.lower())
         )
         self._automaton = self._build_automaton()
+        self._chinese_automaton = self._build_chinese_automaton()
 
     # -- construction ---------------------------------------------------------------------------
     def _build_companies(self, rows: list[Row]) -> None:
@@ -185,6 +187,8 @@ class TickerUniverse:
         automaton = ahocorasick.Automaton()
         for i, pattern in enumerate(self.patterns):
             key = pattern.written.lower()
+            if i in self._chinese:
+                continue  # in an automaton of their own, below
             if not pattern.weak:
                 automaton.add_word(key, ("name", i, len(key)))
                 continue
@@ -195,6 +199,17 @@ class TickerUniverse:
         for phrase in self.lists.negative_phrases:
             automaton.add_word(phrase, ("negative", -1, len(phrase)))
         automaton.make_automaton()
+        return automaton
+
+    def _build_chinese_automaton(self) -> Any:
+        """The Chinese names apart: hundreds more first characters at the root would slow the
+        scan of every English story, and only text holding Chinese is searched for them."""
+        automaton = ahocorasick.Automaton()
+        for i in self._chinese:
+            key = self.patterns[i].written.lower()
+            automaton.add_word(key, ("name", i, len(key)))
+        if len(automaton):
+            automaton.make_automaton()
         return automaton
 
     # -- loading --------------------------------------------------------------------------------
@@ -262,10 +277,11 @@ class TickerUniverse:
     def scan_names(self, lowered: str) -> Iterable[tuple[int, tuple[str, int, int]]]:
         """(last offset, (kind, pattern index, length)) for every name/negative phrase found."""
         found: Iterable[tuple[int, tuple[str, int, int]]] = self._automaton.iter(lowered)
-        # English text (curly quotes and all) holds no ideograph: its hits go straight through.
         if not self._chinese or not has_cjk(lowered):
             return found
-        return chinese_hits(lowered, found, self._chinese, self.patterns, self.lists.chinese)
+        chinese = scan_runs(lowered, self._chinese_automaton)
+        checked = chinese_hits(lowered, chinese, self._chinese, self.patterns, self.lists.chinese)
+        return itertools.chain(found, checked)
 
 
 def _distance(a: str, b: str) -> int:
