@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from bot.matching.chinese import cjk_edge
 from bot.matching.text import article_text
 from bot.matching.tickers import Company, NamePattern, TickerUniverse, normalize_symbol
 from bot.models import Article
@@ -235,9 +236,14 @@ def _name_hits(
     for last, (kind, index, length) in universe.scan_names(lowered):
         end = last + 1
         start = end - length
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        # Next to a Chinese character is a word edge; the name scan asked segmentation.
+        if (
+            start > 0
+            and (text[start - 1].isalnum() or text[start - 1] == "_")
+            and not cjk_edge(text, start)
+        ):
             continue
-        if end < n and (text[end].isalnum() or text[end] == "_"):
+        if end < n and (text[end].isalnum() or text[end] == "_") and not cjk_edge(text, end):
             continue
         candidates.append((start, end, index if kind == "name" else -1))
     # Longest match wins where matches overlap; a negative phrase blanks the names inside it.

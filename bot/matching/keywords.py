@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.matching.chinese import is_cjk, join_words
 from bot.matching.text import stem_words, tokens
 
 EXAMPLE = '/keyword "AI chips" OR Trainium -crypto'
@@ -102,8 +103,9 @@ def _term(raw: str, quoted: bool, position: int, text: str) -> Term:
         what = "this phrase" if quoted else f"'{raw}'"
         raise QueryError(f"{what} has no letters or digits to look for", position, text)
     found = tuple(stem_words(written))
-    lowered, kept = " ".join(w.lower() for w in written), " ".join(written)
-    if quoted or len(found) > 1:
+    lowered, kept = join_words([w.lower() for w in written]), join_words(written)
+    # Chinese written without spaces is one word to the user, however segmentation cuts it.
+    if quoted or (len(found) > 1 and not all(map(is_cjk, kept))):
         lowered, kept = f'"{lowered}"', f'"{kept}"'
     return Term(found, lowered, kept)
 

@@ -32,7 +32,7 @@ _EXCHANGE_RE = re.compile(
     re.IGNORECASE,
 )
 _CLASS_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*[.\-/][A-Za-z]{1,2}$")  # BRK.B, brk-b, BRK/B
-_SPLIT_RE = re.compile(r"[\s,;]+")
+_SPLIT_RE = re.compile(r"[\s,;，、；]+")  # Chinese commas too: 英伟达、特斯拉
 _EDGE_PUNCTUATION = "()[]{}<>\"'“”‘’.:;!?"
 # Words between the companies of a list ("apple and microsoft"), skipped when not in a name.
 _JOINERS = frozenset({"and", "&", "or", "+", "plus", "also"})

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from bot.matching.chinese import CJK_CLASS, has_cjk, is_cjk, mixed_tokens
 from bot.models import Article
 
 # A word: a run of letters (with inner apostrophes: "Amazon's", "don't") or of digits ("1.5").
@@ -21,7 +22,9 @@ from bot.models import Article
 # Hyphens and other punctuation split words: "AI-chips" is two words, "re:Invent" is "re", "Invent".
 # Sentence punctuation (". ! ? ; :" before a space) is a token of its own, which no term
 # contains, so that a phrase never matches across sentences ("AI. Chip" is not "AI chip").
-WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*|[.!?;:](?=\s|$)")
+# Chinese sentence marks (。！？；) are such tokens wherever they stand. Runs of Chinese
+# ideographs are not read by it: `tokens` cuts them into words (chinese.segment).
+WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*|[.!?;:](?=\s|$)|[。！？；]")
 
 # snowballstemmer hands out PyStemmer's C stemmer when it is installed (it is a dependency).
 _STEMMER = snowballstemmer.stemmer("english")
@@ -58,6 +61,8 @@ def tokens(text: str) -> list[str]:
     Equal to the regex because no token spans whitespace and the look-ahead after a sentence
     mark sees whitespace or the end in both the text and the chunk.
     """
+    if has_cjk(text):
+        return mixed_tokens(text, WORD_RE.findall)
     out: list[str] = []
     append = out.append
     findall = WORD_RE.findall
@@ -118,16 +123,18 @@ def offsets(
     for token in found[done:upto]:
         at = find(token, at)
         if token in _SENTENCE_PUNCT:
-            while at + 1 < end and not text[at + 1].isspace():
+            # ... or before an ideograph: the text was cut there (see `_mixed_tokens`).
+            while at + 1 < end and not (text[at + 1].isspace() or is_cjk(text[at + 1])):
                 at = find(token, at + 1)
         append(at)
         at += len(token)
     return out
 
 
-# Sentence ends: . ! ? (and closing quotes/brackets) then space then a capital, digit or quote;
+# Sentence ends: . ! ? (and closing quotes/brackets) then space then a capital, digit, quote or
+# Chinese character;
 # or a line break. Abbreviations below do not end a sentence ("Apple Inc. said", "U.S. stocks").
-_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“'(\[A-Z0-9$])|\n+")
+_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“'(\[A-Z0-9$" + CJK_CLASS + r"])|\n+")
 _ABBREV = frozenset(
     [
         "inc",
@@ -174,8 +181,20 @@ _ABBREV = frozenset(
 )
 
 
+# A Chinese sentence ends at 。！？ (and the closing quotes after it), no space needed.
+_ZH_END_RE = re.compile(r"[。！？][”’」』）)]*")
+
+
 def sentence_bounds(text: str) -> list[int]:
     """Start offsets of the sentences of `text` (always begins with 0)."""
+    starts = _english_bounds(text)
+    if not has_cjk(text):
+        return starts
+    ends = [m.end() for m in _ZH_END_RE.finditer(text) if m.end() < len(text)]
+    return sorted(set(starts).union(ends))
+
+
+def _english_bounds(text: str) -> list[int]:
     starts = [0]
     for m in _END_RE.finditer(text):
         if m.group().startswith("\n") or "\n" in m.group():

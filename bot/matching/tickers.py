@@ -12,6 +12,7 @@ lists word_lists.py's; downloading a fresh table is the command line's (bot/tick
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any
 
 import ahocorasick
 
+from bot.matching.chinese import chinese_hits, has_cjk, scan_runs
 from bot.matching.names import (
     WEAK_SUFFIXES,
     clean_name,
@@ -99,12 +101,15 @@ class TickerUniverse:
         self._shared_names: dict[str, list[Company]] = {}
         self._alias_keys: set[str] = set()
         self.patterns: list[NamePattern] = []
+        # Pattern index of each Chinese name -> does it need context (苹果)?
+        self._chinese: dict[int, bool] = {}
         self._build_names(words)
         # Symbols that may not count when written bare: stop list, and everyday English words.
         self.bare_stop: frozenset[str] = self.lists.stop_symbols | frozenset(
             s for s in self._by_symbol if is_word(words, s.lower())
         )
         self._automaton = self._build_automaton()
+        self._chinese_automaton = self._build_chinese_automaton()
 
     # -- construction ---------------------------------------------------------------------------
     def _build_companies(self, rows: list[Row]) -> None:
@@ -132,6 +137,7 @@ class TickerUniverse:
             for name in names:
                 self._add_name(name, display, name.lower() in self.lists.ambiguous)
                 self._alias_keys.add(name.lower())
+        self._add_chinese_names()
         for company in self._by_cik.values():
             for variant in name_variants(company.name):
                 parts = re.findall(r"[^\W_]+", variant.lower())
@@ -142,6 +148,20 @@ class TickerUniverse:
                 # A name made only of everyday words ("Target", "General Motors") needs context.
                 ambiguous = all(is_word(words, p) or p.isdigit() for p in parts)
                 self._add_name(variant, company, ambiguous, weak=ambiguous)
+
+    def _add_chinese_names(self) -> None:
+        """The Chinese names (英伟达 -> NVDA): findable by `resolve` and in stories, where the
+        name scan checks word edges and, for names that are everyday words (苹果), context."""
+        chinese = self.lists.chinese
+        for symbol, names in chinese.names.items():
+            company = self._by_symbol.get(symbol)
+            if company is None:
+                continue
+            for name in names:
+                before = len(self.patterns)
+                self._add_name(name, company, ambiguous=False)
+                if len(self.patterns) > before:
+                    self._chinese[before] = name.lower() in chinese.ambiguous
 
     def _add_name(
         self, written: str, company: Company, ambiguous: bool, *, weak: bool = False
@@ -167,6 +187,8 @@ class TickerUniverse:
         automaton = ahocorasick.Automaton()
         for i, pattern in enumerate(self.patterns):
             key = pattern.written.lower()
+            if i in self._chinese:
+                continue  # in an automaton of their own, below
             if not pattern.weak:
                 automaton.add_word(key, ("name", i, len(key)))
                 continue
@@ -177,6 +199,17 @@ class TickerUniverse:
         for phrase in self.lists.negative_phrases:
             automaton.add_word(phrase, ("negative", -1, len(phrase)))
         automaton.make_automaton()
+        return automaton
+
+    def _build_chinese_automaton(self) -> Any:
+        """The Chinese names apart: hundreds more first characters at the root would slow the
+        scan of every English story, and only text holding Chinese is searched for them."""
+        automaton = ahocorasick.Automaton()
+        for i in self._chinese:
+            key = self.patterns[i].written.lower()
+            automaton.add_word(key, ("name", i, len(key)))
+        if len(automaton):
+            automaton.make_automaton()
         return automaton
 
     # -- loading --------------------------------------------------------------------------------
@@ -244,7 +277,11 @@ class TickerUniverse:
     def scan_names(self, lowered: str) -> Iterable[tuple[int, tuple[str, int, int]]]:
         """(last offset, (kind, pattern index, length)) for every name/negative phrase found."""
         found: Iterable[tuple[int, tuple[str, int, int]]] = self._automaton.iter(lowered)
-        return found
+        if not self._chinese or not has_cjk(lowered):
+            return found
+        chinese = scan_runs(lowered, self._chinese_automaton)
+        checked = chinese_hits(lowered, chinese, self._chinese, self.patterns, self.lists.chinese)
+        return itertools.chain(found, checked)
 
 
 def _distance(a: str, b: str) -> int:

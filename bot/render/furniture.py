@@ -19,7 +19,8 @@ from bot.models import Article
 _PARAGRAPH_SPLIT_RE = re.compile(r"\n")  # a blank line, or one <br>: both end a paragraph
 # A markdown-style subheading glued to the start of a paragraph: "**Key Client** The billions…".
 _GLUED_HEADING_RE = re.compile(r"^\*\*([^*]{1,120})\*\*\s*")
-SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*$")
+# Chinese sentences end in full-width marks, closed by full-width quotes and brackets.
+SENTENCE_END_RE = re.compile(r"[.!?…。！？][\"'”’)\]」』）]*$")
 _SHORT = 12  # words: furniture lines (bylines, prompts, headings) are short
 
 _DISCLAIMER_RE = re.compile(
@@ -107,8 +108,25 @@ _DATELINE_RES = (
 )
 
 
+_CJK_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+# Chinese bylines and credits: "编辑/lydia", "来源：…", "作者：…", "责任编辑：…".
+_ZH_BYLINE_RE = re.compile(r"^(?:责任编辑|编辑|责编|来源|作者|记者|撰文|校对)\s*[/:：]")
+# Investing.com's Chinese edition glues "提供者 智通财经 - 53 分钟以前" (provider, age) to the text.
+_ZH_PROVIDER_RE = re.compile(r"^提供者\s+[^\n]{1,40}?\s+-\s+\d+\s*(?:秒|分钟|小时|天)以前\s*")
+
+
 def _words(paragraph: str) -> int:
-    return len(paragraph.split())
+    """Words in a paragraph; Chinese has no spaces, and a word there is about two characters."""
+    if paragraph.isascii():
+        return len(paragraph.split())
+    return len(paragraph.split()) + len(_CJK_RE.findall(paragraph)) // 2
+
+
+def _strip_zh_lead(paragraph: str, title: str) -> str:
+    """A Chinese paragraph less the title and provider line glued to its start."""
+    if title and paragraph.startswith(title) and _CJK_RE.search(title):
+        paragraph = paragraph[len(title) :].lstrip()
+    return _ZH_PROVIDER_RE.sub("", paragraph, count=1)
 
 
 # Everything but letters and digits (\w without the underscore).
@@ -147,6 +165,8 @@ def _is_furniture(paragraph: str) -> bool:
     if forward_looking and _FORWARD_LOOKING_RE.search(paragraph):
         return True
     if _ONLY_NUMBERS_RE.match(paragraph) or _LINK_LINE_RE.match(paragraph):
+        return True
+    if words <= 20 and not paragraph.isascii() and _ZH_BYLINE_RE.match(paragraph):
         return True
     if (words <= 8 or paragraph.lower().startswith("the post")) and _CONTINUE_RE.match(paragraph):
         return True
@@ -197,6 +217,8 @@ def clean_paragraphs(article: Article) -> list[str]:
     in_links_block = False
     for raw in _PARAGRAPH_SPLIT_RE.split(article.text):
         paragraph = " ".join(raw.split())
+        if paragraph and not paragraph.isascii():
+            paragraph = _strip_zh_lead(paragraph, " ".join(article.title.split()))
         if not paragraph:
             continue
         if in_links_block:

@@ -20,10 +20,18 @@ from sentencex import segment  # type: ignore[import-untyped, unused-ignore]
 
 from bot.models import Article
 from bot.render.furniture import SENTENCE_END_RE, clean_paragraphs
-from bot.render.html import cut_plain, escape, utf16_len
+from bot.render.html import ELLIPSIS, cut_plain, escape, utf16_len
 
 # Between two sentences that were not next to each other in the article.
 GAP = " … "
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_END_RE = re.compile(f"[{_CJK}。！？；，：」』”）]$")
+_CLAUSE_MARKS = "，；：、"
+# A Latin word's edges: no letter or digit next to it, a Chinese character being no part of it
+# ("英伟达的AI芯片" holds the word "AI").
+_NOT_AFTER_WORD = rf"(?<![^\W{_CJK}])"
+_NOT_BEFORE_WORD = rf"(?![^\W{_CJK}])"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +55,24 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     """One pattern finding any of `terms` as whole words.
 
     Short all-capital terms are tickers and match case-sensitively and exactly, so "IT" is not
-    "it"; other terms also match with a plural ending or a model number ("Trainium2").
+    "it"; other terms also match with a plural ending or a model number ("Trainium2"). Chinese
+    has no spaces: a Chinese term is found wherever it stands ("苹果CEO"), a Latin one next to
+    Chinese characters too ("的AI芯片"); only Latin letters run into a Latin end ("Meta平台").
     """
     alternatives: list[str] = []
     for term in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True):
         body = r"\s+".join(re.escape(word) for word in term.split())
-        if term.isupper() and len(term) <= 6:
-            alternatives.append(body)
+        if _CJK_RE.search(term):
+            before = r"(?<![A-Za-z0-9])" if term[0].isascii() else ""
+            after = r"(?![A-Za-z0-9])" if term[-1].isascii() else ""
+            alternatives.append(f"{before}(?:{body}){after}")
+        elif term.isupper() and len(term) <= 6:
+            alternatives.append(rf"{_NOT_AFTER_WORD}(?:{body}){_NOT_BEFORE_WORD}")
         else:
-            alternatives.append(rf"(?i:{body})(?:e?s|\d+)?")
+            alternatives.append(rf"{_NOT_AFTER_WORD}(?:(?i:{body})(?:e?s|\d+)?){_NOT_BEFORE_WORD}")
     if not alternatives:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    return re.compile("|".join(alternatives))
 
 
 def bold_terms(text: str, pattern: re.Pattern[str] | None) -> str:
@@ -137,13 +151,26 @@ def _summary(article: Article, terms: tuple[str, ...], limit: int) -> str:
     if not chosen:
         return ""
     if len(chosen) == 1 and utf16_len(found[0].text) > limit:
-        return bold_terms(cut_plain(found[0].text, limit), pattern)
+        return bold_terms(_cut_lead(found[0].text, limit), pattern)
     parts: list[str] = []
     for position, index in enumerate(chosen):
         if position:
             parts.append(_joint(found, chosen[position - 1], index))
         parts.append(bold_terms(found[index].text, pattern))
     return "".join(parts)
+
+
+def _cut_lead(text: str, limit: int) -> str:
+    """A lead too long to show whole: Chinese is cut after its last clause mark (，；：) that
+    fits, when that keeps most of the room; other text between words (`cut_plain`)."""
+    cut = cut_plain(text, limit)
+    if not _CJK_RE.search(text):
+        return cut
+    head = cut[: -len(ELLIPSIS)]
+    mark = max(head.rfind(m) for m in _CLAUSE_MARKS)
+    if mark >= len(head) // 2:
+        return head[: mark + 1] + ELLIPSIS
+    return cut
 
 
 def _joint(found: Sequence[_Sentence], before: int, after: int) -> str:
@@ -153,4 +180,8 @@ def _joint(found: Sequence[_Sentence], before: int, after: int) -> str:
     if after != before + 1:
         return escape(GAP)
     ended = SENTENCE_END_RE.search(found[before].text)
-    return "\n" if found[after].paragraph != found[before].paragraph and not ended else " "
+    if found[after].paragraph != found[before].paragraph and not ended:
+        return "\n"
+    # Chinese sentences follow one another without a space.
+    first, second = found[before].text, found[after].text
+    return "" if _CJK_RE.match(second) and _CJK_END_RE.search(first) else " "

@@ -158,6 +158,28 @@ def check_yahoo(feed: ParsedFeed) -> None:
     assert [a.source for a in feed.articles[:2]] == ["TipRanks", "Barrons.com"]
 
 
+def check_futunn(feed: ParsedFeed) -> None:
+    # UTF-8 Chinese, the article's HTML escaped in an Atom <content>, page markup included.
+    assert feed.title == "富途牛牛要闻"
+    assert len(feed.articles) == 2
+    first = feed.articles[0]
+    assert first.title.startswith("华尔街对特斯拉全面转多")
+    assert first.text.startswith("特斯拉CEO埃隆·马斯克（Elon Musk）曾因怀疑该公司的前景")
+    assert "clickMain" not in first.text
+    assert "<p>" not in first.text
+    assert first.published == datetime(2022, 12, 1, 3, 22, 31, tzinfo=UTC)  # +08:00 in the feed
+
+
+def check_investing_cn(feed: ParsedFeed) -> None:
+    # Investing.com's Chinese edition: plain text content that repeats the title.
+    assert feed.title == "股市新闻-英为财情"
+    assert len(feed.articles) == 8
+    first = feed.articles[0]
+    assert first.title == "鸽派讲话助推股市反弹，道指步入技术性牛市！"
+    assert first.url == "https://cn.investing.com/news/stock-market-news/article-2157247"
+    assert "道指由9月份低位上升超过20%" in first.text
+
+
 REAL: list[tuple[str, Callable[[ParsedFeed], None]]] = [
     ("cnbc_finance_rss_2019.xml", check_cnbc),
     ("ctv_news_top_stories_bom_cdata.xml", check_ctv),
@@ -170,6 +192,8 @@ REAL: list[tuple[str, Callable[[ParsedFeed], None]]] = [
     ("yahoo_finance_rssindex_2022.xml", check_yahoo),
     ("google_news_top_stories_2020_cluster.xml", check_google_cluster),
     ("guardian_uk_rss_2025_continue_reading.xml", check_guardian),
+    ("futunn_news_atom_2022.xml", check_futunn),
+    ("investing_cn_stock_market_news_2022.xml", check_investing_cn),
 ]
 # The publishers items name in <source>: an article's source is its publisher.
 PUBLISHERS = {

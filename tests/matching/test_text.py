@@ -10,6 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from bot.matching.chinese import CJK_CLASS, has_cjk, is_cjk, segment
 from bot.matching.detect import _EXCHANGE_RE, _exchange_matches
 from bot.matching.index import MatchIndex
 from bot.matching.text import (
@@ -35,6 +36,10 @@ TRICKY = [
     "\n\nTitle only",
     "Apple Inc.). Gap... said .. it.) ok. Q3:. (Inc.!?) x.y.z. a.b 1.5. end:",
 ]
+CHINESE = [
+    "英伟达发布新芯片。AI chips rise. 特斯拉涨了！好\n\n“苹果公司”股价；Inc.苹果 3.5%的AI芯片",
+    "比亚迪电动汽车销量大增，半导体芯片出口？北京东路 a.\n哔哩哔哩（BILI）",
+]
 
 
 def _real_texts(real_dir: Path) -> list[str]:
@@ -48,20 +53,49 @@ def _real_texts(real_dir: Path) -> list[str]:
     return texts
 
 
+# The same tokens read the slow way: WORD_RE, except that a run of Chinese ideographs is a
+# token of its own (then cut by segmentation), and a sentence mark before one ends a sentence.
+_LETTERS = rf"[^\W\d_{CJK_CLASS}]"
+_REFERENCE_RE = re.compile(
+    rf"[{CJK_CLASS}]+|{_LETTERS}+(?:['’]{_LETTERS}+)*|\d+(?:[.,]\d+)*"
+    rf"|[.!?;:](?=\s|$|[{CJK_CLASS}])|[。！？；]"
+)
+
+
+def _reference(text: str) -> list[tuple[int, str]]:
+    """(start, token) of every token, the slow way."""
+    if not has_cjk(text):
+        return [(m.start(), m.group()) for m in WORD_RE.finditer(text)]
+    out: list[tuple[int, str]] = []
+    for m in _REFERENCE_RE.finditer(text):
+        if not is_cjk(m.group()[0]):
+            out.append((m.start(), m.group()))
+            continue
+        at = m.start()
+        for word in segment(m.group()):
+            out.append((at, word))
+            at += len(word)
+    return out
+
+
 @pytest.fixture(scope="module")
 def texts(real_dir: Path) -> list[str]:
-    return _real_texts(real_dir) + TRICKY
+    return _real_texts(real_dir) + TRICKY + CHINESE
+
+
+def test_some_texts_hold_chinese(texts: list[str]) -> None:
+    assert sum(map(has_cjk, texts)) >= 2
 
 
 def test_tokens_are_the_regex_tokens(texts: list[str]) -> None:
     for text in texts:
-        assert tokens(text) == WORD_RE.findall(text)
+        assert tokens(text) == [token for _, token in _reference(text)]
 
 
 def test_offsets_are_the_regex_starts(texts: list[str]) -> None:
     for text in texts:
         found = tokens(text)
-        starts = [m.start() for m in WORD_RE.finditer(text)]
+        starts = [start for start, _ in _reference(text)]
         assert offsets(text, found) == starts
         known: list[int] = []  # asked for a few at a time, as hits ask
         for upto in range(0, len(found) + 3, 3):
@@ -72,7 +106,7 @@ def test_article_text_words_spans_and_sentences(texts: list[str]) -> None:
     for text in texts:
         prepared = ArticleText(text)
         assert prepared.stems() == stems(text)
-        spans = [m.span() for m in WORD_RE.finditer(text)]
+        spans = [(start, start + len(token)) for start, token in _reference(text)]
         assert [prepared.span(i) for i in range(len(spans))] == spans
         bounds = sentence_bounds(text)
         for offset, char in enumerate(text):

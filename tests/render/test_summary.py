@@ -10,7 +10,7 @@ import pytest
 
 from bot.models import Article
 from bot.render.html import to_plain, visible_length
-from bot.render.summary import summarise, term_pattern
+from bot.render.summary import bold_terms, summarise, term_pattern
 from tests.render import cases
 
 PROSE = (
@@ -82,3 +82,55 @@ def test_term_pattern(terms: list[str], text: str, expected: list[str] | None) -
     pattern = term_pattern(terms)
     found = [m.group(0) for m in pattern.finditer(text)] if pattern else []
     assert found == (expected if expected is not None else ["Trainium2", "Trainium3", "Trainiums"])
+
+
+ZH_TEXT = (
+    "英伟达周三公布财报，营收同比增长94%，超出分析师预期。"
+    "公司表示，数据中心业务仍是增长主力！"
+    "市场关注其新一代芯片何时量产？"
+    "股价盘后上涨5%。"
+)
+
+# (terms, limit, the summary as plain text)
+CHINESE = [
+    (["英伟达"], 500, ZH_TEXT),
+    (
+        ["英伟达"],
+        50,
+        "英伟达周三公布财报，营收同比增长94%，超出分析师预期。公司表示，数据中心业务仍是增长主力！",
+    ),
+    (
+        ["芯片"],
+        60,
+        "英伟达周三公布财报，营收同比增长94%，超出分析师预期。 … 市场关注其新一代芯片何时量产？",
+    ),
+    (["英伟达"], 21, "英伟达周三公布财报，营收同比增长94%，…"),
+    (["英伟达"], 20, "英伟达周三公布财报，…"),
+]
+
+
+@pytest.mark.parametrize(
+    ("terms", "limit", "plain"),
+    CHINESE,
+    ids=["whole", "two sentences", "gap", "clause cut", "earlier clause"],
+)
+def test_chinese_summaries_cut_on_chinese_sentence_ends(
+    terms: list[str], limit: int, plain: str
+) -> None:
+    summary = summarise(article(ZH_TEXT, title="英伟达财报"), terms, limit)
+    assert to_plain(summary) == plain
+    assert visible_length(summary) <= limit
+
+
+@pytest.mark.parametrize(
+    ("terms", "text", "bold"),
+    [
+        (["苹果"], "马斯克与苹果CEO库克会面", "马斯克与<b>苹果</b>CEO库克会面"),
+        (["Meta平台"], "Meta平台(META.US)称", "<b>Meta平台</b>(META.US)称"),
+        (["Meta平台"], "XMeta平台称", "XMeta平台称"),
+        (["芯片", "AI"], "英伟达的AI芯片", "英伟达的<b>AI</b><b>芯片</b>"),
+    ],
+    ids=["before Latin letters", "Latin start", "not inside a Latin word", "mixed"],
+)
+def test_chinese_terms_in_bold(terms: list[str], text: str, bold: str) -> None:
+    assert bold_terms(text, term_pattern(terms)) == bold
