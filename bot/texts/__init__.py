@@ -41,8 +41,30 @@ class Phrase:
     values: Mapping[str, object] = field(default_factory=dict)
 
     def say(self, lang: str = DEFAULT_LANG) -> str:
-        """The phrase in `lang`."""
-        return text(self.key, lang, **self.values)
+        """The phrase in `lang`; a value that is itself a phrase (or an error carrying one) is
+        said in `lang` too."""
+        return text(self.key, lang, **{k: said(v, lang) for k, v in self.values.items()})
+
+
+class PhraseError(ValueError):
+    """An error whose reason is a `Phrase`: str() is English (logs); `say(lang)` is for users."""
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.phrase = Phrase(key, values)
+        super().__init__(self.phrase.say())
+
+    def say(self, lang: str = DEFAULT_LANG) -> str:
+        """The reason in `lang`."""
+        return self.phrase.say(lang)
+
+
+def said(value: object, lang: str) -> object:
+    """`value` as a user reading `lang` sees it: a phrase, or an error or object that can say
+    itself (`say(lang)`), in `lang`; anything else as it is."""
+    if isinstance(value, Phrase):
+        return value.say(lang)
+    say = getattr(value, "say", None)
+    return say(lang) if callable(say) else value
 
 
 @cache

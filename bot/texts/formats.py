@@ -62,14 +62,14 @@ def moment(when: datetime, lang: str, zone: tzinfo = UTC) -> str:
 
 def day(value: date, lang: str) -> str:
     """A day, short ("Dec 7" / "12月7日"), for chart axes and busiest days."""
-    return format_skeleton("MMMd", datetime(value.year, value.month, value.day), locale=locale_of(lang))
+    return format_skeleton(
+        "MMMd", datetime(value.year, value.month, value.day), locale=locale_of(lang)
+    )
 
 
 def ago(when: datetime, now: datetime, lang: str) -> str:
     """How long before `now` `when` was ("3 hours ago" / "3小时前")."""
-    return format_timedelta(
-        when - now, add_direction=True, threshold=1.0, locale=locale_of(lang)
-    )
+    return format_timedelta(when - now, add_direction=True, threshold=1.0, locale=locale_of(lang))
 
 
 def number(value: float, lang: str) -> str:
@@ -80,3 +80,9 @@ def number(value: float, lang: str) -> str:
 def span(seconds: float, lang: str) -> str:
     """A length of time, rounded to its largest unit ("5 minutes" / "5分钟")."""
     return format_timedelta(timedelta(seconds=seconds), threshold=1.0, locale=locale_of(lang))
+
+
+def telegram_codes(lang: str) -> tuple[str, ...]:
+    """The two-letter codes `setMyCommands` takes for users whose Telegram speaks `lang` (the
+    default menu, with no code, is English's)."""
+    return () if lang == DEFAULT_LANG else (known(lang).partition("_")[0],)
