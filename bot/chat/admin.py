@@ -20,7 +20,7 @@ from bot.chat.gate import operators_only, remember_chat
 from bot.feeds.health import format_health
 from bot.models import DeliveryKind
 from bot.storage.stats import BotStats
-from bot.texts import text
+from bot.texts import plural, text
 
 MAX_BROADCAST = 4000
 HEALTH_LIMIT = 25  # feeds shown by /feedhealth, worst first
@@ -85,9 +85,7 @@ async def broadcast_command(update: Update, context: Context) -> None:
         text("chat.broadcast.button.no", context.lang),
         number,
     )
-    await reply(
-        update, text("chat.broadcast.confirm", context.lang, count=count, text=body), markup
-    )
+    await reply(update, plural("chat.broadcast.confirm", count, context.lang, text=body), markup)
 
 
 @operators_only
@@ -105,7 +103,7 @@ async def broadcast_button(update: Update, context: Context) -> None:
         count = svc.store.outbox.enqueue_notice(
             svc.store.chats.active_chat_ids(), body, now=svc.clock(), kind=DeliveryKind.BROADCAST
         )
-        outcome = text("chat.broadcast.queued", context.lang, count=count)
+        outcome = plural("chat.broadcast.queued", count, context.lang)
     else:
         outcome = text("chat.broadcast.cancelled", context.lang)
     if isinstance(query.message, Message):

@@ -10,8 +10,6 @@ channel that cannot be reached or administered is answered with the reason.
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from telegram import Update
 from telegram.error import TelegramError
 
@@ -20,6 +18,7 @@ from bot.chat.gate import admins_only, is_admin, remember_chat, remember_topic, 
 from bot.chat.watching import watch_words
 from bot.matching.resolve import deep_link_words
 from bot.texts import text
+from bot.texts.formats import local_moment
 
 DEEP_LINK_WORDS = 20
 
@@ -28,7 +27,10 @@ async def start(update: Update, context: Context) -> None:
     """Welcome the user; `/start watch-AMZN-NVDA` (a deep link) also subscribes."""
     chat_id = remember_chat(update, context)
     await reply(
-        update, text("chat.start", context.lang, disclaimer=context.svc.settings.disclaimer)
+        update,
+        text(
+            "chat.start", context.lang, disclaimer=context.svc.settings.disclaimer_for(context.lang)
+        ),
     )
     payload = context.args[0] if context.args else ""
     admin = await is_admin(update, context)
@@ -65,7 +67,7 @@ async def resume(update: Update, context: Context) -> None:
     if current is None or current.paused_at is None:
         await reply(update, text("chat.resume.not_paused", context.lang))
         return
-    since = current.paused_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    since = local_moment(current.paused_at, "UTC", context.lang, "format.timestamp")
     chats.resume_chat(chat_id, context.svc.clock())
     await reply(update, text("chat.resume.done", context.lang, since=since))
 

@@ -18,7 +18,7 @@ from bot.chat import keyboards
 from bot.chat.context import Context, edit_in_place, reply
 from bot.chat.gate import admins_only, target_chat
 from bot.subscriptions.transfer import MAX_IMPORT_BYTES, ImportRefused
-from bot.texts import said, text
+from bot.texts import plural, said, text
 
 
 async def export_command(update: Update, context: Context) -> None:
@@ -31,7 +31,7 @@ async def export_command(update: Update, context: Context) -> None:
         return
     await message.reply_document(
         InputFile(payload, filename="investor-alerts.json"),
-        caption=text("chat.export.caption", context.lang, count=len(document["subscriptions"])),
+        caption=plural("chat.export.caption", len(document["subscriptions"]), context.lang),
     )
 
 
@@ -109,4 +109,4 @@ async def delete_button(update: Update, context: Context) -> None:
     if context.user_data is not None and chat_id != chat.id:
         context.user_data.channel = None  # the channel it was setting up is gone
     if isinstance(query.message, Message):
-        await edit_in_place(query.message, text("chat.delete.done", context.lang, count=count))
+        await edit_in_place(query.message, plural("chat.delete.done", count, context.lang))

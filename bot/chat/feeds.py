@@ -44,7 +44,7 @@ def _room(svc: Services, chat_id: int, lang: str) -> str | None:
     if limit == 0:
         return text("feeds.add.off", lang)
     count = len(svc.store.feeds.user_feeds(chat_id))
-    return plural("feeds.add.limit", count, lang) if count >= limit else None
+    return text("feeds.add.limit", lang, count=count) if count >= limit else None
 
 
 @admins_only
@@ -181,7 +181,7 @@ async def import_opml(update: Update, context: Context) -> None:
         feed = Feed(name=(title or url)[:255], url=url, interval=svc.settings.poll_interval)
         added += svc.store.feeds.add_user_feed(chat_id, feed, now=svc.clock())[1]
     lines = [
-        text("feeds.opml.imported", context.lang, added=added, skipped=len(skipped)),
+        plural("feeds.opml.imported", added, context.lang, skipped=len(skipped)),
         *skipped[:10],
     ]
     await reply(update, "\n".join(lines))

@@ -110,7 +110,7 @@ async def test_command(update: Update, context: Context) -> None:
         for seen, a in found[:SHOWN_MATCHES]
     ]
     if len(found) > SHOWN_MATCHES:
-        lines.append(text("chat.test.more", context.lang, count=len(found) - SHOWN_MATCHES))
+        lines.append(plural("chat.test.more", len(found) - SHOWN_MATCHES, context.lang))
     command = "/watch" if sub.kind is Kind.TICKER else "/keyword"
     lines.append(text("chat.test.subscribe", context.lang, command=f"{command} {sub.value}"))
     await reply(update, "\n".join(lines))
@@ -282,6 +282,6 @@ async def about_command(update: Update, context: Context) -> None:
             context.lang,
             sources=names,
             edgar=edgar,
-            disclaimer=svc.settings.disclaimer,
+            disclaimer=svc.settings.disclaimer_for(context.lang),
         ),
     )

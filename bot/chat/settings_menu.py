@@ -18,6 +18,7 @@ from bot.delivery.preferences import PreferenceError
 from bot.models import ChatSettings, DeliveryMode
 from bot.subscriptions.setting_values import NAMES, parse_setting
 from bot.texts import languages, said, text
+from bot.texts.formats import clock_time, language_name, time_range
 
 DIGEST_TIMES = ("06:00", "07:00", "08:00", "09:00", "12:00", "18:00", "21:00")
 TIMEZONES = (
@@ -40,7 +41,7 @@ RATES = ("5", "10", "20", "60")
 def describe(settings: ChatSettings) -> str:
     """The main page's text: every setting and its value."""
     quiet = (
-        f"{settings.quiet_start}-{settings.quiet_end}"
+        time_range(settings.quiet_start, settings.quiet_end, settings.lang)
         if settings.quiet_start and settings.quiet_end
         else text("chat.settings.off", settings.lang)
     )
@@ -53,14 +54,14 @@ def describe(settings: ChatSettings) -> str:
         "chat.settings.menu",
         settings.lang,
         mode=text(f"chat.settings.mode.{settings.delivery_mode.value}", settings.lang),
-        digest=settings.digest_time,
+        digest=clock_time(settings.digest_time, settings.lang),
         timezone=settings.timezone,
         quiet=quiet,
         rate=rate,
         previews=text("chat.settings.on", settings.lang)
         if settings.link_previews
         else text("chat.settings.off", settings.lang),
-        language=settings.lang,
+        language=language_name(settings.lang),
     )
 
 
@@ -110,7 +111,7 @@ def _choices(name: str, settings: ChatSettings) -> tuple[list[tuple[str, str]], 
             (text("chat.settings.unlimited", settings.lang), "off"),
             *((r, r) for r in RATES),
         ], rate
-    return [(code, code) for code in languages()], settings.lang
+    return [(language_name(code), code) for code in languages()], settings.lang
 
 
 def _main_keyboard(settings: ChatSettings) -> InlineKeyboardMarkup:
@@ -136,6 +137,15 @@ def _main_keyboard(settings: ChatSettings) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def _follow_language(
+    update: Update, context: Context, chat_id: int, changes: dict[str, object]
+) -> None:
+    """A chat that changed its own language is answered in the new one from now on."""
+    chat = update.effective_chat
+    if isinstance(changes.get("lang"), str) and chat is not None and chat.id == chat_id:
+        context.lang = str(changes["lang"])
+
+
 def _current(context: Context, chat_id: int) -> ChatSettings:
     found = context.svc.store.chats.chat_settings(chat_id)
     return found if found is not None else ChatSettings(chat_id=chat_id)
@@ -159,6 +169,7 @@ async def settings_command(update: Update, context: Context) -> None:
             )
             return
         updated = context.svc.store.chats.update_chat_settings(chat_id, **changes)
+        _follow_language(update, context, chat_id, changes)
         await reply(update, text("chat.settings.saved", context.lang) + "\n\n" + describe(updated))
         return
     body, markup = page("main", _current(context, chat_id))
@@ -191,6 +202,7 @@ async def settings_button(update: Update, context: Context) -> None:
             await query.answer(str(said(exc, context.lang))[:190], show_alert=True)
             return
         context.svc.store.chats.update_chat_settings(chat_id, **changes)
+        _follow_language(update, context, chat_id, changes)
         await query.answer(text("chat.settings.saved", context.lang))
     else:
         shown = name if name in NAMES else "main"

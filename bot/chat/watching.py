@@ -11,8 +11,6 @@ A command without arguments is answered with an example, never silence.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Message, Update
 
@@ -25,6 +23,7 @@ from bot.render.buttons import parse_snooze
 from bot.render.message import parse_callback, subscription_label
 from bot.subscriptions.service import Added, Outcome
 from bot.texts import said, text
+from bot.texts.formats import local_moment
 
 # The reply to each outcome of /watch (the ticker's symbol and name fill it in).
 WATCH_TEXTS = {
@@ -142,17 +141,9 @@ def _snoozed(context: Context, chat_id: int) -> dict[int, str]:
     settings = context.svc.store.chats.chat_settings(chat_id)
     zone = settings.timezone if settings is not None else "UTC"
     return {
-        i: _local(when, zone)
+        i: local_moment(when, zone, context.lang)
         for i, when in context.svc.store.subscriptions.snoozed(chat_id).items()
     }
-
-
-def _local(when: datetime, zone: str) -> str:
-    try:
-        local = when.astimezone(ZoneInfo(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        local, zone = when.astimezone(UTC), "UTC"
-    return f"{local:%d %b %H:%M} {zone}"
 
 
 def render_list(
@@ -270,7 +261,9 @@ async def snooze_button(update: Update, context: Context) -> None:
         await query.answer(text("chat.gone", context.lang), show_alert=True)
         return
     settings = context.svc.store.chats.chat_settings(chat_id)
-    until = _local(snoozed.until, settings.timezone if settings is not None else "UTC")
+    until = local_moment(
+        snoozed.until, settings.timezone if settings is not None else "UTC", context.lang
+    )
     label = subscription_label(snoozed.subscription)
     await query.answer(text("chat.snoozed", context.lang, label=label, until=until))
     if isinstance(message, Message) and markup is not None:

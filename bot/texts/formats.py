@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_datetime, format_skeleton, format_time, format_timedelta
 from babel.numbers import format_decimal
 
-from bot.texts import DEFAULT_LANG, known
+from bot.texts import DEFAULT_LANG, known, text
 
 # Telegram sends IETF tags ("zh-hans", "zh-CN"); these are read as Simplified Chinese. Other
 # Chinese tags (zh-hant, zh-tw, zh-hk) are Traditional: English until there is a catalogue.
@@ -30,16 +31,20 @@ def language_for(language_code: str | None) -> str:
     return DEFAULT_LANG
 
 
+# The bot's English has always written 24-hour times and day-month dates, the form users type
+# back (/settings quiet 22:30-06:30): British English's CLDR data writes them so.
+_CLDR = {"en": "en_GB"}
+
+
 @cache
 def locale_of(lang: str) -> Locale:
-    """Babel's locale for a catalogue code ("zh_Hans" -> zh_Hans_CN data)."""
-    return Locale.parse(known(lang))
+    """Babel's locale for a catalogue code ("zh_Hans" -> Simplified Chinese data)."""
+    code = known(lang)
+    return Locale.parse(_CLDR.get(code, code))
 
 
 def language_name(lang: str) -> str:
     """A language's name in itself, for the menu ("English", "简体中文")."""
-    from bot.texts import text  # the catalogue names its own language
-
     return text("language.name", known(lang))
 
 
@@ -86,3 +91,15 @@ def telegram_codes(lang: str) -> tuple[str, ...]:
     """The two-letter codes `setMyCommands` takes for users whose Telegram speaks `lang` (the
     default menu, with no code, is English's)."""
     return () if lang == DEFAULT_LANG else (known(lang).partition("_")[0],)
+
+
+def local_moment(when: datetime, zone: str, lang: str, pattern: str = "format.moment") -> str:
+    """`when` in the IANA `zone` (UTC if unknown), written with the catalogue's date pattern
+    `pattern` ("07 Dec 22:30 Europe/Berlin" / "12月7日 22:30 Asia/Shanghai")."""
+    try:
+        place: tzinfo = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        place, zone = UTC, "UTC"
+    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+    shown = format_datetime(aware, text(pattern, lang), tzinfo=place, locale=locale_of(lang))
+    return f"{shown} {zone}"
