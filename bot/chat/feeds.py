@@ -78,7 +78,7 @@ async def add_feed(update: Update, context: Context) -> None:
     feed = Feed(name=name[:255], url=url, interval=svc.settings.poll_interval)
     _, added = svc.store.feeds.add_user_feed(chat_id, feed, now=svc.clock())
     await reply(
-        update, text("feeds.add.added", context.lang if added else "feeds.add.already", name=name)
+        update, text("feeds.add.added" if added else "feeds.add.already", context.lang, name=name)
     )
 
 

@@ -31,7 +31,7 @@ from bot.matching.tickers import Company, TickerUniverse
 from bot.models import Article, Kind, Subscription
 from bot.poll.sec import is_sec
 from bot.texts import plural, said, text
-from bot.texts.formats import ago
+from bot.texts.formats import ago, local_moment
 from bot.texts.formats import day as day_label
 
 TEST_WINDOW = timedelta(hours=24)
@@ -70,9 +70,9 @@ def matching_articles(
 def _published(article: Article, seen: datetime, now: datetime, lang: str) -> str:
     """When the story came out, as /test shows it ("3 hours ago", in the chat's language): its
     publication time, else when the bot first saw it, said as such."""
-    if article.published is not None:
-        return text("chat.test.published", lang, when=ago(article.published, now, lang))
-    return text("chat.test.undated", lang, when=ago(seen, now, lang))
+    moment = article.published or seen
+    key = "chat.test.published" if article.published is not None else "chat.test.undated"
+    return text(key, lang, when=local_moment(moment, "UTC", lang), ago=ago(moment, now, lang))
 
 
 async def test_command(update: Update, context: Context) -> None:

@@ -223,7 +223,7 @@ async def mute_button(update: Update, context: Context) -> None:
         await query.answer(text("chat.gone", context.lang), show_alert=True)
         return
     label = subscription_label(sub)
-    await query.answer(text("chat.muted", context.lang if muting else "chat.unmuted", label=label))
+    await query.answer(text("chat.muted" if muting else "chat.unmuted", context.lang, label=label))
     message = query.message
     if isinstance(message, Message) and message.reply_markup is not None:
         await message.edit_reply_markup(

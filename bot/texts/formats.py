@@ -13,7 +13,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_datetime, format_skeleton, format_time, format_timedelta
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.numbers import format_decimal
 
 from bot.texts import DEFAULT_LANG, known, text
@@ -66,10 +66,9 @@ def moment(when: datetime, lang: str, zone: tzinfo = UTC) -> str:
 
 
 def day(value: date, lang: str) -> str:
-    """A day, short ("Dec 7" / "12月7日"), for chart axes and busiest days."""
-    return format_skeleton(
-        "MMMd", datetime(value.year, value.month, value.day), locale=locale_of(lang)
-    )
+    """A day, short ("07 Dec" / "12月7日"), for chart axes and busiest days: the catalogue's
+    pattern."""
+    return format_date(value, text("format.day", lang), locale=locale_of(lang))
 
 
 def ago(when: datetime, now: datetime, lang: str) -> str:

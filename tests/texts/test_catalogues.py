@@ -85,7 +85,7 @@ def test_every_catalogue_has_every_key_with_the_same_placeholders(lang: str) -> 
 @pytest.mark.parametrize("lang", languages(), ids=str)
 def test_catalogues_are_complete_and_not_fuzzy(lang: str) -> None:
     found = catalogue(lang)
-    assert found.locale is not None and str(found.locale) == lang
+    assert str(found.locale) == lang
     assert [m.id for m in found if m.id and m.fuzzy] == []
     assert found.num_plurals == (2 if lang == "en" else 1)
 

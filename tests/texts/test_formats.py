@@ -46,7 +46,7 @@ def test_first_contact_language(code: str | None, lang: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("en", ("22:30", "22:30–06:30", "7 Dec", "3 hours ago", "12,345", "English")),
+        ("en", ("22:30", "22:30–06:30", "07 Dec", "3 hours ago", "12,345", "English")),
         ("zh_Hans", ("22:30", "22:30–06:30", "12月7日", "3小时前", "12,345", "简体中文")),
     ],
     ids=["en", "zh_Hans"],
