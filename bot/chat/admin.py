@@ -21,21 +21,18 @@ from bot.feeds.health import format_health
 from bot.models import DeliveryKind
 from bot.storage.stats import BotStats
 from bot.texts import plural, text
+from bot.texts.formats import span
 
 MAX_BROADCAST = 4000
 HEALTH_LIMIT = 25  # feeds shown by /feedhealth, worst first
 _numbers = itertools.count(1)
 
 
-def _age(oldest: datetime | None, now: datetime) -> str:
+def _age(oldest: datetime | None, now: datetime, lang: str) -> str:
+    """How long the oldest row has waited, in the language's short units ("5 min", "5分钟")."""
     if oldest is None:
         return "-"
-    seconds = max(0, int((now - oldest).total_seconds()))
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h"
+    return span(max(0.0, (now - oldest).total_seconds()), lang)
 
 
 def render_stats(stats: BotStats, now: datetime, lang: str = "en") -> str:
@@ -48,7 +45,7 @@ def render_stats(stats: BotStats, now: datetime, lang: str = "en") -> str:
         muted=stats.muted,
         sent=stats.alerts_sent_today,
         pending=stats.outbox_pending,
-        age=_age(stats.outbox_oldest, now),
+        age=_age(stats.outbox_oldest, now, lang),
         feeds=stats.feeds,
         failing=stats.failing_feeds,
     )

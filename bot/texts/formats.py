@@ -82,8 +82,10 @@ def number(value: float, lang: str) -> str:
 
 
 def span(seconds: float, lang: str) -> str:
-    """A length of time, rounded to its largest unit ("5 minutes" / "5分钟")."""
-    return format_timedelta(timedelta(seconds=seconds), threshold=1.0, locale=locale_of(lang))
+    """A length of time, rounded to its largest unit, short ("5 min" / "5分钟")."""
+    return format_timedelta(
+        timedelta(seconds=seconds), threshold=1.0, format="short", locale=locale_of(lang)
+    )
 
 
 def telegram_codes(lang: str) -> tuple[str, ...]:
