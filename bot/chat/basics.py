@@ -92,7 +92,7 @@ async def channel(update: Update, context: Context) -> None:
     if found is None:
         return
     channel_id, title = found
-    context.svc.subscriptions.chat_seen(channel_id, "channel", title)
+    context.svc.subscriptions.chat_seen(channel_id, "channel", title, context.lang)
     context.user_data.channel = channel_id
     await reply(update, text("chat.channel.set", context.lang, name=title or raw))
 
