@@ -134,3 +134,17 @@ def test_a_group_speaks_the_language_of_whoever_set_it_up(
     settings = bot.svc.store.chats.chat_settings(group)
     assert settings is not None
     assert settings.lang == "zh_Hans"
+
+
+def test_a_channel_speaks_the_language_of_whoever_set_it_up(
+    start_bot: StartBot, telegram: FakeBotAPI
+) -> None:
+    bot = start_bot()
+    channel = -1009876543210
+    telegram.add_chat(channel, "channel", "芯片观察", username="chipwatch")
+    telegram.set_member_status(channel, telegram.bot_user["id"], "administrator")
+    telegram.set_member_status(channel, USER, "creator")
+    assert "正在设置 芯片观察" in say_as(telegram, "/channel @chipwatch")
+    settings = bot.svc.store.chats.chat_settings(channel)
+    assert settings is not None
+    assert settings.lang == "zh_Hans"
