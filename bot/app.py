@@ -189,6 +189,7 @@ def _delivery_job(settings: Settings, svc: Services, rim: Rim) -> DeliveryJob:
         limiter=RateLimiter(limits, shared=shared),
         options=SendOptions(
             disclaimer=settings.disclaimer,
+            disclaimers=settings.disclaimers(),
             summary_length=settings.summary_length,
             owner=rim.owner,
         ),

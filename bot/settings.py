@@ -13,11 +13,10 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_DISCLAIMER = (
-    "Not investment advice. Alerts are generated automatically from public news and filings "
-    "and may be incomplete, late or wrong. Do your own research; investing carries risk, "
-    "including the loss of capital."
-)
+from bot.texts import DEFAULT_LANG, known, languages, text
+
+# The shipped English disclaimer; every language ships its own ("disclaimer" in its catalogue).
+DEFAULT_DISCLAIMER = text("disclaimer", DEFAULT_LANG)
 
 
 class Settings(BaseSettings):
@@ -40,6 +39,9 @@ class Settings(BaseSettings):
     )
     disclaimer: str = Field(
         DEFAULT_DISCLAIMER, min_length=1, max_length=2000, description="risk disclaimer"
+    )
+    disclaimer_zh: str | None = Field(
+        None, min_length=1, max_length=2000, description="risk disclaimer for Chinese chats"
     )
     allow_private_feeds: bool = Field(False, description="allow feeds on private addresses")
     feed_broken_after: float = Field(
@@ -104,6 +106,20 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    def disclaimer_for(self, lang: str) -> str:
+        """The disclaimer a chat in `lang` reads: that language's own setting (DISCLAIMER_ZH),
+        else DISCLAIMER when the operator set it, else the language's shipped default."""
+        own = {"zh_Hans": self.disclaimer_zh}.get(lang)
+        if own:
+            return own
+        if "disclaimer" in self.model_fields_set:
+            return self.disclaimer
+        return text("disclaimer", known(lang))
+
+    def disclaimers(self) -> dict[str, str]:
+        """`disclaimer_for` every language with a catalogue."""
+        return {lang: self.disclaimer_for(lang) for lang in languages()}
 
     @property
     def database(self) -> str:

@@ -20,34 +20,32 @@ from bot.chat.gate import operators_only, remember_chat
 from bot.feeds.health import format_health
 from bot.models import DeliveryKind
 from bot.storage.stats import BotStats
-from bot.texts import text
+from bot.texts import plural, text
+from bot.texts.formats import span
 
 MAX_BROADCAST = 4000
 HEALTH_LIMIT = 25  # feeds shown by /feedhealth, worst first
 _numbers = itertools.count(1)
 
 
-def _age(oldest: datetime | None, now: datetime) -> str:
+def _age(oldest: datetime | None, now: datetime, lang: str) -> str:
+    """How long the oldest row has waited, in the language's short units ("5 min", "5分钟")."""
     if oldest is None:
         return "-"
-    seconds = max(0, int((now - oldest).total_seconds()))
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h"
+    return span(max(0.0, (now - oldest).total_seconds()), lang)
 
 
-def render_stats(stats: BotStats, now: datetime) -> str:
+def render_stats(stats: BotStats, now: datetime, lang: str = "en") -> str:
     return text(
         "chat.stats",
+        lang,
         chats=stats.chats,
         active=stats.active_chats,
         subscriptions=stats.subscriptions,
         muted=stats.muted,
         sent=stats.alerts_sent_today,
         pending=stats.outbox_pending,
-        age=_age(stats.outbox_oldest, now),
+        age=_age(stats.outbox_oldest, now, lang),
         feeds=stats.feeds,
         failing=stats.failing_feeds,
     )
@@ -59,7 +57,9 @@ async def stats_command(update: Update, context: Context) -> None:
     remember_chat(update, context)
     now = context.svc.clock()
     midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
-    await reply(update, render_stats(context.svc.store.stats.bot_stats(midnight), now))
+    await reply(
+        update, render_stats(context.svc.store.stats.bot_stats(midnight), now, context.lang)
+    )
 
 
 @operators_only
@@ -68,21 +68,21 @@ async def broadcast_command(update: Update, context: Context) -> None:
     remember_chat(update, context)
     body = message_argument(update)
     if not body:
-        await reply(update, text("chat.broadcast.usage"))
+        await reply(update, text("chat.broadcast.usage", context.lang))
         return
     if len(body) > MAX_BROADCAST:
-        await reply(update, text("chat.broadcast.too_long", limit=MAX_BROADCAST))
+        await reply(update, text("chat.broadcast.too_long", context.lang, limit=MAX_BROADCAST))
         return
     number = next(_numbers)
     context.bot_data.broadcasts[number] = body
     count = len(context.svc.store.chats.active_chat_ids())
     markup = keyboards.confirm(
         "bcast",
-        text("chat.broadcast.button.yes"),
-        text("chat.broadcast.button.no"),
+        text("chat.broadcast.button.yes", context.lang),
+        text("chat.broadcast.button.no", context.lang),
         number,
     )
-    await reply(update, text("chat.broadcast.confirm", count=count, text=body), markup)
+    await reply(update, plural("chat.broadcast.confirm", count, context.lang, text=body), markup)
 
 
 @operators_only
@@ -95,14 +95,14 @@ async def broadcast_button(update: Update, context: Context) -> None:
     body = context.bot_data.broadcasts.pop(int(raw), None) if raw.isdigit() else None
     await query.answer()
     if body is None:
-        outcome = text("chat.broadcast.gone")
+        outcome = text("chat.broadcast.gone", context.lang)
     elif answer == "yes":
         count = svc.store.outbox.enqueue_notice(
             svc.store.chats.active_chat_ids(), body, now=svc.clock(), kind=DeliveryKind.BROADCAST
         )
-        outcome = text("chat.broadcast.queued", count=count)
+        outcome = plural("chat.broadcast.queued", count, context.lang)
     else:
-        outcome = text("chat.broadcast.cancelled")
+        outcome = text("chat.broadcast.cancelled", context.lang)
     if isinstance(query.message, Message):
         await edit_in_place(query.message, outcome)
 

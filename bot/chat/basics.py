@@ -10,8 +10,6 @@ channel that cannot be reached or administered is answered with the reason.
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from telegram import Update
 from telegram.error import TelegramError
 
@@ -20,6 +18,7 @@ from bot.chat.gate import admins_only, is_admin, remember_chat, remember_topic, 
 from bot.chat.watching import watch_words
 from bot.matching.resolve import deep_link_words
 from bot.texts import text
+from bot.texts.formats import local_moment
 
 DEEP_LINK_WORDS = 20
 
@@ -27,14 +26,19 @@ DEEP_LINK_WORDS = 20
 async def start(update: Update, context: Context) -> None:
     """Welcome the user; `/start watch-AMZN-NVDA` (a deep link) also subscribes."""
     chat_id = remember_chat(update, context)
-    await reply(update, text("chat.start", disclaimer=context.svc.settings.disclaimer))
+    await reply(
+        update,
+        text(
+            "chat.start", context.lang, disclaimer=context.svc.settings.disclaimer_for(context.lang)
+        ),
+    )
     payload = context.args[0] if context.args else ""
     admin = await is_admin(update, context)
     if admin:
         remember_topic(update, context, chat_id)
     if payload.lower().startswith("watch-"):
         if not admin:
-            await reply(update, text("chat.admins_only"))
+            await reply(update, text("chat.admins_only", context.lang))
             return
         words = deep_link_words(payload).split()[:DEEP_LINK_WORDS]
         await watch_words(update, context, target_chat(update, context), " ".join(words))
@@ -43,7 +47,7 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     """List the commands with examples and the keyword query language."""
     remember_chat(update, context)
-    await reply(update, text("chat.help"))
+    await reply(update, text("chat.help", context.lang))
 
 
 @admins_only
@@ -51,7 +55,7 @@ async def pause(update: Update, context: Context) -> None:
     """Stop alerts until /resume; what arrives meanwhile is not sent later."""
     chat_id = target_chat(update, context)
     context.svc.store.chats.pause_chat(chat_id, context.svc.clock())
-    await reply(update, text("chat.pause.done"))
+    await reply(update, text("chat.pause.done", context.lang))
 
 
 @admins_only
@@ -61,11 +65,11 @@ async def resume(update: Update, context: Context) -> None:
     chats = context.svc.store.chats
     current = chats.chat_settings(chat_id)
     if current is None or current.paused_at is None:
-        await reply(update, text("chat.resume.not_paused"))
+        await reply(update, text("chat.resume.not_paused", context.lang))
         return
-    since = current.paused_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    since = local_moment(current.paused_at, "UTC", context.lang, "format.timestamp")
     chats.resume_chat(chat_id, context.svc.clock())
-    await reply(update, text("chat.resume.done", since=since))
+    await reply(update, text("chat.resume.done", context.lang, since=since))
 
 
 async def channel(update: Update, context: Context) -> None:
@@ -74,23 +78,23 @@ async def channel(update: Update, context: Context) -> None:
     remember_chat(update, context)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or chat.type != "private" or context.user_data is None:
-        await reply(update, text("chat.channel.private_only"))
+        await reply(update, text("chat.channel.private_only", context.lang))
         return
     raw = message_argument(update)
     if not raw:
-        await reply(update, text("chat.channel.usage"))
+        await reply(update, text("chat.channel.usage", context.lang))
         return
     if raw.lower() in ("off", "none", "stop"):
         context.user_data.channel = None
-        await reply(update, text("chat.channel.off"))
+        await reply(update, text("chat.channel.off", context.lang))
         return
     found = await _administered_channel(update, context, raw, user.id)
     if found is None:
         return
     channel_id, title = found
-    context.svc.subscriptions.chat_seen(channel_id, "channel", title)
+    context.svc.subscriptions.chat_seen(channel_id, "channel", title, context.lang)
     context.user_data.channel = channel_id
-    await reply(update, text("chat.channel.set", name=title or raw))
+    await reply(update, text("chat.channel.set", context.lang, name=title or raw))
 
 
 async def _administered_channel(
@@ -102,18 +106,24 @@ async def _administered_channel(
     try:
         found = await context.bot.get_chat(ref)
         if found.type != "channel":
-            await reply(update, text("chat.channel.not_channel", name=raw[:64]))
+            await reply(update, text("chat.channel.not_channel", context.lang, name=raw[:64]))
             return None
         me = await context.bot.get_chat_member(found.id, context.bot.id)
         them = await context.bot.get_chat_member(found.id, user_id)
     except TelegramError as exc:
-        await reply(update, text("chat.channel.unreachable", name=raw[:64], error=exc.message))
+        await reply(
+            update, text("chat.channel.unreachable", context.lang, name=raw[:64], error=exc.message)
+        )
         return None
     if me.status != "administrator":
-        await reply(update, text("chat.channel.bot_not_admin", name=found.title or raw))
+        await reply(
+            update, text("chat.channel.bot_not_admin", context.lang, name=found.title or raw)
+        )
         return None
     if them.status not in ("creator", "administrator"):
-        await reply(update, text("chat.channel.user_not_admin", name=found.title or raw))
+        await reply(
+            update, text("chat.channel.user_not_admin", context.lang, name=found.title or raw)
+        )
         return None
     return found.id, found.title
 
@@ -121,4 +131,4 @@ async def _administered_channel(
 async def plain_text(update: Update, context: Context) -> None:
     """A private message that is not a command: explain how to talk to the bot."""
     remember_chat(update, context)
-    await reply(update, text("chat.not_command"))
+    await reply(update, text("chat.not_command", context.lang))

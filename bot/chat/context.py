@@ -21,6 +21,7 @@ from bot.chat.ratelimit import RateLimiter
 from bot.feeds.guard import Resolver, system_resolver
 from bot.feeds.pool import ParsePool
 from bot.services import Services
+from bot.texts import DEFAULT_LANG, known
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Telegram refuses a message over 4096 characters; a long answer is cut a little before.
@@ -49,11 +50,29 @@ class UserData:
 
 
 class Context(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
-    """The context every handler takes."""
+    """The context every handler takes (one per update)."""
+
+    # Set by `bot.chat.gate.note_language` before any other handler runs.
+    first_language: str = DEFAULT_LANG
+    _lang: str | None = None
 
     @property
     def svc(self) -> Services:
         return self.bot_data.services
+
+    @property
+    def lang(self) -> str:
+        """The language of the chat this update came from, which its replies are written in:
+        the chat's setting, or for a chat not recorded yet its sender's language."""
+        if self._lang is None:
+            found = self.svc.store.chats.chat_settings(self._chat_id) if self._chat_id else None
+            self._lang = known(found.lang) if found is not None else self.first_language
+        return self._lang
+
+    @lang.setter
+    def lang(self, value: str) -> None:
+        """The chat changed its language: what follows in this update is in the new one."""
+        self._lang = known(value)
 
 
 CONTEXT_TYPES = ContextTypes(

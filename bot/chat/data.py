@@ -18,7 +18,7 @@ from bot.chat import keyboards
 from bot.chat.context import Context, edit_in_place, reply
 from bot.chat.gate import admins_only, target_chat
 from bot.subscriptions.transfer import MAX_IMPORT_BYTES, ImportRefused
-from bot.texts import text
+from bot.texts import plural, said, text
 
 
 async def export_command(update: Update, context: Context) -> None:
@@ -31,7 +31,7 @@ async def export_command(update: Update, context: Context) -> None:
         return
     await message.reply_document(
         InputFile(payload, filename="investor-alerts.json"),
-        caption=text("chat.export.caption", count=len(document["subscriptions"])),
+        caption=plural("chat.export.caption", len(document["subscriptions"]), context.lang),
     )
 
 
@@ -40,7 +40,7 @@ async def import_command(update: Update, context: Context) -> None:
     """/import without a file: wait for the file in this chat."""
     if context.chat_data is not None:
         context.chat_data.awaiting_import = True
-    await reply(update, text("chat.import.usage"))
+    await reply(update, text("chat.import.usage", context.lang))
 
 
 async def document_received(update: Update, context: Context) -> None:
@@ -63,17 +63,21 @@ async def _import(update: Update, context: Context) -> None:
     assert message is not None  # document_received checked
     assert message.document is not None
     if (message.document.file_size or 0) > MAX_IMPORT_BYTES:
-        refusal = text("chat.import.error.size", limit=MAX_IMPORT_BYTES // 1024)
-        await reply(update, text("chat.import.refused", error=refusal))
+        refusal = text("chat.import.error.size", context.lang, limit=MAX_IMPORT_BYTES // 1024)
+        await reply(update, text("chat.import.refused", context.lang, error=refusal))
         return
     file = await message.document.get_file()
     raw = bytes(await file.download_as_bytearray())
     try:
         done = context.svc.subscriptions.import_state(chat_id, raw)
     except ImportRefused as exc:
-        await reply(update, text("chat.import.refused", error=str(exc)))
+        await reply(
+            update, text("chat.import.refused", context.lang, error=said(exc, context.lang))
+        )
         return
-    await reply(update, text("chat.import.done", count=done.count, replaced=done.replaced))
+    await reply(
+        update, text("chat.import.done", context.lang, count=done.count, replaced=done.replaced)
+    )
 
 
 @admins_only
@@ -81,9 +85,11 @@ async def delete_me(update: Update, context: Context) -> None:
     """/delete_me: ask first; the button does it."""
     target_chat(update, context)
     markup = keyboards.confirm(
-        "forget", text("chat.delete.button.yes"), text("chat.delete.button.no")
+        "forget",
+        text("chat.delete.button.yes", context.lang),
+        text("chat.delete.button.no", context.lang),
     )
-    await reply(update, text("chat.delete.confirm"), markup)
+    await reply(update, text("chat.delete.confirm", context.lang), markup)
 
 
 @admins_only
@@ -97,10 +103,10 @@ async def delete_button(update: Update, context: Context) -> None:
     await query.answer()
     if query.data != "forget:yes":
         if isinstance(query.message, Message):
-            await edit_in_place(query.message, text("chat.delete.cancelled"))
+            await edit_in_place(query.message, text("chat.delete.cancelled", context.lang))
         return
     count = context.svc.subscriptions.delete_chat(chat_id)
     if context.user_data is not None and chat_id != chat.id:
         context.user_data.channel = None  # the channel it was setting up is gone
     if isinstance(query.message, Message):
-        await edit_in_place(query.message, text("chat.delete.done", count=count))
+        await edit_in_place(query.message, plural("chat.delete.done", count, context.lang))

@@ -28,7 +28,7 @@ from bot.feeds.parse import FeedError, ParsedFeed
 from bot.feeds.urls import canonical_url
 from bot.models import Feed
 from bot.services import Services
-from bot.texts import text
+from bot.texts import plural, said, text
 
 TRIAL_TIMEOUT = 30.0  # seconds for /addfeed's one fetch
 
@@ -38,13 +38,13 @@ def _guard(context: Context) -> Guard:
     return Guard(allow_private=allow, resolver=context.bot_data.resolver)
 
 
-def _room(svc: Services, chat_id: int) -> str | None:
+def _room(svc: Services, chat_id: int, lang: str) -> str | None:
     """Why this chat may not add another feed (None when it may)."""
     limit = svc.settings.max_user_feeds
     if limit == 0:
-        return text("feeds.add.off")
+        return text("feeds.add.off", lang)
     count = len(svc.store.feeds.user_feeds(chat_id))
-    return text("feeds.add.limit", count=count) if count >= limit else None
+    return text("feeds.add.limit", lang, count=count) if count >= limit else None
 
 
 @admins_only
@@ -53,26 +53,33 @@ async def add_feed(update: Update, context: Context) -> None:
     svc = context.svc
     chat_id = remember_chat(update, context)
     if len(context.args or []) != 1:
-        await reply(update, text("feeds.add.usage"))
+        await reply(update, text("feeds.add.usage", context.lang))
         return
-    problem = _room(svc, chat_id)
+    problem = _room(svc, chat_id, context.lang)
     if problem:
         await reply(update, problem)
         return
     url = canonical_url(context.args[0]) if context.args else ""
     if not url:
-        await reply(update, text("feeds.add.refused", reason=text("feeds.add.not_http")))
-        await reply(update, text("feeds.add.usage"))
+        await reply(
+            update,
+            text(
+                "feeds.add.refused", context.lang, reason=text("feeds.add.not_http", context.lang)
+            ),
+        )
+        await reply(update, text("feeds.add.usage", context.lang))
         return
     try:
         parsed = await _try_feed(context, url)
     except (FetchError, FeedError) as exc:
-        await reply(update, text("feeds.add.refused", reason=str(exc)))
+        await reply(update, text("feeds.add.refused", context.lang, reason=said(exc, context.lang)))
         return
     name = parsed.title or urlsplit(url).hostname or url
     feed = Feed(name=name[:255], url=url, interval=svc.settings.poll_interval)
     _, added = svc.store.feeds.add_user_feed(chat_id, feed, now=svc.clock())
-    await reply(update, text("feeds.add.added" if added else "feeds.add.already", name=name))
+    await reply(
+        update, text("feeds.add.added" if added else "feeds.add.already", context.lang, name=name)
+    )
 
 
 async def _try_feed(context: Context, url: str) -> ParsedFeed:
@@ -82,7 +89,7 @@ async def _try_feed(context: Context, url: str) -> ParsedFeed:
     async with make_client(limits) as client:
         fetched = await fetch(client, url, limits=limits, check=_guard(context).check)
     if fetched.body is None:
-        raise FeedError(text("feeds.add.empty"))
+        raise FeedError(text("feeds.add.empty", context.lang))
     return await context.bot_data.parse_pool.parse(
         fetched.body, source=url, url=fetched.url, content_type=fetched.content_type
     )
@@ -93,18 +100,19 @@ async def my_feeds(update: Update, context: Context) -> None:
     chat_id = remember_chat(update, context)
     states = context.svc.store.feeds.user_feeds(chat_id)
     if not states:
-        await reply(update, text("feeds.list.empty"))
+        await reply(update, text("feeds.list.empty", context.lang))
         return
-    lines = [text("feeds.list.header")]
+    lines = [text("feeds.list.header", context.lang)]
     for number, state in enumerate(states, start=1):
         status = ""
         if state.broken_at is not None:
-            status = text("feeds.list.broken", error=state.last_error or "?")
+            status = text("feeds.list.broken", context.lang, error=state.last_error or "?")
         elif state.error_count:
-            status = text("feeds.list.failing", error=state.last_error or "?")
+            status = text("feeds.list.failing", context.lang, error=state.last_error or "?")
         lines.append(
             text(
                 "feeds.list.line",
+                context.lang,
                 number=number,
                 name=state.feed.name,
                 url=state.feed.url,
@@ -120,7 +128,7 @@ async def remove_feed(update: Update, context: Context) -> None:
     svc = context.svc
     chat_id = remember_chat(update, context)
     if len(context.args or []) != 1:
-        await reply(update, text("feeds.remove.usage"))
+        await reply(update, text("feeds.remove.usage", context.lang))
         return
     which = (context.args or [""])[0]
     states = svc.store.feeds.user_feeds(chat_id)
@@ -131,10 +139,10 @@ async def remove_feed(update: Update, context: Context) -> None:
         wanted = canonical_url(which) or which
         chosen = next((s for s in states if s.feed.url in (which, wanted)), None)
     if chosen is None or chosen.feed.id is None:
-        await reply(update, text("feeds.remove.unknown", which=which))
+        await reply(update, text("feeds.remove.unknown", context.lang, which=which))
         return
     svc.store.feeds.remove_user_feed(chat_id, chosen.feed.id)
-    await reply(update, text("feeds.remove.done", name=chosen.feed.name))
+    await reply(update, text("feeds.remove.done", context.lang, name=chosen.feed.name))
 
 
 @admins_only
@@ -145,34 +153,37 @@ async def import_opml(update: Update, context: Context) -> None:
     message = update.effective_message
     document = message.document if message is not None else None
     if document is None:
-        await reply(update, text("feeds.opml.usage"))
+        await reply(update, text("feeds.opml.usage", context.lang))
         return
     if document.file_size is not None and document.file_size > MAX_OPML_BYTES:
-        await reply(update, text("feeds.opml.bad", reason="the file is too large"))
+        await reply(update, text("feeds.opml.bad", context.lang, reason="the file is too large"))
         return
     try:
         file = await document.get_file()
         entries = read_opml(bytes(await file.download_as_bytearray()))
     except OpmlError as exc:
-        await reply(update, text("feeds.opml.bad", reason=str(exc)))
+        await reply(update, text("feeds.opml.bad", context.lang, reason=said(exc, context.lang)))
         return
     guard = _guard(context)
     added = 0
     skipped: list[str] = []
     for title, raw in entries:
         url = canonical_url(raw)
-        problem = _room(svc, chat_id)
+        problem = _room(svc, chat_id, context.lang)
         if problem is None:
             try:
                 await guard.check(url or raw)
             except FetchError as exc:
-                problem = str(exc)
+                problem = str(said(exc, context.lang))
         if problem is not None:
-            skipped.append(text("feeds.opml.skipped", url=raw, reason=problem))
+            skipped.append(text("feeds.opml.skipped", context.lang, url=raw, reason=problem))
             continue
         feed = Feed(name=(title or url)[:255], url=url, interval=svc.settings.poll_interval)
         added += svc.store.feeds.add_user_feed(chat_id, feed, now=svc.clock())[1]
-    lines = [text("feeds.opml.imported", added=added, skipped=len(skipped)), *skipped[:10]]
+    lines = [
+        plural("feeds.opml.imported", added, context.lang, skipped=len(skipped)),
+        *skipped[:10],
+    ]
     await reply(update, "\n".join(lines))
 
 
@@ -183,9 +194,11 @@ async def export_opml(update: Update, context: Context) -> None:
     states = svc.store.feeds.user_feeds(chat_id)
     message = update.effective_message
     if not states or message is None:
-        await reply(update, text("feeds.opml.empty"))
+        await reply(update, text("feeds.opml.empty", context.lang))
         return
-    body = write_opml([s.feed for s in states], title=text("feeds.opml.caption"), now=svc.clock())
+    body = write_opml(
+        [s.feed for s in states], title=text("feeds.opml.caption", context.lang), now=svc.clock()
+    )
     await message.reply_document(
-        InputFile(body, filename="feeds.opml"), caption=text("feeds.opml.caption")
+        InputFile(body, filename="feeds.opml"), caption=text("feeds.opml.caption", context.lang)
     )

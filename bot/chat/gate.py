@@ -22,6 +22,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.chat.context import Context, Handler, reply
 from bot.texts import text
+from bot.texts.formats import language_for
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,10 @@ def remember_chat(update: Update, context: Context) -> int:
     """Record the chat the update came from (reactivating it if it had blocked us); its id."""
     chat = update.effective_chat
     assert chat is not None  # every command and button press comes from a chat
-    context.svc.subscriptions.chat_seen(chat.id, chat.type, chat.title or chat.full_name)
+    # A new chat (a group too) speaks the language of whoever wrote first: who set it up.
+    context.svc.subscriptions.chat_seen(
+        chat.id, chat.type, chat.title or chat.full_name, context.first_language
+    )
     return chat.id
 
 
@@ -85,7 +89,7 @@ def admins_only(handler: Handler) -> Handler:
     @wraps(handler)
     async def guarded(update: Update, context: Context) -> None:
         if not await is_admin(update, context):
-            refusal = text("chat.admins_only")
+            refusal = text("chat.admins_only", context.lang)
             if update.callback_query is not None:
                 await update.callback_query.answer(refusal, show_alert=True)
             else:
@@ -125,7 +129,14 @@ async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not have: say so, and point at /help."""
     message = update.effective_message
     word = (message.text or "").split()[0] if message and message.text else ""
-    await reply(update, text("chat.unknown", command=word[:64]))
+    await reply(update, text("chat.unknown", context.lang, command=word[:64]))
+
+
+async def note_language(update: Update, context: Context) -> None:
+    """Runs before every other handler: the language a chat gets if this update is its first
+    contact, from the sender's Telegram `language_code`."""
+    user = update.effective_user
+    context.first_language = language_for(user.language_code if user else None)
 
 
 async def note_message(update: Update, context: Context) -> None:
@@ -152,9 +163,11 @@ async def rate_limit(update: Update, context: Context) -> None:
         # Every refused press is answered (a short notice costs no message): an unanswered
         # button spins, and a silent one looks broken. The first gets the notice as a pop-up.
         key = "chat.rate_limited" if verdict == "warn" else "chat.rate_limited.button"
-        await update.callback_query.answer(text(key, seconds=seconds), show_alert=verdict == "warn")
+        await update.callback_query.answer(
+            text(key, context.lang, seconds=seconds), show_alert=verdict == "warn"
+        )
     elif verdict == "warn":
-        await reply(update, text("chat.rate_limited", seconds=seconds))
+        await reply(update, text("chat.rate_limited", context.lang, seconds=seconds))
     raise ApplicationHandlerStop
 
 

@@ -30,7 +30,9 @@ from bot.matching.keywords import QueryError, parse_query
 from bot.matching.tickers import Company, TickerUniverse
 from bot.models import Article, Kind, Subscription
 from bot.poll.sec import is_sec
-from bot.texts import text
+from bot.texts import plural, said, text
+from bot.texts.formats import ago, local_moment
+from bot.texts.formats import day as day_label
 
 TEST_WINDOW = timedelta(hours=24)
 TREND_DAYS = 30
@@ -65,16 +67,12 @@ def matching_articles(
     return found
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%d %b %H:%M UTC")
-
-
-def _published(article: Article, seen: datetime) -> str:
-    """When the story came out, as /test shows it: its publication time, else when the bot
-    first saw it, said as such."""
-    if article.published is not None:
-        return text("chat.test.published", when=_when(article.published))
-    return text("chat.test.undated", when=_when(seen))
+def _published(article: Article, seen: datetime, now: datetime, lang: str) -> str:
+    """When the story came out, as /test shows it ("3 hours ago", in the chat's language): its
+    publication time, else when the bot first saw it, said as such."""
+    moment = article.published or seen
+    key = "chat.test.published" if article.published is not None else "chat.test.undated"
+    return text(key, lang, when=local_moment(moment, "UTC", lang), ago=ago(moment, now, lang))
 
 
 async def test_command(update: Update, context: Context) -> None:
@@ -83,28 +81,38 @@ async def test_command(update: Update, context: Context) -> None:
     target_chat(update, context)
     raw = message_argument(update)
     if not raw:
-        await reply(update, text("chat.test.usage"))
+        await reply(update, text("chat.test.usage", context.lang))
         return
     try:
         sub = subscription_for(raw, svc.universe)
     except QueryError as exc:
-        await reply(update, text("chat.keyword.invalid", error=str(exc)))
+        await reply(
+            update, text("chat.keyword.invalid", context.lang, error=said(exc, context.lang))
+        )
         return
     recent = svc.store.articles.recent_articles(svc.clock() - TEST_WINDOW)
     found = await asyncio.to_thread(matching_articles, sub, recent, svc.universe)
     label = f"${sub.value}" if sub.kind is Kind.TICKER else sub.value
     if not found:
-        await reply(update, text("chat.test.none", query=label, total=len(recent)))
+        await reply(update, text("chat.test.none", context.lang, query=label, total=len(recent)))
         return
-    lines = [text("chat.test.found", query=label, count=len(found), total=len(recent))]
+    lines = [
+        text("chat.test.found", context.lang, query=label, count=len(found), total=len(recent))
+    ]
     lines += [
-        text("chat.test.line", title=a.title[:150], source=a.source, when=_published(a, seen))
+        text(
+            "chat.test.line",
+            context.lang,
+            title=a.title[:150],
+            source=a.source,
+            when=_published(a, seen, svc.clock(), context.lang),
+        )
         for seen, a in found[:SHOWN_MATCHES]
     ]
     if len(found) > SHOWN_MATCHES:
-        lines.append(text("chat.test.more", count=len(found) - SHOWN_MATCHES))
+        lines.append(plural("chat.test.more", len(found) - SHOWN_MATCHES, context.lang))
     command = "/watch" if sub.kind is Kind.TICKER else "/keyword"
-    lines.append(text("chat.test.subscribe", command=f"{command} {sub.value}"))
+    lines.append(text("chat.test.subscribe", context.lang, command=f"{command} {sub.value}"))
     await reply(update, "\n".join(lines))
 
 
@@ -149,19 +157,19 @@ def labelled_days(count: int, every: int = 5) -> list[int]:
     return sorted(range(count - 1, -1, -every))
 
 
-def feed_status(state: FeedState, *, sec_enabled: bool) -> str:
+def feed_status(state: FeedState, *, sec_enabled: bool, lang: str = "en") -> str:
     """A source's state as /feeds says it, in order: an EDGAR feed without SEC_USER_AGENT is
     off; a feed never fetched is not polled yet (not "ok"); then failing, else ok."""
     if is_sec(state.feed.url) and not sec_enabled:
-        return text("chat.feeds.sec_off")
+        return text("chat.feeds.sec_off", lang)
     if state.error_count:
-        return text("chat.feeds.failing", count=state.error_count)
+        return plural("chat.feeds.failing", state.error_count, lang)
     if state.last_fetch_at is None:
-        return text("chat.feeds.never")
-    return text("chat.feeds.ok")
+        return text("chat.feeds.never", lang)
+    return text("chat.feeds.ok", lang)
 
 
-def chart_png(data: Trend) -> bytes:
+def chart_png(data: Trend, lang: str = "en") -> bytes:
     """A bar chart of articles per day, as PNG bytes. matplotlib is imported here, not at
     start-up, and drawn with the Agg backend (no display)."""
     import matplotlib
@@ -170,31 +178,44 @@ def chart_png(data: Trend) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
+    # Without a font for its script the chart's words would be empty boxes: say them in English.
+    lang = lang if lang == "en" or _has_cjk_font() else "en"
     figure = Figure(figsize=(8, 4), dpi=100)
     axes = figure.subplots()
     axes.bar([d.isoformat() for d in data.days], data.counts, color="#2a7ab9")
     symbol = data.company.tickers[0]
     axes.set_title(
-        text("chat.trend.chart.title", symbol=symbol, name=data.company.name, days=TREND_DAYS)
+        text("chat.trend.chart.title", lang, symbol=symbol, name=data.company.name, days=TREND_DAYS)
     )
-    axes.set_ylabel(text("chat.trend.chart.axis"))
+    axes.set_ylabel(text("chat.trend.chart.axis", lang))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     labelled = labelled_days(len(data.days))
     axes.set_xticks(labelled)
-    axes.set_xticklabels([data.days[i].strftime("%d %b") for i in labelled])
+    axes.set_xticklabels([day_label(data.days[i], lang) for i in labelled])
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def trend_caption(data: Trend) -> str:
+def _has_cjk_font() -> bool:
+    """Whether matplotlib has a font that draws Chinese (the chart's words then follow the
+    chat's language)."""
+    from matplotlib import font_manager
+
+    names = ("CJK", "Hei", "Song", "WenQuanYi", "YaHei", "PingFang")
+    return any(any(n in f.name for n in names) for f in font_manager.fontManager.ttflist)
+
+
+def trend_caption(data: Trend, lang: str = "en") -> str:
     symbol = data.company.tickers[0]
     total = sum(data.counts)
-    lines = [text("chat.trend.caption", symbol=symbol, total=total, days=TREND_DAYS)]
-    for day, count in data.busiest():
-        lines.append(text("chat.trend.day", day=day.strftime("%d %b"), count=count))
-        lines += [text("chat.trend.headline", title=t[:120]) for t in data.headlines[day][:2]]
+    lines = [text("chat.trend.caption", lang, symbol=symbol, total=total, days=TREND_DAYS)]
+    for when, count in data.busiest():
+        lines.append(text("chat.trend.day", lang, day=day_label(when, lang), count=count))
+        lines += [
+            text("chat.trend.headline", lang, title=t[:120]) for t in data.headlines[when][:2]
+        ]
     caption = "\n".join(lines)
     return caption if len(caption) <= CAPTION_LIMIT else caption[: CAPTION_LIMIT - 1] + "…"
 
@@ -206,21 +227,24 @@ async def trend_command(update: Update, context: Context) -> None:
     message = update.effective_message
     raw = message_argument(update).removeprefix("$")
     if not raw or message is None:
-        await reply(update, text("chat.trend.usage"))
+        await reply(update, text("chat.trend.usage", context.lang))
         return
     company = svc.universe.company(raw) or svc.universe.resolve(raw)
     if company is None:
-        await reply(update, text("chat.trend.unknown", word=raw[:40]))
+        await reply(update, text("chat.trend.unknown", context.lang, word=raw[:40]))
         return
     now = svc.clock()
     articles = svc.store.articles.recent_articles(now - timedelta(days=TREND_DAYS))
     data = await asyncio.to_thread(trend, company, articles, svc.universe, now.date())
     if not any(data.counts):
-        await reply(update, text("chat.trend.none", symbol=company.tickers[0], days=TREND_DAYS))
+        await reply(
+            update, plural("chat.trend.none", TREND_DAYS, context.lang, symbol=company.tickers[0])
+        )
         return
-    png = await asyncio.to_thread(chart_png, data)
+    png = await asyncio.to_thread(chart_png, data, context.lang)
     await message.reply_photo(
-        InputFile(png, filename=f"trend-{company.tickers[0]}.png"), caption=trend_caption(data)
+        InputFile(png, filename=f"trend-{company.tickers[0]}.png"),
+        caption=trend_caption(data, context.lang),
     )
 
 
@@ -228,18 +252,20 @@ async def feeds_command(update: Update, context: Context) -> None:
     """/feeds: the sources the bot polls, with their health, and the chat's own feeds."""
     svc = context.svc
     chat_id = target_chat(update, context)
-    lines = [text("chat.feeds.title")]
+    lines = [text("chat.feeds.title", context.lang)]
     sec_enabled = svc.settings.sec_user_agent is not None
     for state in svc.store.feeds.feed_states():
-        status = feed_status(state, sec_enabled=sec_enabled)
-        lines.append(text("chat.feeds.line", name=state.feed.name, status=status))
+        status = feed_status(state, sec_enabled=sec_enabled, lang=context.lang)
+        lines.append(text("chat.feeds.line", context.lang, name=state.feed.name, status=status))
     own = svc.store.feeds.user_feeds(chat_id)
     lines.append("")
     if own:
-        lines.append(text("chat.feeds.own"))
-        lines += [text("chat.feeds.line", name=s.feed.name, status=s.feed.url) for s in own]
+        lines.append(text("chat.feeds.own", context.lang))
+        lines += [
+            text("chat.feeds.line", context.lang, name=s.feed.name, status=s.feed.url) for s in own
+        ]
     else:
-        lines.append(text("chat.feeds.own.none"))
+        lines.append(text("chat.feeds.own.none", context.lang))
     await reply(update, "\n".join(lines))
 
 
@@ -248,7 +274,14 @@ async def about_command(update: Update, context: Context) -> None:
     svc = context.svc
     target_chat(update, context)
     names = ", ".join(s.feed.name for s in svc.store.feeds.feed_states()) or "-"
-    edgar = text("chat.about.edgar") if svc.settings.sec_user_agent else ""
+    edgar = text("chat.about.edgar", context.lang) if svc.settings.sec_user_agent else ""
     await reply(
-        update, text("chat.about", sources=names, edgar=edgar, disclaimer=svc.settings.disclaimer)
+        update,
+        text(
+            "chat.about",
+            context.lang,
+            sources=names,
+            edgar=edgar,
+            disclaimer=svc.settings.disclaimer_for(context.lang),
+        ),
     )

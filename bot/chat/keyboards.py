@@ -22,13 +22,13 @@ SUGGESTION_ROWS = 10
 LISTED_BUTTONS = 50
 
 
-def suggestions(rows: list[list[Company]]) -> InlineKeyboardMarkup | None:
+def suggestions(rows: list[list[Company]], lang: str) -> InlineKeyboardMarkup | None:
     """ "Did you mean" buttons under /watch: a row for each unknown or ambiguous word, one
     button per suggested ticker (None when there are none)."""
     keyboard = [
         [
             InlineKeyboardButton(
-                text("chat.watch.button", symbol=c.tickers[0]),
+                text("chat.watch.button", lang, symbol=c.tickers[0]),
                 callback_data=f"watch:{c.tickers[0]}"[:64],
             )
             for c in companies[:SHOWN_SUGGESTIONS]
@@ -39,13 +39,13 @@ def suggestions(rows: list[list[Company]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(keyboard) if keyboard else None
 
 
-def remove_buttons(subs: list[Subscription]) -> InlineKeyboardMarkup:
+def remove_buttons(subs: list[Subscription], lang: str) -> InlineKeyboardMarkup:
     """A remove button per subscription under /list."""
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    text("chat.list.remove", label=subscription_label(sub))[:60],
+                    text("chat.list.remove", lang, label=subscription_label(sub, lang))[:60],
                     callback_data=f"rm:{sub.id}",
                 )
             ]
@@ -55,29 +55,33 @@ def remove_buttons(subs: list[Subscription]) -> InlineKeyboardMarkup:
 
 
 def swap_mute_button(
-    markup: InlineKeyboardMarkup, sub: Subscription, muted: bool
+    markup: InlineKeyboardMarkup, sub: Subscription, muted: bool, lang: str
 ) -> InlineKeyboardMarkup:
     """The same keyboard with the subscription's Mute button turned into Undo, or back."""
     old = mute_callback(sub.id) if muted else unmute_callback(sub.id)
     if muted:
-        new = InlineKeyboardButton(text("alert.button.undo"), callback_data=unmute_callback(sub.id))
+        new = InlineKeyboardButton(
+            text("alert.button.undo", lang), callback_data=unmute_callback(sub.id)
+        )
     else:
-        label = text("alert.button.mute", name=subscription_label(sub))
+        label = text("alert.button.mute", lang, name=subscription_label(sub, lang))
         new = InlineKeyboardButton(label, callback_data=mute_callback(sub.id))
     return InlineKeyboardMarkup(
         [[new if b.callback_data == old else b for b in row] for row in markup.inline_keyboard]
     )
 
 
-def offer_snooze(markup: InlineKeyboardMarkup, subscription_id: int) -> InlineKeyboardMarkup:
+def offer_snooze(
+    markup: InlineKeyboardMarkup, subscription_id: int, lang: str
+) -> InlineKeyboardMarkup:
     """The alert's keyboard with the row of that subscription's Snooze turned into its spans."""
-    spans = _ptb_row(snooze_choices(subscription_id))
+    spans = _ptb_row(snooze_choices(subscription_id, lang))
     return _swap_row(markup, f"snooze:{subscription_id}", spans)
 
 
-def snooze_done(markup: InlineKeyboardMarkup, sub: Subscription) -> InlineKeyboardMarkup:
+def snooze_done(markup: InlineKeyboardMarkup, sub: Subscription, lang: str) -> InlineKeyboardMarkup:
     """The alert's keyboard with the spans back to the subscription's Mute and Snooze."""
-    return _swap_row(markup, f"snooze:{sub.id}:", _ptb_row(subscription_row(sub)))
+    return _swap_row(markup, f"snooze:{sub.id}:", _ptb_row(subscription_row(sub, lang)))
 
 
 def _swap_row(

@@ -30,8 +30,9 @@ from telegram.ext import (
 
 from bot.chat import admin, basics, data, feeds, insights, settings_menu, watching
 from bot.chat.context import Handler
-from bot.chat.gate import note_message, rate_limit, unknown_command
-from bot.texts import text
+from bot.chat.gate import note_language, note_message, rate_limit, unknown_command
+from bot.texts import DEFAULT_LANG, languages, text
+from bot.texts.formats import telegram_codes
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ OPML_FILE = filters.Document.ALL & filters.CaptionRegex(r"^/importopml\b")
 
 def add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every chat handler on `app`; the order is the one the docstring gives."""
+    app.add_handler(TypeHandler(Update, note_language), group=-3)
     app.add_handler(TypeHandler(Update, note_message), group=-2)
     app.add_handler(TypeHandler(Update, rate_limit), group=-1)
     app.add_handlers([CommandHandler(c.name, c.handler) for c in COMMANDS])
@@ -106,14 +108,19 @@ def add_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, basics.plain_text))
 
 
-def command_menu(operator: bool = False) -> list[BotCommand]:
+def command_menu(operator: bool = False, lang: str = DEFAULT_LANG) -> list[BotCommand]:
+    """The commands Telegram lists, described in `lang`."""
     shown = {Menu.EVERYONE, Menu.OPERATORS} if operator else {Menu.EVERYONE}
-    return [BotCommand(c.name, text(f"menu.{c.name}")) for c in COMMANDS if c.menu in shown]
+    return [BotCommand(c.name, text(f"menu.{c.name}", lang)) for c in COMMANDS if c.menu in shown]
 
 
 async def publish_commands(bot: Bot, operators: frozenset[int]) -> None:
-    """The command menu for everyone, and (in their private chats) operators' own."""
+    """The command menu for everyone (English by default, and each language's own for users
+    whose Telegram speaks it), and (in their private chats) operators' own."""
     await bot.set_my_commands(command_menu())
+    for lang in languages():
+        for code in telegram_codes(lang):
+            await bot.set_my_commands(command_menu(lang=lang), language_code=code)
     for user_id in sorted(operators):
         try:
             await bot.set_my_commands(

@@ -17,7 +17,8 @@ from bot.chat.gate import admins_only, target_chat
 from bot.delivery.preferences import PreferenceError
 from bot.models import ChatSettings, DeliveryMode
 from bot.subscriptions.setting_values import NAMES, parse_setting
-from bot.texts import languages, text
+from bot.texts import languages, said, text
+from bot.texts.formats import clock_time, language_name, time_range
 
 DIGEST_TIMES = ("06:00", "07:00", "08:00", "09:00", "12:00", "18:00", "21:00")
 TIMEZONES = (
@@ -40,20 +41,27 @@ RATES = ("5", "10", "20", "60")
 def describe(settings: ChatSettings) -> str:
     """The main page's text: every setting and its value."""
     quiet = (
-        f"{settings.quiet_start}-{settings.quiet_end}"
+        time_range(settings.quiet_start, settings.quiet_end, settings.lang)
         if settings.quiet_start and settings.quiet_end
-        else text("chat.settings.off")
+        else text("chat.settings.off", settings.lang)
     )
-    rate = str(settings.max_per_hour) if settings.max_per_hour else text("chat.settings.unlimited")
+    rate = (
+        str(settings.max_per_hour)
+        if settings.max_per_hour
+        else text("chat.settings.unlimited", settings.lang)
+    )
     return text(
         "chat.settings.menu",
-        mode=text(f"chat.settings.mode.{settings.delivery_mode.value}"),
-        digest=settings.digest_time,
+        settings.lang,
+        mode=text(f"chat.settings.mode.{settings.delivery_mode.value}", settings.lang),
+        digest=clock_time(settings.digest_time, settings.lang),
         timezone=settings.timezone,
         quiet=quiet,
         rate=rate,
-        previews=text("chat.settings.on") if settings.link_previews else text("chat.settings.off"),
-        language=settings.lang,
+        previews=text("chat.settings.on", settings.lang)
+        if settings.link_previews
+        else text("chat.settings.off", settings.lang),
+        language=language_name(settings.lang),
     )
 
 
@@ -71,9 +79,9 @@ def page(name: str, settings: ChatSettings) -> tuple[str, InlineKeyboardMarkup]:
         return describe(settings), _main_keyboard(settings)
     choices, current = _choices(name, settings)
     options = [_button(label, f"set:{name}={value}", value == current) for label, value in choices]
-    back = [_button(text("chat.settings.back"), "set:main")]
+    back = [_button(text("chat.settings.back", settings.lang), "set:main")]
     rows = [*_rows(options, PAGE_WIDTHS[name]), back]
-    return text(f"chat.settings.page.{name}"), InlineKeyboardMarkup(rows)
+    return text(f"chat.settings.page.{name}", settings.lang), InlineKeyboardMarkup(rows)
 
 
 # The pages with choices, and how many buttons each shows side by side.
@@ -83,7 +91,9 @@ PAGE_WIDTHS = {"mode": 3, "digest": 4, "timezone": 2, "quiet": 2, "rate": 5, "la
 def _choices(name: str, settings: ChatSettings) -> tuple[list[tuple[str, str]], str]:
     """A page's (label, value) choices and the value now chosen."""
     if name == "mode":
-        modes = [(text(f"chat.settings.mode.{m.value}"), m.value) for m in DeliveryMode]
+        modes = [
+            (text(f"chat.settings.mode.{m.value}", settings.lang), m.value) for m in DeliveryMode
+        ]
         return modes, settings.delivery_mode.value
     if name == "digest":
         return [(t, t) for t in DIGEST_TIMES], settings.digest_time
@@ -91,31 +101,49 @@ def _choices(name: str, settings: ChatSettings) -> tuple[list[tuple[str, str]], 
         return [(z, z) for z in TIMEZONES], settings.timezone
     if name == "quiet":
         quiet = f"{settings.quiet_start}-{settings.quiet_end}" if settings.quiet_start else "off"
-        return [(text("chat.settings.off"), "off"), *((q, q) for q in QUIET_HOURS)], quiet
+        return [
+            (text("chat.settings.off", settings.lang), "off"),
+            *((q, q) for q in QUIET_HOURS),
+        ], quiet
     if name == "rate":
         rate = "off" if settings.max_per_hour is None else str(settings.max_per_hour)
-        return [(text("chat.settings.unlimited"), "off"), *((r, r) for r in RATES)], rate
-    return [(code, code) for code in languages()], settings.lang
+        return [
+            (text("chat.settings.unlimited", settings.lang), "off"),
+            *((r, r) for r in RATES),
+        ], rate
+    return [(language_name(code), code) for code in languages()], settings.lang
 
 
 def _main_keyboard(settings: ChatSettings) -> InlineKeyboardMarkup:
     toggle = "off" if settings.link_previews else "on"
     rows = [
-        [_button(text("chat.settings.button.mode"), "set:mode")],
+        [_button(text("chat.settings.button.mode", settings.lang), "set:mode")],
         [
-            _button(text("chat.settings.button.digest"), "set:digest"),
-            _button(text("chat.settings.button.timezone"), "set:timezone"),
+            _button(text("chat.settings.button.digest", settings.lang), "set:digest"),
+            _button(text("chat.settings.button.timezone", settings.lang), "set:timezone"),
         ],
         [
-            _button(text("chat.settings.button.quiet"), "set:quiet"),
-            _button(text("chat.settings.button.rate"), "set:rate"),
+            _button(text("chat.settings.button.quiet", settings.lang), "set:quiet"),
+            _button(text("chat.settings.button.rate", settings.lang), "set:rate"),
         ],
         [
-            _button(text(f"chat.settings.button.previews.{toggle}"), f"set:previews={toggle}"),
-            _button(text("chat.settings.button.lang"), "set:lang"),
+            _button(
+                text(f"chat.settings.button.previews.{toggle}", settings.lang),
+                f"set:previews={toggle}",
+            ),
+            _button(text("chat.settings.button.lang", settings.lang), "set:lang"),
         ],
     ]
     return InlineKeyboardMarkup(rows)
+
+
+def _follow_language(
+    update: Update, context: Context, chat_id: int, changes: dict[str, object]
+) -> None:
+    """A chat that changed its own language is answered in the new one from now on."""
+    chat = update.effective_chat
+    if isinstance(changes.get("lang"), str) and chat is not None and chat.id == chat_id:
+        context.lang = str(changes["lang"])
 
 
 def _current(context: Context, chat_id: int) -> ChatSettings:
@@ -131,15 +159,18 @@ async def settings_command(update: Update, context: Context) -> None:
     if raw:
         name, _, value = raw.partition(" ")
         if not value.strip():
-            await reply(update, text("chat.settings.usage", names=", ".join(NAMES)))
+            await reply(update, text("chat.settings.usage", context.lang, names=", ".join(NAMES)))
             return
         try:
             changes = parse_setting(name, value)
         except PreferenceError as exc:
-            await reply(update, text("chat.settings.invalid", error=str(exc)))
+            await reply(
+                update, text("chat.settings.invalid", context.lang, error=said(exc, context.lang))
+            )
             return
         updated = context.svc.store.chats.update_chat_settings(chat_id, **changes)
-        await reply(update, text("chat.settings.saved") + "\n\n" + describe(updated))
+        _follow_language(update, context, chat_id, changes)
+        await reply(update, text("chat.settings.saved", context.lang) + "\n\n" + describe(updated))
         return
     body, markup = page("main", _current(context, chat_id))
     await reply(update, body, markup)
@@ -168,10 +199,11 @@ async def settings_button(update: Update, context: Context) -> None:
         try:
             changes = parse_setting(name, value)
         except PreferenceError as exc:
-            await query.answer(str(exc)[:190], show_alert=True)
+            await query.answer(str(said(exc, context.lang))[:190], show_alert=True)
             return
         context.svc.store.chats.update_chat_settings(chat_id, **changes)
-        await query.answer(text("chat.settings.saved"))
+        _follow_language(update, context, chat_id, changes)
+        await query.answer(text("chat.settings.saved", context.lang))
     else:
         shown = name if name in NAMES else "main"
         await query.answer()

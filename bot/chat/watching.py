@@ -11,8 +11,6 @@ A command without arguments is answered with an example, never silence.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Message, Update
 
@@ -24,7 +22,8 @@ from bot.models import Kind, Subscription
 from bot.render.buttons import parse_snooze
 from bot.render.message import parse_callback, subscription_label
 from bot.subscriptions.service import Added, Outcome
-from bot.texts import text
+from bot.texts import said, text
+from bot.texts.formats import local_moment
 
 # The reply to each outcome of /watch (the ticker's symbol and name fill it in).
 WATCH_TEXTS = {
@@ -40,7 +39,7 @@ async def watch(update: Update, context: Context) -> None:
     chat_id = target_chat(update, context)
     raw = message_argument(update)
     if not raw:
-        await reply(update, text("chat.watch.usage"))
+        await reply(update, text("chat.watch.usage", context.lang))
         return
     await watch_words(update, context, chat_id, raw)
 
@@ -49,33 +48,39 @@ async def watch_words(update: Update, context: Context, chat_id: int, typed: str
     """Watch what `typed` names for `chat_id` (read as a whole first: "bank of america") and
     say what became of each thing named; a button row per unknown or ambiguous word."""
     results = context.svc.subscriptions.watch(chat_id, [typed])
-    lines = [_watched(r, context.svc.subscriptions.limit) for r in results]
+    lines = [_watched(r, context.svc.subscriptions.limit, context.lang) for r in results]
     rows = [list(r.suggestions) for r in results if r.suggestions]
-    await reply(update, "\n".join(lines) or text("chat.watch.usage"), keyboards.suggestions(rows))
+    await reply(
+        update,
+        "\n".join(lines) or text("chat.watch.usage", context.lang),
+        keyboards.suggestions(rows, context.lang),
+    )
 
 
-def _watched(result: Added, limit: int) -> str:
+def _watched(result: Added, limit: int, lang: str) -> str:
     if result.outcome is Outcome.LIMIT:
-        return text("chat.limit", limit=limit)
+        return text("chat.limit", lang, limit=limit)
     if result.outcome is Outcome.AMBIGUOUS:
-        options = ", ".join(_company(c) for c in result.suggestions[: keyboards.SHOWN_SUGGESTIONS])
-        return text("chat.watch.ambiguous", word=result.word[:40], options=options)
+        options = ", ".join(
+            _company(c, lang) for c in result.suggestions[: keyboards.SHOWN_SUGGESTIONS]
+        )
+        return text("chat.watch.ambiguous", lang, word=result.word[:40], options=options)
     if result.outcome is Outcome.UNKNOWN:
-        return _unknown_ticker(result.word, list(result.suggestions))
+        return _unknown_ticker(result.word, list(result.suggestions), lang)
     key = WATCH_TEXTS[result.outcome]
-    return text(key, word=result.word, symbol=result.value, name=result.name)
+    return text(key, lang, word=result.word, symbol=result.value, name=result.name)
 
 
-def _unknown_ticker(word: str, suggestions: list[Company]) -> str:
+def _unknown_ticker(word: str, suggestions: list[Company], lang: str) -> str:
     shown = word[:40]
     if not suggestions:
-        return text("chat.watch.unknown", word=shown)
-    options = ", ".join(_company(c) for c in suggestions[: keyboards.SHOWN_SUGGESTIONS])
-    return text("chat.watch.suggest", word=shown, options=options)
+        return text("chat.watch.unknown", lang, word=shown)
+    options = ", ".join(_company(c, lang) for c in suggestions[: keyboards.SHOWN_SUGGESTIONS])
+    return text("chat.watch.suggest", lang, word=shown, options=options)
 
 
-def _company(company: Company) -> str:
-    return text("chat.watch.option", symbol=company.tickers[0], name=company.name)
+def _company(company: Company, lang: str) -> str:
+    return text("chat.watch.option", lang, symbol=company.tickers[0], name=company.name)
 
 
 @admins_only
@@ -84,24 +89,24 @@ async def keyword(update: Update, context: Context) -> None:
     chat_id = target_chat(update, context)
     raw = message_argument(update)
     if not raw:
-        await reply(update, text("chat.keyword.usage"))
+        await reply(update, text("chat.keyword.usage", context.lang))
         return
     subscriptions = context.svc.subscriptions
     result = subscriptions.add_keyword(chat_id, raw)
     if result.outcome is Outcome.INVALID:
-        answer = text("chat.keyword.invalid", error=result.error)
+        answer = text("chat.keyword.invalid", context.lang, error=said(result.error, context.lang))
     elif result.outcome is Outcome.LIMIT:
-        answer = text("chat.limit", limit=subscriptions.limit)
+        answer = text("chat.limit", context.lang, limit=subscriptions.limit)
     else:
         key = "chat.keyword.already" if result.outcome is Outcome.ALREADY else "chat.keyword.added"
         # The stored articles are matched off the event loop: a big bot keeps thousands.
         recent = await asyncio.to_thread(subscriptions.recent_matches, result.value)
         tried = (
-            text("chat.keyword.recent", count=recent.matched, total=recent.total)
+            text("chat.keyword.recent", context.lang, count=recent.matched, total=recent.total)
             if recent.total
-            else text("chat.keyword.recent_none")
+            else text("chat.keyword.recent_none", context.lang)
         )
-        answer = f"{text(key, query=result.shown)}\n{tried}"
+        answer = f"{text(key, context.lang, query=result.shown)}\n{tried}"
     await reply(update, answer)
 
 
@@ -111,13 +116,13 @@ async def remove(update: Update, context: Context) -> None:
     chat_id = target_chat(update, context)
     raw = message_argument(update)
     if not raw:
-        await reply(update, text("chat.remove.usage"))
+        await reply(update, text("chat.remove.usage", context.lang))
         return
     removed = context.svc.subscriptions.remove(chat_id, raw)
     if not removed:
-        await reply(update, text("chat.remove.missing", value=raw))
+        await reply(update, text("chat.remove.missing", context.lang, value=raw))
         return
-    await reply(update, text("chat.remove.done", value=removed[0].value))
+    await reply(update, text("chat.remove.done", context.lang, value=removed[0].value))
 
 
 async def list_command(update: Update, context: Context) -> None:
@@ -125,10 +130,10 @@ async def list_command(update: Update, context: Context) -> None:
     chat_id = target_chat(update, context)
     subs = context.svc.store.subscriptions.chat_subscriptions(chat_id)
     if not subs:
-        await reply(update, text("chat.list.empty"))
+        await reply(update, text("chat.list.empty", context.lang))
         return
-    body = render_list(context.svc.universe, subs, _snoozed(context, chat_id))
-    await reply(update, body, keyboards.remove_buttons(subs))
+    body = render_list(context.svc.universe, subs, _snoozed(context, chat_id), context.lang)
+    await reply(update, body, keyboards.remove_buttons(subs, context.lang))
 
 
 def _snoozed(context: Context, chat_id: int) -> dict[int, str]:
@@ -136,40 +141,35 @@ def _snoozed(context: Context, chat_id: int) -> dict[int, str]:
     settings = context.svc.store.chats.chat_settings(chat_id)
     zone = settings.timezone if settings is not None else "UTC"
     return {
-        i: _local(when, zone)
+        i: local_moment(when, zone, context.lang)
         for i, when in context.svc.store.subscriptions.snoozed(chat_id).items()
     }
 
 
-def _local(when: datetime, zone: str) -> str:
-    try:
-        local = when.astimezone(ZoneInfo(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        local, zone = when.astimezone(UTC), "UTC"
-    return f"{local:%d %b %H:%M} {zone}"
-
-
 def render_list(
-    universe: TickerUniverse, subs: list[Subscription], snoozed: dict[int, str] | None = None
+    universe: TickerUniverse,
+    subs: list[Subscription],
+    snoozed: dict[int, str] | None = None,
+    lang: str = "en",
 ) -> str:
     """The /list text; `snoozed` says until when each snoozed subscription is quiet."""
     until = snoozed or {}
 
     def note(sub: Subscription) -> str:
-        return text("chat.list.snoozed", until=until[sub.id]) if sub.id in until else ""
+        return text("chat.list.snoozed", lang, until=until[sub.id]) if sub.id in until else ""
 
-    lines = [text("chat.list.title")]
+    lines = [text("chat.list.title", lang)]
     tickers = [s for s in subs if s.kind is Kind.TICKER]
     keywords = [s for s in subs if s.kind is Kind.KEYWORD]
     if tickers:
-        lines.append(text("chat.list.tickers"))
+        lines.append(text("chat.list.tickers", lang))
         for sub in tickers:
             company = universe.company(sub.value)
             name = company.name if company else ""
-            lines.append(text("chat.list.ticker", symbol=sub.value, name=name) + note(sub))
+            lines.append(text("chat.list.ticker", lang, symbol=sub.value, name=name) + note(sub))
     if keywords:
-        lines.append(text("chat.list.keywords"))
-        lines.extend(text("chat.list.keyword", query=s.value) + note(s) for s in keywords)
+        lines.append(text("chat.list.keywords", lang))
+        lines.extend(text("chat.list.keyword", lang, query=s.value) + note(s) for s in keywords)
     return "\n".join(lines)
 
 
@@ -182,16 +182,16 @@ async def remove_button(update: Update, context: Context) -> None:
     raw = (query.data or "").removeprefix("rm:")
     removed = context.svc.subscriptions.remove_one(chat_id, int(raw)) if raw.isdigit() else None
     if removed is None:
-        await query.answer(text("chat.gone"), show_alert=True)
+        await query.answer(text("chat.gone", context.lang), show_alert=True)
         return
-    await query.answer(text("chat.remove.done", value=removed.value))
+    await query.answer(text("chat.remove.done", context.lang, value=removed.value))
     if isinstance(query.message, Message):
         subs = context.svc.store.subscriptions.chat_subscriptions(chat_id)
         if subs:
-            body = render_list(context.svc.universe, subs, _snoozed(context, chat_id))
-            await edit_in_place(query.message, body, keyboards.remove_buttons(subs))
+            body = render_list(context.svc.universe, subs, _snoozed(context, chat_id), context.lang)
+            await edit_in_place(query.message, body, keyboards.remove_buttons(subs, context.lang))
         else:
-            await edit_in_place(query.message, text("chat.list.empty"))
+            await edit_in_place(query.message, text("chat.list.empty", context.lang))
 
 
 @admins_only
@@ -220,14 +220,14 @@ async def mute_button(update: Update, context: Context) -> None:
     muting = action == "mute"
     sub = context.svc.subscriptions.set_muted(chat_id, subscription_id, muting)
     if sub is None:
-        await query.answer(text("chat.gone"), show_alert=True)
+        await query.answer(text("chat.gone", context.lang), show_alert=True)
         return
     label = subscription_label(sub)
-    await query.answer(text("chat.muted" if muting else "chat.unmuted", label=label))
+    await query.answer(text("chat.muted" if muting else "chat.unmuted", context.lang, label=label))
     message = query.message
     if isinstance(message, Message) and message.reply_markup is not None:
         await message.edit_reply_markup(
-            keyboards.swap_mute_button(message.reply_markup, sub, muting)
+            keyboards.swap_mute_button(message.reply_markup, sub, muting, context.lang)
         )
 
 
@@ -248,19 +248,25 @@ async def snooze_button(update: Update, context: Context) -> None:
     if span is None:
         sub = context.svc.store.subscriptions.chat_subscription(chat_id, subscription_id)
         if sub is None:
-            await query.answer(text("chat.gone"), show_alert=True)
+            await query.answer(text("chat.gone", context.lang), show_alert=True)
             return
-        await query.answer(text("chat.snooze.pick", label=subscription_label(sub)))
+        await query.answer(text("chat.snooze.pick", context.lang, label=subscription_label(sub)))
         if isinstance(message, Message) and markup is not None:
-            await message.edit_reply_markup(keyboards.offer_snooze(markup, subscription_id))
+            await message.edit_reply_markup(
+                keyboards.offer_snooze(markup, subscription_id, context.lang)
+            )
         return
     snoozed = context.svc.subscriptions.snooze(chat_id, subscription_id, span)
     if snoozed is None:
-        await query.answer(text("chat.gone"), show_alert=True)
+        await query.answer(text("chat.gone", context.lang), show_alert=True)
         return
     settings = context.svc.store.chats.chat_settings(chat_id)
-    until = _local(snoozed.until, settings.timezone if settings is not None else "UTC")
+    until = local_moment(
+        snoozed.until, settings.timezone if settings is not None else "UTC", context.lang
+    )
     label = subscription_label(snoozed.subscription)
-    await query.answer(text("chat.snoozed", label=label, until=until))
+    await query.answer(text("chat.snoozed", context.lang, label=label, until=until))
     if isinstance(message, Message) and markup is not None:
-        await message.edit_reply_markup(keyboards.snooze_done(markup, snoozed.subscription))
+        await message.edit_reply_markup(
+            keyboards.snooze_done(markup, snoozed.subscription, context.lang)
+        )

@@ -18,7 +18,7 @@ every message the outbox sends can be recognised in its chat.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.models import Alert, Article, DeliveryKind
 from bot.render.buttons import Keyboard, from_json, message_keyboard
@@ -34,6 +34,12 @@ class Style:
 
     disclaimer: str = DEFAULT_DISCLAIMER
     summary_length: int = 500
+    # Each language's disclaimer (`Settings.disclaimers`); `disclaimer` for one not listed.
+    disclaimers: Mapping[str, str] = field(default_factory=dict)
+
+    def disclaimer_in(self, lang: str) -> str:
+        """The disclaimer a chat in `lang` reads: never none."""
+        return self.disclaimers.get(lang) or self.disclaimer
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,6 @@ def compose(
         raise ValueError("an outbox row with neither a text nor a story")
     alert = Alert(chat_id, stories[content.article_id], content.hits)
     rendered = render_alert(
-        alert, disclaimer=style.disclaimer, summary_length=style.summary_length, lang=lang
+        alert, disclaimer=style.disclaimer_in(lang), summary_length=style.summary_length, lang=lang
     )
     return Message(rendered.text, rendered.buttons, rendered.plain_text)

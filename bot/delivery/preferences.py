@@ -2,7 +2,8 @@
 
 In: strings from chat commands or buttons ("22:00-07:00", "Europe/Berlin", "8:30").
 Out: normalised values ready for `Store.chats.update_chat_settings` ("22:00", "Europe/Berlin").
-Fails with `PreferenceError`, whose str() tells the user what was wrong, with an example.
+Fails with `PreferenceError`, which says (in the user's language: `say(lang)`; str() in
+English) what was wrong, with an example.
 """
 
 from __future__ import annotations
@@ -10,21 +11,23 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.texts import PhraseError
+
 _TIME = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
 
 
-class PreferenceError(ValueError):
-    """A preference that cannot be used; str() says why, with an example."""
+class PreferenceError(PhraseError):
+    """A preference that cannot be used; `say(lang)` says why, with an example."""
 
 
 def parse_time(value: str) -> str:
     """ "8:30", "08.30", "8h30" -> "08:30"."""
     match = _TIME.match(value)
     if not match:
-        raise PreferenceError(f"“{value}” is not a time of day; write it as HH:MM, e.g. 08:30")
+        raise PreferenceError("error.time", value=value)
     hours, minutes = int(match[1]), int(match[2])
     if hours > 23 or minutes > 59:
-        raise PreferenceError(f"“{value}” is not a time of day; e.g. 21:45")
+        raise PreferenceError("error.time.range", value=value)
     return f"{hours:02d}:{minutes:02d}"
 
 
@@ -32,10 +35,10 @@ def parse_quiet_hours(value: str) -> tuple[str, str]:
     """ "22:00-07:00" -> ("22:00", "07:00"); may cross midnight; start and end must differ."""
     start, sep, end = value.replace("–", "-").partition("-")
     if not sep:
-        raise PreferenceError(f"“{value}” is not a range; write start-end, e.g. 22:00-07:00")
+        raise PreferenceError("error.quiet.range", value=value)
     first, last = parse_time(start), parse_time(end)
     if first == last:
-        raise PreferenceError("quiet hours must start and end at different times")
+        raise PreferenceError("error.quiet.same")
     return first, last
 
 
@@ -47,9 +50,6 @@ def parse_timezone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         exact = {z.lower(): z for z in available_timezones()}.get(name.lower())
         if exact is None:
-            raise PreferenceError(
-                f"“{value}” is not a time zone I know; use a name like Europe/Berlin or "
-                "America/New_York"
-            ) from None
+            raise PreferenceError("error.timezone", value=value) from None
         return exact
     return name

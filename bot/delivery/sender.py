@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from telegram.error import BadRequest, ChatMigrated
@@ -65,6 +65,7 @@ class SendOptions:
 
     disclaimer: str = DEFAULT_DISCLAIMER
     summary_length: int = 500
+    disclaimers: Mapping[str, str] = field(default_factory=dict)  # per language (`Style`)
     retry_base: float = 5.0  # seconds before the first retry; doubled each time
     limit: int = 500  # rows per round
     per_chat: int = 5  # rows per chat per round
@@ -78,7 +79,7 @@ class SendOptions:
 
     @property
     def style(self) -> Style:
-        return Style(self.disclaimer, self.summary_length)
+        return Style(self.disclaimer, self.summary_length, self.disclaimers)
 
 
 def _needs_planning(settings: ChatSettings) -> bool:
@@ -196,7 +197,10 @@ class _Round:
         alerts = self.store.digests.digest_alerts(ids)
         title = text(f"delivery.digest.{reason}", chat.lang)
         parts = render_digest(
-            alerts, disclaimer=self.options.disclaimer, title=title, lang=chat.lang
+            alerts,
+            disclaimer=self.options.style.disclaimer_in(chat.lang),
+            title=title,
+            lang=chat.lang,
         )
         messages = [(part, to_plain(part)) for part in parts]
         if self.store.digests.store_digest(chat.chat_id, ids, messages, now=now):

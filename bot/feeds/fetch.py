@@ -22,6 +22,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from bot.texts import Phrase
+
 USER_AGENT = "investor-alert-bot/0.1 (+https://github.com/investor-alert-bot/investor-alert-bot)"
 
 
@@ -50,16 +52,36 @@ class Fetched:
 
 
 class FetchError(Exception):
-    """The feed could not be fetched; str() is the reason. `retry_after` in seconds if given;
-    `network` when no HTTP answer came at all (DNS, connection, timeout): the signs of an
-    outage on our side rather than a problem of the feed."""
+    """The feed could not be fetched; str() is the reason (in English: logs, the feed's
+    state), `say(lang)` the same for a user. `retry_after` in seconds if given; `network` when
+    no HTTP answer came at all (DNS, connection, timeout): the signs of an outage on our side
+    rather than a problem of the feed."""
 
     def __init__(
-        self, reason: str, *, retry_after: float | None = None, network: bool = False
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        network: bool = False,
+        phrase: Phrase | None = None,
     ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
         self.network = network
+        self.phrase = phrase
+
+    @classmethod
+    def named(
+        cls, key: str, /, *, retry_after: float | None = None, network: bool = False, **values: str
+    ) -> FetchError:
+        """The error whose reason is the catalogue's `key` filled with `values`."""
+        phrase = Phrase(key, values)
+        reason = phrase.say().strip()
+        return cls(reason, retry_after=retry_after, network=network, phrase=phrase)
+
+    def say(self, lang: str) -> str:
+        """The reason in `lang` (in English when it was not written with the catalogue)."""
+        return self.phrase.say(lang).strip() if self.phrase is not None else str(self)
 
 
 class Blocked(FetchError):
@@ -148,17 +170,20 @@ async def fetch(
         async with asyncio.timeout(limits.total_timeout):
             return await _follow(client, url, sent, limits, check, gate)
     except TimeoutError:
-        raise FetchError(
-            f"took longer than {limits.total_timeout:g} s in all", network=True
+        raise FetchError.named(
+            "fetch.error.timeout_total", seconds=f"{limits.total_timeout:g}", network=True
         ) from None
     except httpx.TimeoutException as exc:
-        raise FetchError(f"timed out ({type(exc).__name__})", network=True) from None
+        raise FetchError.named(
+            "fetch.error.timeout", kind=type(exc).__name__, network=True
+        ) from None
     except httpx.DecodingError as exc:
-        raise FetchError(f"could not decode the body: {exc}") from None
+        raise FetchError.named("fetch.error.decode", detail=str(exc)) from None
     except httpx.InvalidURL as exc:
-        raise FetchError(f"invalid URL: {exc}") from None
+        raise FetchError.named("fetch.error.url", detail=str(exc)) from None
     except httpx.TransportError as exc:
-        raise FetchError(f"network error: {exc or type(exc).__name__}", network=True) from None
+        detail = str(exc) or type(exc).__name__
+        raise FetchError.named("fetch.error.network", detail=detail, network=True) from None
 
 
 async def _follow(
@@ -183,7 +208,9 @@ async def _follow(
                 location = response.headers.get("Location")
                 if response.status_code in REDIRECTS and location:
                     if len(statuses) >= limits.max_redirects:
-                        raise FetchError(f"more than {limits.max_redirects} redirects")
+                        raise FetchError.named(
+                            "fetch.error.redirects", limit=str(limits.max_redirects)
+                        )
                     statuses.append(response.status_code)
                     url = urljoin(url, location.strip())
                     continue
@@ -218,20 +245,22 @@ async def _read(response: httpx.Response, url: str, moved: str | None, limits: L
         await response.aread()
         return _fetched(response, url, None, moved)
     if response.status_code >= 400:
-        raise FetchError(
-            f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+        raise FetchError.named(
+            "fetch.error.http",
+            status=str(response.status_code),
+            reason=response.reason_phrase,
             retry_after=_retry_after(response.headers.get("Retry-After")),
         )
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-        raise FetchError(f"body larger than {_size(limits.max_bytes)}")
+        raise FetchError.named("fetch.error.too_large", size=_size(limits.max_bytes))
     chunks = []
     size = 0
     # iter_bytes decompresses: counting here stops a gzip bomb at the same limit.
     async for chunk in response.aiter_bytes():
         size += len(chunk)
         if size > limits.max_bytes:
-            raise FetchError(f"body larger than {_size(limits.max_bytes)}")
+            raise FetchError.named("fetch.error.too_large", size=_size(limits.max_bytes))
         chunks.append(chunk)
     body = b"".join(chunks)
     # Some servers answer an unchanged feed with an empty 200 instead of a 304.

@@ -19,26 +19,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import texts
 from bot.matching.chinese import is_cjk, join_words
 from bot.matching.text import stem_words, tokens
+from bot.texts import DEFAULT_LANG, Phrase
 
 EXAMPLE = '/keyword "AI chips" OR Trainium -crypto'
 MAX_LENGTH = 300
 MAX_TERMS = 20
 # Characters of other query languages: say clearly that they are not supported.
 _UNSUPPORTED = {
-    "(": "parentheses are not supported; write alternatives with OR: chips OR wafers",
-    ")": "parentheses are not supported; write alternatives with OR: chips OR wafers",
-    "*": "wildcards are not supported; words already match their plural and -ed/-ing forms",
-    "?": "wildcards are not supported; words already match their plural and -ed/-ing forms",
-    "|": "write OR between alternatives instead of |",
-    "\\": "regular expressions are not supported; write plain words",
-    "[": "regular expressions are not supported; write plain words",
-    "]": "regular expressions are not supported; write plain words",
-    "{": "regular expressions are not supported; write plain words",
-    "}": "regular expressions are not supported; write plain words",
-    "^": "regular expressions are not supported; write plain words",
-    "~": "regular expressions are not supported; write plain words",
+    "(": "query.error.parentheses",
+    ")": "query.error.parentheses",
+    "*": "query.error.wildcard",
+    "?": "query.error.wildcard",
+    "|": "query.error.pipe",
+    "\\": "query.error.regex",
+    "[": "query.error.regex",
+    "]": "query.error.regex",
+    "{": "query.error.regex",
+    "}": "query.error.regex",
+    "^": "query.error.regex",
+    "~": "query.error.regex",
 }
 
 
@@ -52,18 +54,24 @@ _OPERATORS = frozenset({"OR", "AND", "NOT"})
 class QueryError(ValueError):
     """A query that cannot be parsed: what is wrong, and where (0-based character offset)."""
 
-    def __init__(self, message: str, position: int, text: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, key: str, position: int, text: str = "", **values: object) -> None:
+        self.phrase = Phrase(key, values)  # the catalogue's words for what is wrong
+        self.message = self.phrase.say()
+        super().__init__(self.message)
         self.position = position
         self.text = text
 
     def __str__(self) -> str:
-        where = f"{self.message} (at character {self.position + 1})"
+        return self.say()
+
+    def say(self, lang: str = DEFAULT_LANG) -> str:
+        """What is wrong, where, and an example, in `lang`."""
+        message = self.phrase.say(lang)
+        where = texts.text("query.error.where", lang, message=message, position=self.position + 1)
         if self.text:
             pointer = " " * self.position + "^"
             where += f":\n{self.text}\n{pointer}"
-        return f"{where}\nExample: {EXAMPLE}"
+        return where + "\n" + texts.text("query.error.example", lang, example=EXAMPLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +108,9 @@ class _Token:
 def _term(raw: str, quoted: bool, position: int, text: str) -> Term:
     written = [w for w in tokens(raw) if w[0].isalnum()]
     if not written:
-        what = "this phrase" if quoted else f"'{raw}'"
-        raise QueryError(f"{what} has no letters or digits to look for", position, text)
+        if quoted:
+            raise QueryError("query.error.phrase_empty", position, text)
+        raise QueryError("query.error.word_empty", position, text, word=raw)
     found = tuple(stem_words(written))
     lowered, kept = join_words([w.lower() for w in written]), join_words(written)
     # Chinese written without spaces is one word to the user, however segmentation cuts it.
@@ -124,14 +133,12 @@ def _tokens(text: str, legacy: bool = False) -> list[_Token]:
             negated = True
             i += 1
             if i >= n or text[i].isspace():
-                raise QueryError(
-                    "a minus sign must be followed by the word to exclude", start, text
-                )
+                raise QueryError("query.error.minus", start, text)
             c = text[i]
         if c in '"“”':
             close = min((j for j in (text.find(q, i + 1) for q in '"“”') if j >= 0), default=-1)
             if close < 0:
-                raise QueryError("this quote is never closed", i, text)
+                raise QueryError("query.error.quote", i, text)
             out.append(_Token("term", start, _term(text[i + 1 : close], True, i, text), negated))
             i = close + 1
             continue
@@ -163,10 +170,10 @@ def parse_stored(text: str) -> Query:
 def parse_query(text: str, *, legacy: bool = False) -> Query:
     """Parse a keyword query; raise `QueryError` saying where and why it cannot be read."""
     if len(text) > MAX_LENGTH:
-        raise QueryError(f"a query can be at most {MAX_LENGTH} characters", MAX_LENGTH, "")
+        raise QueryError("query.error.too_long", MAX_LENGTH, "", limit=MAX_LENGTH)
     tokens = _read_operators(_tokens(text, legacy), text)
     if not tokens:
-        raise QueryError("the query is empty; give at least one word to look for", 0, text)
+        raise QueryError("query.error.empty", 0, text)
     clauses: list[list[Term]] = []
     excluded: list[Term] = []
     pending_or: _Token | None = None
@@ -174,17 +181,15 @@ def parse_query(text: str, *, legacy: bool = False) -> Query:
     for token in tokens:
         if token.kind == "or":
             if previous is None or previous.kind == "or":
-                raise QueryError("OR needs a word on each side", token.position, text)
+                raise QueryError("query.error.or_sides", token.position, text)
             if previous.negated:
-                raise QueryError("an excluded word cannot be an alternative", token.position, text)
+                raise QueryError("query.error.excluded_or", token.position, text)
             pending_or = token
         else:
             assert token.term is not None
             if token.negated:
                 if pending_or is not None:
-                    raise QueryError(
-                        "an excluded word cannot be an alternative", token.position, text
-                    )
+                    raise QueryError("query.error.excluded_or", token.position, text)
                 excluded.append(token.term)
             elif pending_or is not None:
                 clauses[-1].append(token.term)
@@ -193,11 +198,11 @@ def parse_query(text: str, *, legacy: bool = False) -> Query:
             pending_or = None
         previous = token
     if pending_or is not None:
-        raise QueryError("OR needs a word on each side", pending_or.position, text)
+        raise QueryError("query.error.or_sides", pending_or.position, text)
     if not clauses:
-        raise QueryError("the query only excludes; add a word to look for", 0, text)
+        raise QueryError("query.error.only_excludes", 0, text)
     if sum(len(c) for c in clauses) + len(excluded) > MAX_TERMS:
-        raise QueryError(f"a query can have at most {MAX_TERMS} words or phrases", 0, text)
+        raise QueryError("query.error.too_many", 0, text, limit=MAX_TERMS)
     return Query(
         _restate(clauses, excluded, shown=False),
         tuple(tuple(c) for c in clauses),
@@ -226,13 +231,12 @@ def _read_operators(tokens: list[_Token], text: str) -> list[_Token]:
         if token.kind == "and":
             before = out[-1] if out else None
             if before is None or before.kind != "term" or after is None or after.kind == "or":
-                raise QueryError("AND needs a word on each side", token.position, text)
+                raise QueryError("query.error.and_sides", token.position, text)
             if after.kind == "and":
-                raise QueryError("AND needs a word on each side", after.position, text)
+                raise QueryError("query.error.and_sides", after.position, text)
         elif token.kind == "not":
             if after is None or after.kind != "term" or after.negated:
-                message = "NOT must be followed by the word to exclude"
-                raise QueryError(message, token.position, text)
+                raise QueryError("query.error.not", token.position, text)
             negate = token
         elif negate is not None:
             # The error for "a OR NOT b" points at the NOT the user wrote.

@@ -1,8 +1,9 @@
 """Telling people about feed health through the outbox: operators, and the chats that care.
 
 In: the operators' chat ids, the store, a message key of `bot.texts` and its values. Out:
-notices queued in the outbox (one call per message; the outbox makes the row of a chat it has
-not met yet), and the same text logged. Fails with SQLAlchemy's errors.
+notices queued in the outbox, each chat's in its language (one call per message and language;
+the outbox makes the row of a chat it has not met yet), and the English text logged.
+Fails with SQLAlchemy's errors.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.feeds.state import FeedState
 from bot.storage.store import Store
-from bot.texts import text
+from bot.texts import DEFAULT_LANG, known, text
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +39,24 @@ class Notices:
         assert feed.id is not None
         chats = set(self.operators)
         chats.update(self.store.polls.feed_dependents(feed.id, since=now - DEPENDENT_WINDOW))
-        message = text(key, name=feed.name, url=feed.url, **values)
-        log.warning("%s", message)
-        self.store.outbox.enqueue_notice(sorted(chats), message, now=now)
+        log.warning("%s", text(key, name=feed.name, url=feed.url, **values))
+        for lang, chat_ids in self._by_language(chats).items():
+            message = text(key, lang, name=feed.name, url=feed.url, **values)
+            self.store.outbox.enqueue_notice(chat_ids, message, now=now)
 
     def operators_only(
         self, key: str, now: datetime, *, error: bool = False, **values: str
     ) -> None:
         """Tell the operators (an outage is ours, not a feed's)."""
-        message = text(key, **values)
-        log.log(logging.ERROR if error else logging.WARNING, "%s", message)
-        self.store.outbox.enqueue_notice(self.operators, message, now=now)
+        log.log(logging.ERROR if error else logging.WARNING, "%s", text(key, **values))
+        for lang, chat_ids in self._by_language(self.operators).items():
+            self.store.outbox.enqueue_notice(chat_ids, text(key, lang, **values), now=now)
+
+    def _by_language(self, chat_ids: Collection[int]) -> dict[str, list[int]]:
+        """The chats grouped by the language they read (English for one not met yet)."""
+        groups: dict[str, list[int]] = {}
+        for chat_id in sorted(chat_ids):
+            found = self.store.chats.chat_settings(chat_id)
+            lang = known(found.lang) if found is not None else DEFAULT_LANG
+            groups.setdefault(lang, []).append(chat_id)
+        return groups

@@ -36,7 +36,7 @@ from bot.render.html import (
 from bot.render.labels import distinct_subscriptions, is_web_url, one_line
 from bot.render.labels import subscription_label as subscription_label
 from bot.render.summary import summarise
-from bot.texts import template, text
+from bot.texts import plural, template, text
 
 # The disclaimer must leave room for an alert; Settings should refuse longer ones.
 DISCLAIMER_LIMIT = 2000
@@ -153,7 +153,7 @@ def _also(article: Article, lang: str) -> _Block | None:
             html_links.append(escape(name))
             plain_links.append(name)
     if len(others) > ALSO_LINKS:
-        more = text("alert.also.more", lang, count=len(others) - ALSO_LINKS)
+        more = plural("alert.also.more", len(others) - ALSO_LINKS, lang)
         html_links.append(escape(more))
         plain_links.append(more)
     frame = template("alert.also", lang)

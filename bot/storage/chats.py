@@ -34,15 +34,18 @@ from bot.storage.schema import (
 class ChatRepository(StoreBase):
     """Chats, their state, and what they watch."""
 
-    def upsert_chat(self, chat_id: int, chat_type: str, title: str | None, now: datetime) -> bool:
+    def upsert_chat(
+        self, chat_id: int, chat_type: str, title: str | None, now: datetime, lang: str = "en"
+    ) -> bool:
         """Record a chat that wrote to the bot; a deactivated chat becomes active again.
+        `lang` is its language when it is new (a known chat keeps the one it has).
         True when it came back that way (its subscriptions count again)."""
         with self.engine.begin() as conn:
             was_active = conn.execute(select(chats.c.active).where(chats.c.id == chat_id)).scalar()
             if not was_active:  # new, or coming back: its subscriptions count again
                 bump_revision(conn, SUBSCRIPTIONS)
             stmt = self._insert(chats).values(
-                id=chat_id, type=chat_type, title=title, active=True, created_at=now
+                id=chat_id, type=chat_type, title=title, active=True, created_at=now, lang=lang
             )
             conn.execute(
                 stmt.on_conflict_do_update(

@@ -55,7 +55,7 @@ class Added:
     value: str = ""  # the ticker symbol, or the query as stored
     name: str = ""  # the company's name, for tickers
     suggestions: tuple[Company, ...] = ()  # "did you mean", or the candidates of AMBIGUOUS
-    error: str = ""  # why a query cannot be read
+    error: QueryError | None = None  # why a query cannot be read
     shown: str = ""  # a query restated as understood, the user's case kept ("Nvidia OR AMD")
 
 
@@ -130,7 +130,7 @@ class SubscriptionService:
         try:
             query = parse_query(raw)
         except QueryError as exc:
-            return Added(Outcome.INVALID, raw, error=str(exc))
+            return Added(Outcome.INVALID, raw, error=exc)
         outcome = self._add(chat_id, Kind.KEYWORD, query.text)
         return Added(outcome, raw, query.text, shown=query.shown)
 
@@ -231,10 +231,10 @@ class SubscriptionService:
         return len(removed)
 
     # -- the chat's life --------------------------------------------------------------------
-    def chat_seen(self, chat_id: int, chat_type: str, title: str | None) -> None:
-        """A chat wrote (or was set up): record it; one that had blocked the bot is matched
-        again at once."""
-        if self.store.chats.upsert_chat(chat_id, chat_type, title, self.clock()):
+    def chat_seen(self, chat_id: int, chat_type: str, title: str | None, lang: str = "en") -> None:
+        """A chat wrote (or was set up): record it, in `lang` when it is new; one that had
+        blocked the bot is matched again at once."""
+        if self.store.chats.upsert_chat(chat_id, chat_type, title, self.clock(), lang):
             self._index(self.store.subscriptions.active_subscriptions(chat_id), [])
 
     def chats_unreachable(self, chat_ids: Iterable[int]) -> None:

@@ -15,12 +15,32 @@ from bot.delivery.preferences import (
     parse_timezone,
 )
 from bot.models import DeliveryMode
-from bot.texts import languages, text
+from bot.texts import languages
 
 NAMES = ("mode", "digest", "timezone", "quiet", "rate", "previews", "lang")
 # Short aliases people type after /settings.
 ALIASES = {"tz": "timezone", "time_zone": "timezone", "language": "lang", "preview": "previews"}
 OFF_WORDS = frozenset({"off", "none", "no", "0"})
+# What people type after /settings lang, besides the catalogue's own code ("zh_Hans").
+LANGUAGE_WORDS = ("en", "zh")
+_LANGUAGE_ALIASES = {
+    "en": "en",
+    "english": "en",
+    "zh": "zh_Hans",
+    "zh-hans": "zh_Hans",
+    "zh-cn": "zh_Hans",
+    "cn": "zh_Hans",
+    "中文": "zh_Hans",
+    "简体中文": "zh_Hans",
+}
+
+
+def language_named(value: str) -> str | None:
+    """The catalogue a typed or pressed language names ("zh", "zh_Hans", "中文"), or None."""
+    if value in languages():
+        return value
+    found = _LANGUAGE_ALIASES.get(value.strip().lower().replace("_", "-"))
+    return found if found in languages() else None
 
 
 def parse_setting(name: str, value: str) -> dict[str, object]:
@@ -32,7 +52,7 @@ def parse_setting(name: str, value: str) -> dict[str, object]:
         try:
             return {"delivery_mode": DeliveryMode(value.lower())}
         except ValueError:
-            raise PreferenceError(text("chat.settings.error.mode", value=value[:40])) from None
+            raise PreferenceError("chat.settings.error.mode", value=value[:40]) from None
     if name == "digest":
         return {"digest_time": parse_time(value)}
     if name == "timezone":
@@ -46,20 +66,21 @@ def parse_setting(name: str, value: str) -> dict[str, object]:
         return {"max_per_hour": _rate(value)}
     if name == "previews":
         if value.lower() not in ("on", "off"):
-            raise PreferenceError(text("chat.settings.error.previews", value=value[:40]))
+            raise PreferenceError("chat.settings.error.previews", value=value[:40])
         return {"link_previews": value.lower() == "on"}
     if name == "lang":
-        if value not in languages():
+        lang = language_named(value)
+        if lang is None:
             raise PreferenceError(
-                text("chat.settings.error.lang", value=value[:40], options=", ".join(languages()))
+                "chat.settings.error.lang", value=value[:40], options=", ".join(LANGUAGE_WORDS)
             )
-        return {"lang": value}
-    raise PreferenceError(text("chat.settings.error.name", name=name[:40], names=", ".join(NAMES)))
+        return {"lang": lang}
+    raise PreferenceError("chat.settings.error.name", name=name[:40], names=", ".join(NAMES))
 
 
 def _rate(value: str) -> int | None:
     if value.lower() in OFF_WORDS:
         return None
     if not value.isdigit() or not 1 <= int(value) <= 1000:
-        raise PreferenceError(text("chat.settings.error.rate", value=value[:40]))
+        raise PreferenceError("chat.settings.error.rate", value=value[:40])
     return int(value)

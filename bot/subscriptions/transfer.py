@@ -18,15 +18,15 @@ from bot.matching.tickers import TickerUniverse
 from bot.models import ChatSettings, Kind
 from bot.storage.subscriptions import SubscriptionState
 from bot.subscriptions.setting_values import NAMES, parse_setting
-from bot.texts import text
+from bot.texts import PhraseError
 
 FORMAT = "investor-alerts-export"
 VERSION = 1
 MAX_IMPORT_BYTES = 256 * 1024
 
 
-class ImportRefused(ValueError):
-    """An import file that cannot be used; str() says why."""
+class ImportRefused(PhraseError):
+    """An import file that cannot be used; `say(lang)` says why (str(): in English)."""
 
 
 def export_document(settings: ChatSettings, subs: list[SubscriptionState]) -> dict[str, Any]:
@@ -55,57 +55,53 @@ def read_import(
     """Check an import file completely before anything is changed: the subscriptions and the
     settings fields it holds. Raises ImportRefused naming the first problem."""
     if len(raw) > MAX_IMPORT_BYTES:
-        raise ImportRefused(text("chat.import.error.size", limit=MAX_IMPORT_BYTES // 1024))
+        raise ImportRefused("chat.import.error.size", limit=MAX_IMPORT_BYTES // 1024)
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportRefused(text("chat.import.error.json", error=str(exc)[:200])) from None
+        raise ImportRefused("chat.import.error.json", error=str(exc)[:200]) from None
     if not isinstance(document, Mapping) or document.get("format") != FORMAT:
-        raise ImportRefused(text("chat.import.error.format"))
+        raise ImportRefused("chat.import.error.format")
     if document.get("version") != VERSION:
-        raise ImportRefused(text("chat.import.error.version", version=str(document.get("version"))))
+        raise ImportRefused("chat.import.error.version", version=str(document.get("version")))
     items = document.get("subscriptions", [])
     if not isinstance(items, list):
-        raise ImportRefused(text("chat.import.error.field", field="subscriptions"))
+        raise ImportRefused("chat.import.error.field", field="subscriptions")
     if len(items) > limit:
-        raise ImportRefused(text("chat.import.error.limit", count=len(items), limit=limit))
+        raise ImportRefused("chat.import.error.limit", count=len(items), limit=limit)
     subs = [_subscription(item, n, universe) for n, item in enumerate(items, start=1)]
     return subs, _settings(document.get("settings", {}))
 
 
 def _settings(given: object) -> dict[str, object]:
     if not isinstance(given, Mapping):
-        raise ImportRefused(text("chat.import.error.field", field="settings"))
+        raise ImportRefused("chat.import.error.field", field="settings")
     changes: dict[str, object] = {}
     for name, value in given.items():
         if name not in NAMES or not isinstance(value, str):
-            raise ImportRefused(text("chat.import.error.setting", name=str(name)[:40]))
+            raise ImportRefused("chat.import.error.setting", name=str(name)[:40])
         try:
             changes.update(parse_setting(name, value))
         except PreferenceError as exc:
-            raise ImportRefused(
-                text("chat.import.error.value", name=name, error=str(exc))
-            ) from None
+            raise ImportRefused("chat.import.error.value", name=name, error=exc) from None
     return changes
 
 
 def _subscription(item: object, number: int, universe: TickerUniverse) -> SubscriptionState:
     if not isinstance(item, Mapping):
-        raise ImportRefused(text("chat.import.error.item", number=number))
+        raise ImportRefused("chat.import.error.item", number=number)
     kind, value, muted = item.get("kind"), item.get("value"), item.get("muted", False)
     if not isinstance(value, str) or not value.strip() or not isinstance(muted, bool):
-        raise ImportRefused(text("chat.import.error.item", number=number))
+        raise ImportRefused("chat.import.error.item", number=number)
     if kind == Kind.TICKER.value:
         company = universe.company(value)
         if company is None:
-            raise ImportRefused(text("chat.import.error.ticker", number=number, value=value[:40]))
+            raise ImportRefused("chat.import.error.ticker", number=number, value=value[:40])
         return SubscriptionState(Kind.TICKER, company.tickers[0], muted)
     if kind == Kind.KEYWORD.value:
         try:
             query = parse_query(value)
         except QueryError as exc:
-            raise ImportRefused(
-                text("chat.import.error.keyword", number=number, error=str(exc))
-            ) from None
+            raise ImportRefused("chat.import.error.keyword", number=number, error=exc) from None
         return SubscriptionState(Kind.KEYWORD, query.text, muted)
-    raise ImportRefused(text("chat.import.error.kind", number=number, kind=str(kind)[:20]))
+    raise ImportRefused("chat.import.error.kind", number=number, kind=str(kind)[:20])

@@ -75,9 +75,9 @@ def test_add_list_export_remove_and_import(
     assert url not in {s.feed.url for s in bot.svc.store.feeds.feed_states()}
 
     # The exported file brings the feed back, in another chat too.
-    assert "Imported 1 feeds (0 skipped)" in send_file(telegram, opml_bytes, "/importopml")
+    assert "Imported 1 feed (0 skipped)" in send_file(telegram, opml_bytes, "/importopml")
     assert [s.feed.url for s in bot.svc.store.feeds.user_feeds(USER)] == [url]
-    assert "Imported 1 feeds" in send_file(telegram, opml_bytes, "/importopml", chat_id=OTHER)
+    assert "Imported 1 feed " in send_file(telegram, opml_bytes, "/importopml", chat_id=OTHER)
     assert "1. Deep News - Markets" in say(telegram, "/myfeeds", chat_id=OTHER)
     assert "/removefeed 2" in say(telegram, "/removefeed")
 
