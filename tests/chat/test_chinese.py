@@ -2,9 +2,6 @@
 Bot API, a real database. The chat takes the language at first contact, every reply, menu,
 button and alert is in Chinese, the command menu has a Chinese version, and /settings switches
 to English and back.
-
-`/watch 英伟达` needs the Chinese company names another branch adds; until they are merged this
-test watches by ticker (`/watch NVDA`, `/watch AMZN`), which goes through the same replies.
 """
 
 from __future__ import annotations
@@ -39,7 +36,9 @@ def test_a_zh_hans_user_gets_start_help_watch_keyword_and_an_alert_in_chinese(
     assert settings.lang == "zh_Hans"
 
     assert "关键词查询" in say_as(telegram, "/help")
-    assert say_as(telegram, "/watch NVDA").startswith("已关注 NVDA")
+    assert say_as(telegram, "/watch 英伟达") == "“英伟达”即 NVDA（Nvidia）：已关注。"
+    subscriptions = bot.svc.store.subscriptions.chat_subscriptions(USER)
+    assert [s.value for s in subscriptions] == ["NVDA"]
     assert "已关注关键词查询" in say_as(telegram, "/keyword 芯片")
     assert "“no such thing”不是推送方式" in say_as(telegram, "/settings mode no such thing")
     bad_query = say_as(telegram, "/keyword (chips")
