@@ -1,8 +1,21 @@
-"""When to poll a feed next: pure arithmetic on the feed's interval and what the server said.
+"""When to poll a feed next: pure arithmetic on the feed's rhythm, interval and server hints.
 
-In: now, the feed's interval (seconds), and the hints of the last fetch (Cache-Control
-max-age, RSS <ttl>, Retry-After) or its consecutive error count. Out: the next poll time.
-Rules: never sooner than the feed's interval, never later than a day (`MAX_DELAY`); errors
+In: now, the feed's interval (seconds), its expected rate of stories now (`bot.feeds.rhythm`),
+the fleet's `scale` (`budget_scale`), and the hints of the last fetch (Cache-Control max-age,
+RSS <ttl>, Retry-After) or its consecutive error count. Out: the next poll time.
+
+Adaptive rule (`adaptive`): a feed expecting `rate` stories a second now is polled every
+`scale / sqrt(rate)` seconds, within `Bounds`. Polling every T seconds makes a story wait T/2
+on average, so the wait summed over all stories, for a fixed number of requests, is least when
+each feed's interval goes as one over the square root of its rate (the square-root rule);
+`scale` is set so that the requests over a week add up to what the fixed intervals would make
+(each feed's interval is its share of the budget), so busy hours of busy feeds are paid for by
+quiet feeds and quiet hours. Cache-Control max-age is obeyed in full; RSS <ttl> is a hint,
+honoured only up to the feed's own expected gap between stories (a feed publishing every
+minute under a blanket <ttl>60</ttl> has shown the ttl is not about its news).
+
+Fixed rule (`after_success`, before a rhythm is known or with POLL_ADAPTIVE off): never sooner
+than the feed's interval, never later than a day (`MAX_DELAY`); errors
 back off exponentially up to `MAX_BACKOFF`; a broken feed is retried every `BROKEN_RETRY` so
 that it recovers by itself. A new feed has no next poll time and is due at once, so that the
 first alerts come in the bot's first minutes (FETCH_CONCURRENCY and the per-host limits keep
@@ -11,6 +24,9 @@ a thousand new feeds from being fetched in the same second). Never raises.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 MAX_DELAY = timedelta(days=1)
@@ -47,3 +63,47 @@ def after_failure(
     if broken:
         backoff = max(backoff, BROKEN_RETRY)
     return now + _bounded(interval, max(backoff.total_seconds(), retry_after or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """The adaptive interval's limits in seconds (POLL_MIN_INTERVAL, POLL_MAX_INTERVAL)."""
+
+    shortest: float
+    longest: float
+
+
+def budget_scale(feeds: Iterable[tuple[float | None, int]]) -> float | None:
+    """The square-root rule's constant for the feeds as (weekly mean of sqrt(rate), interval):
+    the sum of the roots over the requests a second the fixed intervals allow. Feeds without
+    a rhythm keep their fixed interval and their share. None when no feed has a rhythm."""
+    weight = budget = 0.0
+    for root, interval in feeds:
+        if root is not None and interval > 0:
+            weight += root
+            budget += 1.0 / interval
+    if weight <= 0 or budget <= 0:
+        return None
+    return weight / budget
+
+
+def adaptive(
+    now: datetime,
+    interval: int,
+    *,
+    rate: float | None,
+    scale: float | None,
+    bounds: Bounds,
+    max_age: int | None = None,
+    ttl: int | None = None,
+) -> datetime:
+    """After a fetch that worked: the square-root rule's interval within `bounds`, never sooner
+    than max-age, nor than <ttl> where the feed publishes less often than its ttl says.
+    Without a rate or a scale, the fixed rule."""
+    if rate is None or scale is None:
+        return after_success(now, interval, max_age=max_age, ttl=ttl)
+    delay = bounds.longest if rate <= 0 else scale / math.sqrt(rate)
+    delay = min(max(delay, bounds.shortest), bounds.longest)
+    hint = min(float(ttl or 0), 1.0 / rate) if rate > 0 else float(ttl or 0)
+    delay = max(delay, float(max_age or 0), hint)
+    return now + min(timedelta(seconds=delay), MAX_DELAY)

@@ -1,0 +1,29 @@
+"""Feeds remember their publishing rhythm: what the adaptive poll schedule learns per feed.
+
+`feeds.rhythm` holds when observation began and the stories counted in each hour of the week
+(`bot.feeds.rhythm.dumps`); empty for existing feeds, which learn it from their next fetch.
+
+Revision ID: 0012
+Revises: 0009
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012"
+# 0010 and 0011 are other branches' revisions: at merge this points at the newest of them.
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("feeds") as batch:
+        batch.add_column(sa.Column("rhythm", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("feeds") as batch:
+        batch.drop_column("rhythm")
