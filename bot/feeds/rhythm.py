@@ -4,8 +4,8 @@ In: publication times (the dates of a feed's items from its very first fetch, th
 new items each poll finds; an undated item counts at the time it was found) and `now`.
 Out: a `Rhythm` (when observation began, and how many stories each of the week's 168 hours
 saw), the expected rate of stories at a moment (`rate_at`, stories a second, the hour's own
-count shrunk towards the feed's overall rate when the hour was seen little), and the weekly
-mean of the rate's square root (`weekly_root`, what the poll budget is shared by). Text
+count shrunk towards the feed's overall rate when the hour was seen little), and the square
+root of that rate for each hour (`roots`, what the poll budget is shared by). Text
 round-trip for the database (`dumps`/`loads`; unreadable text is no rhythm). Pure, never raises.
 
 Why hours of the week: wires publish in market hours and go quiet at night and on weekends, so
@@ -26,7 +26,7 @@ HOUR = 3600.0
 MEMORY = timedelta(days=28)
 # How many hours of the feed's overall rate an hour's own count is weighed against: an hour
 # seen once with one story is not yet a rate of one an hour.
-PRIOR_HOURS = 3.0
+PRIOR_HOURS = 0.5
 _EPOCH_MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # a Monday, 00:00 UTC
 
 
@@ -107,18 +107,22 @@ def rate_at(rhythm: Rhythm | None, at: datetime, now: datetime) -> float | None:
     table = rates(rhythm, now)
     if table is None:
         return None
-    hour = hour_of_week(at)
+    return _ahead(table, hour_of_week(at))
+
+
+def _ahead(table: list[float], hour: int) -> float:
     return max(table[hour], table[(hour + 1) % HOURS])
 
 
-def weekly_root(rhythm: Rhythm | None, now: datetime) -> float | None:
-    """The mean over the week of the square root of the hourly rate (see `bot.feeds.schedule`)."""
+def roots(rhythm: Rhythm | None, now: datetime) -> list[float] | None:
+    """For each hour of the week, the square root of the rate `rate_at` gives there (what the
+    schedule's budget is shared by: `bot.feeds.schedule.budget_scale`)."""
     if rhythm is None:
         return None
     table = rates(rhythm, now)
     if table is None:
         return None
-    return sum(math.sqrt(r) for r in table) / HOURS
+    return [math.sqrt(_ahead(table, h)) for h in range(HOURS)]
 
 
 def dumps(rhythm: Rhythm | None) -> str | None:

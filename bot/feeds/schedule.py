@@ -24,14 +24,16 @@ a thousand new feeds from being fetched in the same second). Never raises.
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 MAX_DELAY = timedelta(days=1)
 MAX_BACKOFF = timedelta(hours=4)
 BROKEN_RETRY = timedelta(hours=6)
+HOURS_A_WEEK = 168  # the length of a feed's table of rates (`bot.feeds.rhythm.roots`)
 
 
 def _bounded(interval: int, seconds: float) -> timedelta:
@@ -73,18 +75,49 @@ class Bounds:
     longest: float
 
 
-def budget_scale(feeds: Iterable[tuple[float | None, int]]) -> float | None:
-    """The square-root rule's constant for the feeds as (weekly mean of sqrt(rate), interval):
-    the sum of the roots over the requests a second the fixed intervals allow. Feeds without
-    a rhythm keep their fixed interval and their share. None when no feed has a rhythm."""
-    weight = budget = 0.0
-    for root, interval in feeds:
-        if root is not None and interval > 0:
-            weight += root
+def budget_scale(
+    feeds: Iterable[tuple[Sequence[float] | None, int]], bounds: Bounds
+) -> float | None:
+    """The square-root rule's constant for feeds given as (the square root of their rate in
+    each hour of the week, interval): the one at which the week's polls, within `bounds`, make
+    as many requests a second as the fixed intervals would. Feeds without a rhythm keep their
+    fixed interval and their share. None when no feed has a rhythm."""
+    budget, values = 0.0, list[float]()
+    for table, interval in feeds:
+        if table and interval > 0:
             budget += 1.0 / interval
-    if weight <= 0 or budget <= 0:
+            values.extend(table)
+    if not values:
         return None
-    return weight / budget
+    spend = _Spend(values, bounds, weight=1.0 / HOURS_A_WEEK)
+    low, high = 1e-9, 1e12
+    while high / low > 1.000001:  # bisection in log space: spending falls as c grows
+        middle = math.sqrt(low * high)
+        low, high = (middle, high) if spend(middle) > budget else (low, middle)
+    return high
+
+
+class _Spend:
+    """Requests a second the feeds make at the constant `c`: each hour of each feed polled
+    every c/sqrt(rate) seconds within bounds, weighing `weight` (its share of the week).
+    Sorted values and prefix sums make each call O(log n) for a fleet of any size."""
+
+    def __init__(self, values: list[float], bounds: Bounds, *, weight: float) -> None:
+        self.values = sorted(values)
+        self.bounds = bounds
+        self.weight = weight
+        self.prefix = [0.0]
+        for value in self.values:
+            self.prefix.append(self.prefix[-1] + value)
+
+    def __call__(self, c: float) -> float:
+        # An hour's interval c/s is below `shortest` when s > c/shortest, above `longest`
+        # when s < c/longest; in between it spends s/c.
+        slow = bisect.bisect_left(self.values, c / self.bounds.longest)
+        fast = bisect.bisect_right(self.values, c / self.bounds.shortest)
+        middle = (self.prefix[fast] - self.prefix[slow]) / c
+        edges = slow / self.bounds.longest + (len(self.values) - fast) / self.bounds.shortest
+        return self.weight * (middle + edges)
 
 
 def adaptive(

@@ -130,9 +130,10 @@ class PollCycle:
         if self._scaled_at is not None and now - self._scaled_at < SCALE_EVERY:
             return
         self._scaled_at = now
+        rows = self.store.polls.rhythms()
         self.feeds.scale = schedule.budget_scale(
-            (rhythm.weekly_root(rhythm.loads(text), now), interval)
-            for text, interval in self.store.polls.rhythms()
+            ((rhythm.roots(rhythm.loads(text), now), interval) for text, interval in rows),
+            self.feeds.bounds,
         )
 
     def _news_from(self, state: FeedState) -> datetime:

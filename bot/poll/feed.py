@@ -132,7 +132,7 @@ class FeedPoller:
             return schedule.after_success(now, interval, max_age=max_age, ttl=ttl)
         scale = self.scale
         if scale is None:  # before the cycle knows the fleet: the feed's own budget
-            scale = schedule.budget_scale([(rhythm.weekly_root(known, now), interval)])
+            scale = schedule.budget_scale([(rhythm.roots(known, now), interval)], self.bounds)
         rate = rhythm.rate_at(known, now, now)
         return schedule.adaptive(
             now, interval, rate=rate, scale=scale, bounds=self.bounds, max_age=max_age, ttl=ttl

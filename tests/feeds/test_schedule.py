@@ -1,4 +1,5 @@
-"""When feeds are polled next: the bounds, the server's hints, and backoff."""
+"""When feeds are polled next: the bounds, the server's hints, backoff, the adaptive rule and
+the rhythm it learns."""
 
 from __future__ import annotations
 
@@ -6,12 +7,25 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.feeds.rhythm import (
+    HOURS,
+    MEMORY,
+    dumps,
+    hour_of_week,
+    loads,
+    observe,
+    rate_at,
+    roots,
+)
 from bot.feeds.schedule import (
     BROKEN_RETRY,
     MAX_BACKOFF,
     MAX_DELAY,
+    Bounds,
+    adaptive,
     after_failure,
     after_success,
+    budget_scale,
 )
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -73,3 +87,178 @@ def test_after_failure(
 ) -> None:
     got = after_failure(NOW, 300, errors, retry_after=retry_after, broken=broken)
     assert got - NOW == delay
+
+
+# ------------------------------------------------------------------------- the adaptive rule
+
+BOUNDS = Bounds(shortest=5.0, longest=3600.0)
+PER_MINUTE = 1 / 60
+PER_DAY = 1 / 86400
+
+
+@pytest.mark.parametrize(
+    ("rate", "scale", "max_age", "ttl", "delay"),
+    [
+        (None, 2.0, None, None, timedelta(seconds=300)),
+        (PER_MINUTE, None, None, None, timedelta(seconds=300)),
+        (PER_MINUTE, 2.0, None, None, timedelta(seconds=2.0 * 60**0.5)),
+        (1 / 600, 2.0, None, None, timedelta(seconds=2.0 * 600**0.5)),
+        (PER_DAY, 2.0, None, None, timedelta(seconds=2.0 * 86400**0.5)),
+        (1.0, 2.0, None, None, timedelta(seconds=5)),
+        (PER_DAY, 20.0, None, None, timedelta(hours=1)),
+        (0.0, 2.0, None, None, timedelta(hours=1)),
+        (PER_MINUTE, 2.0, 120, None, timedelta(minutes=2)),
+        (PER_MINUTE, 2.0, None, 3600, timedelta(minutes=1)),
+        (PER_DAY, 2.0, None, 3600, timedelta(hours=1)),
+        (PER_MINUTE, 2.0, 30 * 86400, None, MAX_DELAY),
+    ],
+    ids=[
+        "no-rhythm-yet-fixed-interval",
+        "no-budget-yet-fixed-interval",
+        "busy-wire-square-root-rule",
+        "every-ten-minutes",
+        "daily-feed-slower-than-today",
+        "floor",
+        "ceiling",
+        "silent-hour-ceiling",
+        "max-age-obeyed",
+        "ttl-hint-no-longer-than-the-feeds-own-gap",
+        "ttl-honoured-where-the-feed-is-quiet",
+        "max-age-at-most-a-day",
+    ],
+)
+def test_adaptive(
+    rate: float | None,
+    scale: float | None,
+    max_age: int | None,
+    ttl: int | None,
+    delay: timedelta,
+) -> None:
+    got = adaptive(NOW, 300, rate=rate, scale=scale, bounds=BOUNDS, max_age=max_age, ttl=ttl)
+    assert got - NOW == delay
+
+
+WIDE = Bounds(shortest=1e-6, longest=1e9)
+
+
+def flat(root: float) -> list[float]:
+    return [root] * HOURS
+
+
+@pytest.mark.parametrize(
+    ("feeds", "bounds", "scale"),
+    [
+        ([], WIDE, None),
+        ([(None, 300)], WIDE, None),
+        ([(flat(0.1), 300)], WIDE, 30.0),
+        ([(flat(0.1), 300), (flat(0.02), 300)], WIDE, 18.0),
+        ([(flat(0.1), 300), (None, 300)], WIDE, 30.0),
+        ([(flat(0.1), 600), (flat(0.1), 600)], WIDE, 60.0),
+        ([(flat(0.1), 300), (flat(0.0), 300)], Bounds(1e-6, 600), 20.0),
+        ([(flat(1.0), 30), (flat(0.1), 30)], Bounds(20, 1e9), 6.0),
+    ],
+    ids=[
+        "no-feeds",
+        "no-rhythm",
+        "one-feed",
+        "two-share",
+        "unknown-keeps-its-share",
+        "intervals",
+        "a-silent-feed-at-the-ceiling-costs-its-polls",
+        "a-feed-at-the-floor-leaves-budget-to-the-others",
+    ],
+)
+def test_budget_scale(
+    feeds: list[tuple[list[float] | None, int]], bounds: Bounds, scale: float | None
+) -> None:
+    got = budget_scale(feeds, bounds)
+    assert got == (pytest.approx(scale, rel=1e-4) if scale is not None else None)
+
+
+def test_the_square_root_rule_spends_no_more_than_the_fixed_schedule() -> None:
+    """Over a week, the polls of feeds of every pace add up to at most the fixed schedule's."""
+    now = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # a Monday
+    week = [now - timedelta(days=7) + timedelta(hours=h) for h in range(HOURS)]
+    paces = [20, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400]
+    rhythms = [
+        observe(None, [week[0] + timedelta(seconds=s) for s in range(0, 7 * 86400, p)], now)
+        for p in paces
+    ]
+    scale = budget_scale([(roots(r, now), 300) for r in rhythms], BOUNDS)
+    assert scale is not None
+    polls = 0.0
+    for r in rhythms:
+        for at in week:
+            rate = rate_at(r, at, now)
+            assert rate is not None
+            gap = (adaptive(at, 300, rate=rate, scale=scale, bounds=BOUNDS) - at).total_seconds()
+            polls += 3600 / gap
+    assert polls <= len(paces) * 7 * 24 * 12
+
+
+# ------------------------------------------------------------------------------ the rhythm
+
+MONDAY = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("at", "hour"),
+    [
+        (MONDAY, 0),
+        (MONDAY + timedelta(hours=13, minutes=59), 13),
+        (MONDAY + timedelta(days=6, hours=23), 167),
+        (MONDAY + timedelta(days=7), 0),
+    ],
+    ids=["monday-midnight", "monday-afternoon", "sunday-last-hour", "wraps"],
+)
+def test_hour_of_week(at: datetime, hour: int) -> None:
+    assert hour_of_week(at) == hour
+
+
+def test_a_first_fetch_teaches_the_feeds_pace_from_its_items_dates() -> None:
+    now = MONDAY + timedelta(hours=10)
+    times = [now - timedelta(seconds=30 * n) for n in range(20)]  # one story every 30 s
+    rhythm = observe(None, times, now)
+    assert rhythm.since == times[-1]
+    rate = rate_at(rhythm, now, now)
+    assert rate is not None
+    assert 1 / 40 < rate < 1 / 20
+
+
+def test_market_hours_are_polled_more_than_the_night() -> None:
+    """Two weeks of stories every 5 minutes from 09:00 to 17:00 on weekdays, none otherwise."""
+    now = MONDAY + timedelta(days=14)
+    times = [
+        MONDAY + timedelta(days=d, hours=9, minutes=5 * m)
+        for d in range(14)
+        if d % 7 < 5
+        for m in range(96)
+    ]
+    rhythm = observe(None, times, now)
+    day = rate_at(rhythm, MONDAY + timedelta(days=15, hours=12), now)
+    night = rate_at(rhythm, MONDAY + timedelta(days=15, hours=2), now)
+    weekend = rate_at(rhythm, MONDAY + timedelta(days=19, hours=12), now)
+    assert day is not None and night is not None and weekend is not None
+    assert 1 / 400 < day < 1 / 250
+    assert night < day / 10
+    assert weekend < day / 10
+
+
+def test_the_memory_is_bounded_so_a_change_of_pace_is_followed() -> None:
+    start = MONDAY - timedelta(days=30)
+    rhythm = observe(None, [start], MONDAY)
+    assert MONDAY - rhythm.since == MEMORY / 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "nonsense", "1 2 3", "1" + " x" * HOURS, "-5" + " 1" * HOURS],
+    ids=["empty", "words", "short", "not-numbers", "negative"],
+)
+def test_an_unreadable_rhythm_is_no_rhythm(text: str) -> None:
+    assert loads(text) is None
+
+
+def test_a_rhythm_survives_the_database() -> None:
+    rhythm = observe(None, [MONDAY, MONDAY + timedelta(hours=30)], MONDAY + timedelta(days=2))
+    assert loads(dumps(rhythm)) == rhythm
