@@ -238,7 +238,9 @@ def test_market_hours_are_polled_more_than_the_night() -> None:
     day = rate_at(rhythm, MONDAY + timedelta(days=15, hours=12), now)
     night = rate_at(rhythm, MONDAY + timedelta(days=15, hours=2), now)
     weekend = rate_at(rhythm, MONDAY + timedelta(days=19, hours=12), now)
-    assert day is not None and night is not None and weekend is not None
+    assert day is not None
+    assert night is not None
+    assert weekend is not None
     assert 1 / 400 < day < 1 / 250
     assert night < day / 10
     assert weekend < day / 10
