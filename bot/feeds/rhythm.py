@@ -24,8 +24,10 @@ from datetime import UTC, datetime, timedelta
 HOURS = 168
 HOUR = 3600.0
 MEMORY = timedelta(days=28)
-# How many hours of the feed's overall rate an hour's own count is weighed against: an hour
-# seen once with one story is not yet a rate of one an hour.
+# An hour's own count is weighed against the feed's overall rate over PRIOR_STORIES of its
+# stories (at least PRIOR_HOURS): an hour that saw one story of a daily feed is not yet a rate
+# of one an hour, while a wire's hour tells its pace within the hour.
+PRIOR_STORIES = 2.0
 PRIOR_HOURS = 0.5
 _EPOCH_MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # a Monday, 00:00 UTC
 
@@ -92,9 +94,10 @@ def rates(rhythm: Rhythm, now: datetime) -> list[float] | None:
     overall = overall_rate(rhythm, now)
     if overall is None:
         return None
-    prior = overall * HOUR * PRIOR_HOURS
+    weight = max(PRIOR_HOURS, PRIOR_STORIES / (overall * HOUR)) if overall > 0 else PRIOR_HOURS
+    prior = overall * HOUR * weight
     return [
-        (count + prior) / ((seen + PRIOR_HOURS) * HOUR)
+        (count + prior) / ((seen + weight) * HOUR)
         for count, seen in zip(rhythm.counts, _exposure(rhythm.since, now), strict=True)
     ]
 

@@ -127,7 +127,8 @@ class PollCycle:
         rhythms change slowly; reading them all each cycle would cost more than it tells)."""
         if not self.settings.poll_adaptive:
             return
-        if self._scaled_at is not None and now - self._scaled_at < SCALE_EVERY:
+        known = self.feeds.scale is not None
+        if known and self._scaled_at is not None and now - self._scaled_at < SCALE_EVERY:
             return
         self._scaled_at = now
         rows = self.store.polls.rhythms()

@@ -39,6 +39,8 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
+FIRST_LOOK = 60.0  # seconds: the longest wait while the fleet's poll budget is not yet known
+
 
 class FeedPoller:
     """Polls one feed at a time; holds what every poll needs, and nothing a poll changes."""
@@ -130,12 +132,15 @@ class FeedPoller:
         """The next poll: by the feed's rhythm (POLL_ADAPTIVE), else the fixed interval."""
         if not self.settings.poll_adaptive:
             return schedule.after_success(now, interval, max_age=max_age, ttl=ttl)
-        scale = self.scale
-        if scale is None:  # before the cycle knows the fleet: the feed's own budget
-            scale = schedule.budget_scale([(rhythm.roots(known, now), interval)], self.bounds)
+        scale, bounds = self.scale, self.bounds
+        if scale is None:
+            # Before the cycle knows the fleet's rhythms (the first fetches): the feed's own
+            # budget, and a second look within FIRST_LOOK, by when the fleet is known.
+            bounds = schedule.Bounds(bounds.shortest, min(bounds.longest, FIRST_LOOK))
+            scale = schedule.budget_scale([(rhythm.roots(known, now), interval)], bounds)
         rate = rhythm.rate_at(known, now, now)
         return schedule.adaptive(
-            now, interval, rate=rate, scale=scale, bounds=self.bounds, max_age=max_age, ttl=ttl
+            now, interval, rate=rate, scale=scale, bounds=bounds, max_age=max_age, ttl=ttl
         )
 
     def _learn(
