@@ -1,14 +1,15 @@
 """When to poll a feed next: pure arithmetic on the feed's rhythm, interval and server hints.
 
 In: now, the feed's interval (seconds), its expected rate of stories now (`bot.feeds.rhythm`),
-the fleet's `scale` (`budget_scale`), and the hints of the last fetch (Cache-Control max-age,
+the fleet's `Share` of the poll budget (`budget_scale`), and the hints of the last fetch (Cache-Control max-age,
 RSS <ttl>, Retry-After) or its consecutive error count. Out: the next poll time.
 
 Adaptive rule (`adaptive`): a feed expecting `rate` stories a second now is polled every
-`scale / sqrt(rate)` seconds, within `Bounds`. Polling every T seconds makes a story wait T/2
+`c / sqrt(rate)` seconds, within `Bounds` (and at least every BUSY_LONGEST in hours where it
+expects a story every BUSY_GAP, while the budget allows). Polling every T seconds makes a story wait T/2
 on average, so the wait summed over all stories, for a fixed number of requests, is least when
 each feed's interval goes as one over the square root of its rate (the square-root rule);
-`scale` is set so that the requests over a week add up to what the fixed intervals would make
+`c` is set so that the requests over a week add up to what the fixed intervals would make
 (each feed's interval is its share of the budget), so busy hours of busy feeds are paid for by
 quiet feeds and quiet hours. Cache-Control max-age is obeyed in full; RSS <ttl> is a hint,
 honoured only up to the feed's own expected gap between stories (a feed publishing every
@@ -67,21 +68,40 @@ def after_failure(
     return now + _bounded(interval, max(backoff.total_seconds(), retry_after or 0))
 
 
+# A feed in an hour where it expects a story at least every BUSY_GAP seconds is polled at
+# least every BUSY_LONGEST seconds, while the budget allows it: the square-root rule alone
+# would let the slowest of the busy feeds wait minutes, to save seconds on the busiest.
+BUSY_GAP = 600.0
+BUSY_LONGEST = 60.0
+
+
 @dataclass(frozen=True, slots=True)
 class Bounds:
-    """The adaptive interval's limits in seconds (POLL_MIN_INTERVAL, POLL_MAX_INTERVAL)."""
+    """The adaptive interval's limits in seconds (POLL_MIN_INTERVAL, POLL_MAX_INTERVAL), and
+    the longest for busy hours."""
 
     shortest: float
     longest: float
+    busy_gap: float = BUSY_GAP
+    busy_longest: float = BUSY_LONGEST
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """How the budget is shared: the square-root rule's constant, and whether busy hours get
+    their BUSY_LONGEST (False when the busy hours alone would spend more than the budget)."""
+
+    constant: float
+    busy: bool = True
 
 
 def budget_scale(
     feeds: Iterable[tuple[Sequence[float] | None, int]], bounds: Bounds
-) -> float | None:
-    """The square-root rule's constant for feeds given as (the square root of their rate in
-    each hour of the week, interval): the one at which the week's polls, within `bounds`, make
-    as many requests a second as the fixed intervals would. Feeds without a rhythm keep their
-    fixed interval and their share. None when no feed has a rhythm."""
+) -> Share | None:
+    """How feeds given as (the square root of their rate in each hour of the week, interval)
+    share the budget: the constant at which the week's polls, within `bounds`, make as many
+    requests a second as the fixed intervals would. Feeds without a rhythm keep their fixed
+    interval and their share. None when no feed has a rhythm."""
     budget, values = 0.0, list[float]()
     for table, interval in feeds:
         if table and interval > 0:
@@ -89,35 +109,49 @@ def budget_scale(
             values.extend(table)
     if not values:
         return None
-    spend = _Spend(values, bounds, weight=1.0 / HOURS_A_WEEK)
+    spend = _Spend(values, bounds, busy=True)
+    if spend(1e12) > budget:  # the busy hours alone are over budget: the plain rule
+        spend = _Spend(values, bounds, busy=False)
     low, high = 1e-9, 1e12
     while high / low > 1.000001:  # bisection in log space: spending falls as c grows
         middle = math.sqrt(low * high)
         low, high = (middle, high) if spend(middle) > budget else (low, middle)
-    return high
+    return Share(high, busy=spend.busy)
 
 
 class _Spend:
     """Requests a second the feeds make at the constant `c`: each hour of each feed polled
-    every c/sqrt(rate) seconds within bounds, weighing `weight` (its share of the week).
-    Sorted values and prefix sums make each call O(log n) for a fleet of any size."""
+    every c/sqrt(rate) seconds within its bounds, weighing its share of the week. Sorted values
+    and prefix sums make each call O(log n) for a fleet of any size."""
 
-    def __init__(self, values: list[float], bounds: Bounds, *, weight: float) -> None:
+    def __init__(self, values: list[float], bounds: Bounds, *, busy: bool) -> None:
         self.values = sorted(values)
         self.bounds = bounds
-        self.weight = weight
+        self.busy = busy
         self.prefix = [0.0]
         for value in self.values:
             self.prefix.append(self.prefix[-1] + value)
+        # Values from `split` on are busy hours (a story at least every BUSY_GAP).
+        self.split = bisect.bisect_left(self.values, math.sqrt(1.0 / bounds.busy_gap))
+        if not busy:
+            self.split = len(self.values)
 
     def __call__(self, c: float) -> float:
+        quiet = self._segment(c, 0, self.split, self.bounds.longest)
+        longest = min(self.bounds.longest, self.bounds.busy_longest)
+        busy = self._segment(c, self.split, len(self.values), longest)
+        return (quiet + busy) / HOURS_A_WEEK
+
+    def _segment(self, c: float, lo: int, hi: int, longest: float) -> float:
         # An hour's interval c/s is below `shortest` when s > c/shortest, above `longest`
         # when s < c/longest; in between it spends s/c.
-        slow = bisect.bisect_left(self.values, c / self.bounds.longest)
-        fast = bisect.bisect_right(self.values, c / self.bounds.shortest)
+        if lo >= hi:
+            return 0.0
+        shortest = min(self.bounds.shortest, longest)
+        slow = bisect.bisect_left(self.values, c / longest, lo, hi)
+        fast = max(bisect.bisect_right(self.values, c / shortest, lo, hi), slow)
         middle = (self.prefix[fast] - self.prefix[slow]) / c
-        edges = slow / self.bounds.longest + (len(self.values) - fast) / self.bounds.shortest
-        return self.weight * (middle + edges)
+        return middle + (slow - lo) / longest + (hi - fast) / shortest
 
 
 def adaptive(
@@ -125,7 +159,7 @@ def adaptive(
     interval: int,
     *,
     rate: float | None,
-    scale: float | None,
+    scale: Share | None,
     bounds: Bounds,
     max_age: int | None = None,
     ttl: int | None = None,
@@ -135,8 +169,11 @@ def adaptive(
     Without a rate or a scale, the fixed rule."""
     if rate is None or scale is None:
         return after_success(now, interval, max_age=max_age, ttl=ttl)
-    delay = bounds.longest if rate <= 0 else scale / math.sqrt(rate)
-    delay = min(max(delay, bounds.shortest), bounds.longest)
+    longest = bounds.longest
+    if scale.busy and rate >= 1.0 / bounds.busy_gap:
+        longest = min(longest, bounds.busy_longest)
+    delay = longest if rate <= 0 else scale.constant / math.sqrt(rate)
+    delay = min(max(delay, min(bounds.shortest, longest)), longest)
     hint = min(float(ttl or 0), 1.0 / rate) if rate > 0 else float(ttl or 0)
     delay = max(delay, float(max_age or 0), hint)
     return now + min(timedelta(seconds=delay), MAX_DELAY)

@@ -11,6 +11,7 @@ errors become results; only database errors propagate.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -68,7 +69,7 @@ class FeedPoller:
         self.notices = Notices(store, settings.admin_chat_ids)
         self.bounds = schedule.Bounds(settings.poll_min_interval, settings.poll_max_interval)
         # The fleet's square-root-rule constant, set by the cycle (`schedule.budget_scale`).
-        self.scale: float | None = None
+        self.scale: schedule.Share | None = None
 
     async def poll_feed(
         self, state: FeedState, matcher: Matcher, *, since: datetime | None = None
@@ -136,7 +137,7 @@ class FeedPoller:
         if scale is None:
             # Before the cycle knows the fleet's rhythms (the first fetches): the feed's own
             # budget, and a second look within FIRST_LOOK, by when the fleet is known.
-            bounds = schedule.Bounds(bounds.shortest, min(bounds.longest, FIRST_LOOK))
+            bounds = replace(bounds, longest=min(bounds.longest, FIRST_LOOK))
             scale = schedule.budget_scale([(rhythm.roots(known, now), interval)], bounds)
         rate = rhythm.rate_at(known, now, now)
         return schedule.adaptive(

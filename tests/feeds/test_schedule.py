@@ -22,6 +22,7 @@ from bot.feeds.schedule import (
     MAX_BACKOFF,
     MAX_DELAY,
     Bounds,
+    Share,
     adaptive,
     after_failure,
     after_success,
@@ -92,25 +93,28 @@ def test_after_failure(
 # ------------------------------------------------------------------------- the adaptive rule
 
 BOUNDS = Bounds(shortest=5.0, longest=3600.0)
+PLAIN = Bounds(shortest=5.0, longest=3600.0, busy_gap=1e-12)  # no hour counts as busy
 PER_MINUTE = 1 / 60
 PER_DAY = 1 / 86400
 
 
 @pytest.mark.parametrize(
-    ("rate", "scale", "max_age", "ttl", "delay"),
+    ("rate", "scale", "bounds", "max_age", "ttl", "delay"),
     [
-        (None, 2.0, None, None, timedelta(seconds=300)),
-        (PER_MINUTE, None, None, None, timedelta(seconds=300)),
-        (PER_MINUTE, 2.0, None, None, timedelta(seconds=2.0 * 60**0.5)),
-        (1 / 600, 2.0, None, None, timedelta(seconds=2.0 * 600**0.5)),
-        (PER_DAY, 2.0, None, None, timedelta(seconds=2.0 * 86400**0.5)),
-        (1.0, 2.0, None, None, timedelta(seconds=5)),
-        (PER_DAY, 20.0, None, None, timedelta(hours=1)),
-        (0.0, 2.0, None, None, timedelta(hours=1)),
-        (PER_MINUTE, 2.0, 120, None, timedelta(minutes=2)),
-        (PER_MINUTE, 2.0, None, 3600, timedelta(minutes=1)),
-        (PER_DAY, 2.0, None, 3600, timedelta(hours=1)),
-        (PER_MINUTE, 2.0, 30 * 86400, None, MAX_DELAY),
+        (None, 2.0, PLAIN, None, None, timedelta(seconds=300)),
+        (PER_MINUTE, None, PLAIN, None, None, timedelta(seconds=300)),
+        (PER_MINUTE, 2.0, PLAIN, None, None, timedelta(seconds=2.0 * 60**0.5)),
+        (1 / 600, 2.0, PLAIN, None, None, timedelta(seconds=2.0 * 600**0.5)),
+        (PER_DAY, 2.0, PLAIN, None, None, timedelta(seconds=2.0 * 86400**0.5)),
+        (1.0, 2.0, PLAIN, None, None, timedelta(seconds=5)),
+        (PER_DAY, 20.0, PLAIN, None, None, timedelta(hours=1)),
+        (0.0, 2.0, PLAIN, None, None, timedelta(hours=1)),
+        (1 / 600, 5.0, BOUNDS, None, None, timedelta(seconds=60)),
+        (1 / 601, 5.0, BOUNDS, None, None, timedelta(seconds=5.0 * 601**0.5)),
+        (PER_MINUTE, 2.0, PLAIN, 120, None, timedelta(minutes=2)),
+        (PER_MINUTE, 2.0, PLAIN, None, 3600, timedelta(minutes=1)),
+        (PER_DAY, 2.0, PLAIN, None, 3600, timedelta(hours=1)),
+        (PER_MINUTE, 2.0, PLAIN, 30 * 86400, None, MAX_DELAY),
     ],
     ids=[
         "no-rhythm-yet-fixed-interval",
@@ -121,6 +125,8 @@ PER_DAY = 1 / 86400
         "floor",
         "ceiling",
         "silent-hour-ceiling",
+        "busy-hour-at-least-every-minute",
+        "just-under-busy-square-root-rule",
         "max-age-obeyed",
         "ttl-hint-no-longer-than-the-feeds-own-gap",
         "ttl-honoured-where-the-feed-is-quiet",
@@ -130,15 +136,17 @@ PER_DAY = 1 / 86400
 def test_adaptive(
     rate: float | None,
     scale: float | None,
+    bounds: Bounds,
     max_age: int | None,
     ttl: int | None,
     delay: timedelta,
 ) -> None:
-    got = adaptive(NOW, 300, rate=rate, scale=scale, bounds=BOUNDS, max_age=max_age, ttl=ttl)
+    share = Share(scale) if scale is not None else None
+    got = adaptive(NOW, 300, rate=rate, scale=share, bounds=bounds, max_age=max_age, ttl=ttl)
     assert got - NOW == delay
 
 
-WIDE = Bounds(shortest=1e-6, longest=1e9)
+WIDE = Bounds(shortest=1e-6, longest=1e9, busy_gap=1e-12)
 
 
 def flat(root: float) -> list[float]:
@@ -155,7 +163,9 @@ def flat(root: float) -> list[float]:
         ([(flat(0.1), 300), (None, 300)], WIDE, 30.0),
         ([(flat(0.1), 600), (flat(0.1), 600)], WIDE, 60.0),
         ([(flat(0.1), 300), (flat(0.0), 300)], Bounds(1e-6, 600), 20.0),
-        ([(flat(1.0), 30), (flat(0.1), 30)], Bounds(20, 1e9), 6.0),
+        ([(flat(1.0), 30), (flat(0.1), 30)], Bounds(20, 1e9, busy_gap=1e-12), 6.0),
+        ([(flat(0.05), 300)] + [(flat(0.03), 300)] * 10, Bounds(1e-6, 1e9), 15.0),
+        ([(flat(0.1), 300), (flat(0.1), 300)], Bounds(1e-6, 1e9, busy_longest=200), 30.0),
     ],
     ids=[
         "no-feeds",
@@ -166,13 +176,15 @@ def flat(root: float) -> list[float]:
         "intervals",
         "a-silent-feed-at-the-ceiling-costs-its-polls",
         "a-feed-at-the-floor-leaves-budget-to-the-others",
+        "busy-hours-polled-every-minute-the-rest-share-what-is-left",
+        "busy-hours-over-budget-plain-rule",
     ],
 )
 def test_budget_scale(
     feeds: list[tuple[list[float] | None, int]], bounds: Bounds, scale: float | None
 ) -> None:
     got = budget_scale(feeds, bounds)
-    assert got == (pytest.approx(scale, rel=1e-4) if scale is not None else None)
+    assert (got and got.constant) == (pytest.approx(scale, rel=1e-4) if scale else None)
 
 
 def test_the_square_root_rule_spends_no_more_than_the_fixed_schedule() -> None:
