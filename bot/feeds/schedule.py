@@ -1,23 +1,23 @@
 """When to poll a feed next: pure arithmetic on the feed's rhythm, interval and server hints.
 
 In: now, the feed's interval (seconds), its expected rate of stories now (`bot.feeds.rhythm`),
-the fleet's `Share` of the poll budget (`budget_scale`), and the hints of the last fetch (Cache-Control max-age,
-RSS <ttl>, Retry-After) or its consecutive error count. Out: the next poll time.
+the fleet's `Share` of the poll budget (`budget_scale`), and the hints of the last fetch
+(Cache-Control max-age, RSS <ttl>, Retry-After) or its consecutive error count. Out: the next
+poll time.
 
 Adaptive rule (`adaptive`): a feed expecting `rate` stories a second now is polled every
-`c / sqrt(rate)` seconds, within `Bounds` (and at least every BUSY_LONGEST in hours where it
-expects a story every BUSY_GAP, while the budget allows). Polling every T seconds makes a story wait T/2
-on average, so the wait summed over all stories, for a fixed number of requests, is least when
-each feed's interval goes as one over the square root of its rate (the square-root rule);
-`c` is set so that the requests over a week add up to what the fixed intervals would make
-(each feed's interval is its share of the budget), so busy hours of busy feeds are paid for by
-quiet feeds and quiet hours. Cache-Control max-age is obeyed in full; RSS <ttl> is a hint,
-honoured only up to the feed's own expected gap between stories (a feed publishing every
-minute under a blanket <ttl>60</ttl> has shown the ttl is not about its news).
+`c / sqrt(rate)` seconds, within `Bounds`. Polling every T seconds makes a story wait T/2 on
+average, so the wait summed over all stories, for a fixed number of requests, is least when
+each feed's interval goes as one over the square root of its rate (the square-root rule); `c`
+is set so that the requests over a week add up to what the fixed intervals would make (each
+feed's interval is its share of the budget), so busy hours of busy feeds are paid for by quiet
+feeds and quiet hours. In hours where a feed expects a story every BUSY_GAP it is polled at
+least every BUSY_LONGEST while the budget allows. Cache-Control max-age is obeyed in full; RSS
+<ttl> is a hint, honoured only up to the feed's own expected gap between stories (a feed
+publishing every minute under a blanket <ttl>60</ttl> has shown the ttl is not about its news).
 
 Fixed rule (`after_success`, before a rhythm is known or with POLL_ADAPTIVE off): never sooner
-than the feed's interval, never later than a day (`MAX_DELAY`); errors
-back off exponentially up to `MAX_BACKOFF`; a broken feed is retried every `BROKEN_RETRY` so
+than the feed's interval, never later than a day (`MAX_DELAY`); errors back off exponentially up to `MAX_BACKOFF`; a broken feed is retried every `BROKEN_RETRY` so
 that it recovers by itself. A new feed has no next poll time and is due at once, so that the
 first alerts come in the bot's first minutes (FETCH_CONCURRENCY and the per-host limits keep
 a thousand new feeds from being fetched in the same second). Never raises.

@@ -11,8 +11,8 @@ errors become results; only database errors propagate.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx
