@@ -17,7 +17,8 @@ least every BUSY_LONGEST while the budget allows. Cache-Control max-age is obeye
 publishing every minute under a blanket <ttl>60</ttl> has shown the ttl is not about its news).
 
 Fixed rule (`after_success`, before a rhythm is known or with POLL_ADAPTIVE off): never sooner
-than the feed's interval, never later than a day (`MAX_DELAY`); errors back off exponentially up to `MAX_BACKOFF`; a broken feed is retried every `BROKEN_RETRY` so
+than the feed's interval, never later than a day (`MAX_DELAY`). Errors back off exponentially
+up to `MAX_BACKOFF`; a broken feed is retried every `BROKEN_RETRY` so
 that it recovers by itself. A new feed has no next poll time and is due at once, so that the
 first alerts come in the bot's first minutes (FETCH_CONCURRENCY and the per-host limits keep
 a thousand new feeds from being fetched in the same second). Never raises.
