@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import math
 import os
 import random
@@ -46,16 +47,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.feeds.fetch import make_client  # noqa: E402
-from bot.feeds.parse import parse_feed  # noqa: E402
-from bot.matching.index import MatchIndex  # noqa: E402
-from bot.matching.tickers import TickerUniverse  # noqa: E402
-from bot.models import Feed  # noqa: E402
-from bot.poll.alerts import Matcher  # noqa: E402
-from bot.poll.cycle import PollCycle  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.storage.db import migrate, open_engine  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
+from bot.feeds.fetch import make_client
+from bot.feeds.parse import parse_feed
+from bot.matching.index import MatchIndex
+from bot.matching.tickers import TickerUniverse
+from bot.models import Feed
+from bot.poll.alerts import Matcher
+from bot.poll.cycle import PollCycle
+from bot.settings import Settings
+from bot.storage.db import migrate, open_engine
+from bot.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
@@ -90,7 +91,7 @@ def real_dates() -> list[list[datetime]]:
             seen.add(path.name)
             try:
                 parsed = parse_feed(path.read_bytes(), source=path.stem)
-            except Exception:  # noqa: BLE001 - not every real document is a feed
+            except Exception:
                 continue
             dates = sorted(a.published for a in parsed.articles if a.published)
             if len(dates) >= 3:
@@ -102,7 +103,7 @@ def gap_shapes(dates: Sequence[Sequence[datetime]]) -> list[list[float]]:
     """Each feed's gaps between stories, over their mean (a shape of mean 1)."""
     shapes = []
     for feed in dates:
-        gaps = [(b - a).total_seconds() for a, b in zip(feed, feed[1:], strict=False)]
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(feed)]
         mean = sum(gaps) / len(gaps)
         if mean > 0:
             shapes.append([g / mean for g in gaps])
@@ -181,10 +182,11 @@ class Feeds:
 
 def serve(feeds: Feeds) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            status, body, tag = feeds.answer(int(self.path.strip("/f.rss")), self.headers.get(
-                "If-None-Match"
-            ))
+        def do_GET(self) -> None:
+            status, body, tag = feeds.answer(
+                int(self.path.removeprefix("/f").removesuffix(".rss")),
+                self.headers.get("If-None-Match"),
+            )
             self.send_response(status)
             self.send_header("ETag", tag)
             self.send_header("Content-Type", "application/rss+xml")
