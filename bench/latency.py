@@ -39,6 +39,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -143,6 +144,7 @@ class Served:
     times: list[datetime]
     last_hit: datetime = START
     hits: int = 0
+    hit_hours: list[int] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)
 
 
@@ -158,6 +160,7 @@ class Feeds:
         with self.lock:
             feed, now = self.feeds[index], self.now
             feed.hits += 1
+            feed.hit_hours.append(int((now - START).total_seconds() // 3600))
             shown = [t for t in feed.times if t <= now][-ITEMS:]
             feed.waits.extend((now - t).total_seconds() for t in shown if t > feed.last_hit)
             feed.last_hit = max(feed.last_hit, now)
@@ -299,6 +302,14 @@ def report(results: dict[str, list[Served]], hours: float) -> None:
     for name, served in results.items():
         waits = [w for f in served[:busy] for w in f.waits]
         print(line(f"busy feeds {name}", waits, sum(f.hits for f in served[:busy]) / busy / hours))
+    halves = {
+        name: [
+            sum(1 for f in served for h in f.hit_hours if (h < hours / 2) == first)
+            for first in (True, False)
+        ]
+        for name, served in results.items()
+    }
+    print(f"\nrequests in the first and second half of the run: {halves}")
     totals = {name: sum(f.hits for f in served) for name, served in results.items()}
     fixed, adaptive = totals["fixed"], totals["adaptive"]
     print(
@@ -327,11 +338,18 @@ def main() -> None:
         f"(busiest hour x{max(profile):.1f}, quietest x{min(profile):.1f} the mean); "
         f"load average {os.getloadavg()[0]:.2f}"
     )
-    results = {
-        "fixed": asyncio.run(simulate("fixed", False, min(30.0, INTERVAL), plan, args.hours))[0],
-        "adaptive": asyncio.run(simulate("adaptive", True, 1.0, plan, args.hours))[0],
-    }
+    # The two schedules side by side, one process each (each simulation is one event loop).
+    with ProcessPoolExecutor(2) as pool:
+        fixed = pool.submit(run, "fixed", False, min(30.0, INTERVAL), plan, args.hours)
+        adaptive = pool.submit(run, "adaptive", True, 1.0, plan, args.hours)
+        results = {"fixed": fixed.result(), "adaptive": adaptive.result()}
     report(results, args.hours)
+
+
+def run(
+    name: str, adaptive: bool, tick: float, plan: list[list[datetime]], hours: float
+) -> list[Served]:
+    return asyncio.run(simulate(name, adaptive, tick, plan, hours))[0]
 
 
 if __name__ == "__main__":
