@@ -103,29 +103,24 @@ def rates(rhythm: Rhythm, now: datetime) -> list[float] | None:
 
 
 def rate_at(rhythm: Rhythm | None, at: datetime, now: datetime) -> float | None:
-    """The expected rate over the next while from `at`: the higher of this hour's and the next
-    hour's, so that a feed waking up at 06:00 is not slept through from 05:50."""
+    """The expected stories a second in the hour of `at` (None while nothing is known)."""
     if rhythm is None:
         return None
     table = rates(rhythm, now)
     if table is None:
         return None
-    return _ahead(table, hour_of_week(at))
-
-
-def _ahead(table: list[float], hour: int) -> float:
-    return max(table[hour], table[(hour + 1) % HOURS])
+    return table[hour_of_week(at)]
 
 
 def roots(rhythm: Rhythm | None, now: datetime) -> list[float] | None:
-    """For each hour of the week, the square root of the rate `rate_at` gives there (what the
-    schedule's budget is shared by: `bot.feeds.schedule.budget_scale`)."""
+    """For each hour of the week, the square root of its expected rate (what the schedule's
+    budget is shared by: `bot.feeds.schedule.budget_scale`)."""
     if rhythm is None:
         return None
     table = rates(rhythm, now)
     if table is None:
         return None
-    return [math.sqrt(_ahead(table, h)) for h in range(HOURS)]
+    return [math.sqrt(rate) for rate in table]
 
 
 def dumps(rhythm: Rhythm | None) -> str | None:

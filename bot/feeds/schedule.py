@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 MAX_DELAY = timedelta(days=1)
 MAX_BACKOFF = timedelta(hours=4)
 BROKEN_RETRY = timedelta(hours=6)
+HOUR = 3600.0
 HOURS_A_WEEK = 168  # the length of a feed's table of rates (`bot.feeds.rhythm.roots`)
 
 
@@ -164,17 +165,29 @@ def adaptive(
     bounds: Bounds,
     max_age: int | None = None,
     ttl: int | None = None,
+    next_rate: float | None = None,
 ) -> datetime:
-    """After a fetch that worked: the square-root rule's interval within `bounds`, never sooner
-    than max-age, nor than <ttl> where the feed publishes less often than its ttl says.
-    Without a rate or a scale, the fixed rule."""
+    """After a fetch that worked: the square-root rule's interval within `bounds` for `rate`
+    (this hour's; `next_rate`, the next hour's), never sooner than max-age, nor than <ttl>
+    where the feed publishes less often than its ttl says. Without a rate or a scale, the
+    fixed rule."""
     if rate is None or scale is None:
         return after_success(now, interval, max_age=max_age, ttl=ttl)
+    delay = _delay(rate, scale, bounds)
+    # A wait that crosses into the next hour lasts no longer there than that hour wants: a feed
+    # quiet at 05:50 that is busy from 06:00 is polled early in its busy hour.
+    boundary = HOUR - now.timestamp() % HOUR
+    if next_rate is not None and delay > boundary:
+        delay = min(delay, boundary + _delay(next_rate, scale, bounds))
+    hint = min(float(ttl or 0), 1.0 / rate) if rate > 0 else float(ttl or 0)
+    delay = max(delay, float(max_age or 0), hint)
+    return now + min(timedelta(seconds=delay), MAX_DELAY)
+
+
+def _delay(rate: float, scale: Share, bounds: Bounds) -> float:
+    """The square-root rule's interval for `rate` within the bounds (busy hours' included)."""
     longest = bounds.longest
     if scale.busy and rate >= 1.0 / bounds.busy_gap:
         longest = min(longest, bounds.busy_longest)
     delay = longest if rate <= 0 else scale.constant / math.sqrt(rate)
-    delay = min(max(delay, min(bounds.shortest, longest)), longest)
-    hint = min(float(ttl or 0), 1.0 / rate) if rate > 0 else float(ttl or 0)
-    delay = max(delay, float(max_age or 0), hint)
-    return now + min(timedelta(seconds=delay), MAX_DELAY)
+    return min(max(delay, min(bounds.shortest, longest)), longest)

@@ -139,9 +139,15 @@ class FeedPoller:
             # budget, and a second look within FIRST_LOOK, by when the fleet is known.
             bounds = replace(bounds, longest=min(bounds.longest, FIRST_LOOK))
             scale = schedule.budget_scale([(rhythm.roots(known, now), interval)], bounds)
-        rate = rhythm.rate_at(known, now, now)
         return schedule.adaptive(
-            now, interval, rate=rate, scale=scale, bounds=bounds, max_age=max_age, ttl=ttl
+            now,
+            interval,
+            rate=rhythm.rate_at(known, now, now),
+            next_rate=rhythm.rate_at(known, now + timedelta(hours=1), now),
+            scale=scale,
+            bounds=bounds,
+            max_age=max_age,
+            ttl=ttl,
         )
 
     def _learn(

@@ -276,3 +276,29 @@ def test_an_unreadable_rhythm_is_no_rhythm(text: str) -> None:
 def test_a_rhythm_survives_the_database() -> None:
     rhythm = observe(None, [MONDAY, MONDAY + timedelta(hours=30)], MONDAY + timedelta(days=2))
     assert loads(dumps(rhythm)) == rhythm
+
+
+@pytest.mark.parametrize(
+    ("at", "rate", "next_rate", "delay"),
+    [
+        (timedelta(hours=5, minutes=50), PER_DAY, None, timedelta(hours=1)),
+        (timedelta(hours=5, minutes=50), PER_DAY, PER_MINUTE, timedelta(minutes=12)),
+        (timedelta(hours=5, minutes=50), PER_DAY, PER_DAY, timedelta(hours=1)),
+        (timedelta(hours=5), PER_DAY, PER_MINUTE, timedelta(hours=1)),
+        (timedelta(hours=5, minutes=59), PER_MINUTE, PER_DAY, timedelta(minutes=2)),
+    ],
+    ids=[
+        "no-next-hour-known",
+        "cut-short-by-a-busy-next-hour",
+        "next-hour-as-quiet",
+        "a-whole-quiet-hour-ahead-is-slept",
+        "a-short-wait-is-not-stretched",
+    ],
+)
+def test_a_wait_into_a_busier_hour_is_cut(
+    at: timedelta, rate: float, next_rate: float | None, delay: timedelta
+) -> None:
+    now = MONDAY + at
+    share = Share(2.0 * 60**0.5)  # 2 minutes for a story a minute, the ceiling for one a day
+    got = adaptive(now, 300, rate=rate, next_rate=next_rate, scale=share, bounds=PLAIN)
+    assert (got - now).total_seconds() == pytest.approx(delay.total_seconds())
