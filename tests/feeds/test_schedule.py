@@ -18,6 +18,7 @@ from bot.feeds.rhythm import (
     roots,
 )
 from bot.feeds.schedule import (
+    AIM,
     BROKEN_RETRY,
     MAX_BACKOFF,
     MAX_DELAY,
@@ -110,7 +111,7 @@ PER_DAY = 1 / 86400
         (PER_DAY, 20.0, PLAIN, None, None, timedelta(hours=1)),
         (0.0, 2.0, PLAIN, None, None, timedelta(hours=1)),
         (1 / 600, 5.0, BOUNDS, None, None, timedelta(seconds=60)),
-        (1 / 601, 5.0, BOUNDS, None, None, timedelta(seconds=5.0 * 601**0.5)),
+        (1 / 1201, 5.0, BOUNDS, None, None, timedelta(seconds=5.0 * 1201**0.5)),
         (PER_MINUTE, 2.0, PLAIN, 120, None, timedelta(minutes=2)),
         (PER_MINUTE, 2.0, PLAIN, None, 3600, timedelta(minutes=1)),
         (PER_DAY, 2.0, PLAIN, None, 3600, timedelta(hours=1)),
@@ -158,14 +159,22 @@ def flat(root: float) -> list[float]:
     [
         ([], WIDE, None),
         ([(None, 300)], WIDE, None),
-        ([(flat(0.1), 300)], WIDE, 30.0),
-        ([(flat(0.1), 300), (flat(0.02), 300)], WIDE, 18.0),
-        ([(flat(0.1), 300), (None, 300)], WIDE, 30.0),
-        ([(flat(0.1), 600), (flat(0.1), 600)], WIDE, 60.0),
-        ([(flat(0.1), 300), (flat(0.0), 300)], Bounds(1e-6, 600), 20.0),
-        ([(flat(1.0), 30), (flat(0.1), 30)], Bounds(20, 1e9, busy_gap=1e-12), 6.0),
-        ([(flat(0.05), 300)] + [(flat(0.03), 300)] * 10, Bounds(1e-6, 1e9), 15.0),
-        ([(flat(0.1), 300), (flat(0.1), 300)], Bounds(1e-6, 1e9, busy_longest=200), 30.0),
+        ([(flat(0.1), 300)], WIDE, 30.0 / AIM),
+        ([(flat(0.1), 300), (flat(0.02), 300)], WIDE, 18.0 / AIM),
+        ([(flat(0.1), 300), (None, 300)], WIDE, 30.0 / AIM),
+        ([(flat(0.1), 600), (flat(0.1), 600)], WIDE, 60.0 / AIM),
+        ([(flat(0.1), 300), (flat(0.0), 300)], Bounds(1e-6, 600), 0.1 / (2 / 300 * AIM - 1 / 600)),
+        (
+            [(flat(1.0), 30), (flat(0.1), 30)],
+            Bounds(20, 1e9, busy_gap=1e-12),
+            0.1 / (2 / 30 * AIM - 1 / 20),
+        ),
+        (
+            [(flat(0.05), 300)] + [(flat(0.02), 300)] * 10,
+            Bounds(1e-6, 1e9),
+            0.2 / (11 / 300 * AIM - 1 / 60),
+        ),
+        ([(flat(0.1), 300), (flat(0.1), 300)], Bounds(1e-6, 1e9, busy_longest=200), 30.0 / AIM),
     ],
     ids=[
         "no-feeds",
