@@ -76,6 +76,9 @@ def after_failure(
 # minutes, so that a feed publishing every 10 minutes on average is covered in its slower hours.)
 BUSY_GAP = 1200.0
 BUSY_LONGEST = 60.0
+# A feed publishing at least every BUSY_FEED_GAP on average is busy at every hour: its stories
+# in its slower hours are news too.
+BUSY_FEED_GAP = 600.0
 # The share of the fixed schedule's requests the adaptive one aims at: rates are estimates,
 # learned while they are spent (a feed's first week leans on its overall pace), and one
 # simulated day of bench/latency.py overshot a full aim by 2%.
@@ -91,6 +94,7 @@ class Bounds:
     longest: float
     busy_gap: float = BUSY_GAP
     busy_longest: float = BUSY_LONGEST
+    busy_feed_gap: float = BUSY_FEED_GAP
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,24 +106,30 @@ class Share:
     busy: bool = True
 
 
+def busy_feed(table: Sequence[float], bounds: Bounds) -> bool:
+    """Whether a feed (the square roots of its hourly rates) publishes at least every
+    BUSY_FEED_GAP on average over the week: then all its hours count as busy."""
+    return bool(table) and sum(x * x for x in table) / len(table) >= 1.0 / bounds.busy_feed_gap
+
+
 def budget_scale(
     feeds: Iterable[tuple[Sequence[float] | None, int]], bounds: Bounds
 ) -> Share | None:
     """How feeds given as (the square root of their rate in each hour of the week, interval)
-    share the budget: the constant at which the week's polls, within `bounds`, make as many
-    requests a second as the fixed intervals would. Feeds without a rhythm keep their fixed
+    share the budget: the constant at which the week's polls, within `bounds`, make AIM of the
+    requests a second the fixed intervals would. Feeds without a rhythm keep their fixed
     interval and their share. None when no feed has a rhythm."""
-    budget, values = 0.0, list[float]()
+    budget, hourly, whole = 0.0, list[float](), list[float]()
     for table, interval in feeds:
         if table and interval > 0:
             budget += 1.0 / interval
-            values.extend(table)
-    if not values:
+            (whole if busy_feed(table, bounds) else hourly).extend(table)
+    if not hourly and not whole:
         return None
     budget *= AIM
-    spend = _Spend(values, bounds, busy=True)
+    spend = _Spend(hourly, whole, bounds, busy=True)
     if spend(1e12) > budget:  # the busy hours alone are over budget: the plain rule
-        spend = _Spend(values, bounds, busy=False)
+        spend = _Spend(hourly, whole, bounds, busy=False)
     low, high = 1e-9, 1e12
     while high / low > 1.000001:  # bisection in log space: spending falls as c grows
         middle = math.sqrt(low * high)
@@ -129,37 +139,48 @@ def budget_scale(
 
 class _Spend:
     """Requests a second the feeds make at the constant `c`: each hour of each feed polled
-    every c/sqrt(rate) seconds within its bounds, weighing its share of the week. Sorted values
-    and prefix sums make each call O(log n) for a fleet of any size."""
+    every c/sqrt(rate) seconds within its bounds, weighing its share of the week. `whole`: the
+    hours of busy feeds (all capped at BUSY_LONGEST); `hourly`: the others' (capped in busy
+    hours). Each part sorted with prefix sums: a call is O(log n) for a fleet of any size."""
 
-    def __init__(self, values: list[float], bounds: Bounds, *, busy: bool) -> None:
-        self.values = sorted(values)
+    def __init__(
+        self, hourly: list[float], whole: list[float], bounds: Bounds, *, busy: bool
+    ) -> None:
         self.bounds = bounds
         self.busy = busy
-        self.prefix = [0.0]
-        for value in self.values:
-            self.prefix.append(self.prefix[-1] + value)
-        # Values from `split` on are busy hours (a story at least every BUSY_GAP).
-        self.split = bisect.bisect_left(self.values, math.sqrt(1.0 / bounds.busy_gap))
-        if not busy:
-            self.split = len(self.values)
+        capped = min(bounds.longest, bounds.busy_longest) if busy else bounds.longest
+        hourly = sorted(hourly)
+        split = bisect.bisect_left(hourly, math.sqrt(1.0 / bounds.busy_gap))
+        self.parts = [
+            _Part(hourly[:split], bounds.longest),
+            _Part(hourly[split:], capped),
+            _Part(sorted(whole), capped),
+        ]
 
     def __call__(self, c: float) -> float:
-        quiet = self._segment(c, 0, self.split, self.bounds.longest)
-        longest = min(self.bounds.longest, self.bounds.busy_longest)
-        busy = self._segment(c, self.split, len(self.values), longest)
-        return (quiet + busy) / HOURS_A_WEEK
+        return sum(part(c, self.bounds.shortest) for part in self.parts) / HOURS_A_WEEK
 
-    def _segment(self, c: float, lo: int, hi: int, longest: float) -> float:
+
+class _Part:
+    """Sorted square roots of rates sharing one longest interval."""
+
+    def __init__(self, values: list[float], longest: float) -> None:
+        self.values = values
+        self.longest = longest
+        self.prefix = [0.0]
+        for value in values:
+            self.prefix.append(self.prefix[-1] + value)
+
+    def __call__(self, c: float, shortest: float) -> float:
         # An hour's interval c/s is below `shortest` when s > c/shortest, above `longest`
         # when s < c/longest; in between it spends s/c.
-        if lo >= hi:
+        if not self.values:
             return 0.0
-        shortest = min(self.bounds.shortest, longest)
-        slow = bisect.bisect_left(self.values, c / longest, lo, hi)
-        fast = max(bisect.bisect_right(self.values, c / shortest, lo, hi), slow)
+        shortest = min(shortest, self.longest)
+        slow = bisect.bisect_left(self.values, c / self.longest)
+        fast = max(bisect.bisect_right(self.values, c / shortest), slow)
         middle = (self.prefix[fast] - self.prefix[slow]) / c
-        return middle + (slow - lo) / longest + (hi - fast) / shortest
+        return middle + slow / self.longest + (len(self.values) - fast) / shortest
 
 
 def adaptive(
@@ -172,28 +193,29 @@ def adaptive(
     max_age: int | None = None,
     ttl: int | None = None,
     next_rate: float | None = None,
+    busy: bool = False,
 ) -> datetime:
     """After a fetch that worked: the square-root rule's interval within `bounds` for `rate`
     (this hour's; `next_rate`, the next hour's), never sooner than max-age, nor than <ttl>
     where the feed publishes less often than its ttl says. Without a rate or a scale, the
-    fixed rule."""
+    fixed rule. `busy`: a busy feed (`busy_feed`), capped at BUSY_LONGEST at every hour."""
     if rate is None or scale is None:
         return after_success(now, interval, max_age=max_age, ttl=ttl)
-    delay = _delay(rate, scale, bounds)
+    delay = _delay(rate, scale, bounds, busy=busy)
     # A wait that crosses into the next hour lasts no longer there than that hour wants: a feed
     # quiet at 05:50 that is busy from 06:00 is polled early in its busy hour.
     boundary = HOUR - now.timestamp() % HOUR
     if next_rate is not None and delay > boundary:
-        delay = min(delay, boundary + _delay(next_rate, scale, bounds))
+        delay = min(delay, boundary + _delay(next_rate, scale, bounds, busy=busy))
     hint = min(float(ttl or 0), 1.0 / rate) if rate > 0 else float(ttl or 0)
     delay = max(delay, float(max_age or 0), hint)
     return now + min(timedelta(seconds=delay), MAX_DELAY)
 
 
-def _delay(rate: float, scale: Share, bounds: Bounds) -> float:
+def _delay(rate: float, scale: Share, bounds: Bounds, *, busy: bool) -> float:
     """The square-root rule's interval for `rate` within the bounds (busy hours' included)."""
     longest = bounds.longest
-    if scale.busy and rate >= 1.0 / bounds.busy_gap:
+    if scale.busy and (busy or rate >= 1.0 / bounds.busy_gap):
         longest = min(longest, bounds.busy_longest)
     delay = longest if rate <= 0 else scale.constant / math.sqrt(rate)
     return min(max(delay, min(bounds.shortest, longest)), longest)

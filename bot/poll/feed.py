@@ -134,11 +134,12 @@ class FeedPoller:
         if not self.settings.poll_adaptive:
             return schedule.after_success(now, interval, max_age=max_age, ttl=ttl)
         scale, bounds = self.scale, self.bounds
+        table = rhythm.roots(known, now)
         if scale is None:
             # Before the cycle knows the fleet's rhythms (the first fetches): the feed's own
             # budget, and a second look within FIRST_LOOK, by when the fleet is known.
             bounds = replace(bounds, longest=min(bounds.longest, FIRST_LOOK))
-            scale = schedule.budget_scale([(rhythm.roots(known, now), interval)], bounds)
+            scale = schedule.budget_scale([(table, interval)], bounds)
         return schedule.adaptive(
             now,
             interval,
@@ -148,6 +149,7 @@ class FeedPoller:
             bounds=bounds,
             max_age=max_age,
             ttl=ttl,
+            busy=table is not None and schedule.busy_feed(table, bounds),
         )
 
     def _learn(

@@ -28,6 +28,7 @@ from bot.feeds.schedule import (
     after_failure,
     after_success,
     budget_scale,
+    busy_feed,
 )
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -94,7 +95,9 @@ def test_after_failure(
 # ------------------------------------------------------------------------- the adaptive rule
 
 BOUNDS = Bounds(shortest=5.0, longest=3600.0)
-PLAIN = Bounds(shortest=5.0, longest=3600.0, busy_gap=1e-12)  # no hour counts as busy
+PLAIN = Bounds(
+    shortest=5.0, longest=3600.0, busy_gap=1e-12, busy_feed_gap=1e-12
+)  # no hour counts as busy
 PER_MINUTE = 1 / 60
 PER_DAY = 1 / 86400
 
@@ -147,7 +150,7 @@ def test_adaptive(
     assert got - NOW == delay
 
 
-WIDE = Bounds(shortest=1e-6, longest=1e9, busy_gap=1e-12)
+WIDE = Bounds(shortest=1e-6, longest=1e9, busy_gap=1e-12, busy_feed_gap=1e-12)
 
 
 def flat(root: float) -> list[float]:
@@ -166,7 +169,7 @@ def flat(root: float) -> list[float]:
         ([(flat(0.1), 300), (flat(0.0), 300)], Bounds(1e-6, 600), 0.1 / (2 / 300 * AIM - 1 / 600)),
         (
             [(flat(1.0), 30), (flat(0.1), 30)],
-            Bounds(20, 1e9, busy_gap=1e-12),
+            Bounds(20, 1e9, busy_gap=1e-12, busy_feed_gap=1e-12),
             0.1 / (2 / 30 * AIM - 1 / 20),
         ),
         (
@@ -311,3 +314,24 @@ def test_a_wait_into_a_busier_hour_is_cut(
     share = Share(2.0 * 60**0.5)  # 2 minutes for a story a minute, the ceiling for one a day
     got = adaptive(now, 300, rate=rate, next_rate=next_rate, scale=share, bounds=PLAIN)
     assert (got - now).total_seconds() == pytest.approx(delay.total_seconds())
+
+
+@pytest.mark.parametrize(
+    ("table", "rate", "delay"),
+    [
+        (flat(60**-0.5), 1 / 3000, timedelta(seconds=60)),
+        ([*[0.12] * 24, *[0.0] * 144], 1 / 3000, timedelta(seconds=60)),
+        (flat(0.02), 1 / 3000, timedelta(seconds=5.0 * 3000**0.5)),
+    ],
+    ids=[
+        "a-wire-in-a-slow-hour-still-every-minute",
+        "a-busy-day-makes-a-busy-feed",
+        "a-feed-slower-than-every-10-minutes-follows-the-rule",
+    ],
+)
+def test_a_busy_feed_is_polled_every_minute_at_every_hour(
+    table: list[float], rate: float, delay: timedelta
+) -> None:
+    busy = busy_feed(table, BOUNDS)
+    got = adaptive(NOW, 300, rate=rate, scale=Share(5.0), bounds=BOUNDS, busy=busy)
+    assert (got - NOW).total_seconds() == pytest.approx(delay.total_seconds())
