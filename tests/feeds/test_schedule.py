@@ -326,7 +326,7 @@ def test_a_wait_into_a_busier_hour_is_cut(
     ids=[
         "a-wire-in-a-slow-hour-still-every-minute",
         "a-busy-day-makes-a-busy-feed",
-        "a-feed-slower-than-every-10-minutes-follows-the-rule",
+        "a-feed-slower-than-every-15-minutes-follows-the-rule",
     ],
 )
 def test_a_busy_feed_is_polled_every_minute_at_every_hour(
