@@ -20,6 +20,7 @@ from bot.feeds.rhythm import (
 from bot.feeds.schedule import (
     AIM,
     BROKEN_RETRY,
+    BUSY_LONGEST,
     MAX_BACKOFF,
     MAX_DELAY,
     Bounds,
@@ -113,7 +114,7 @@ PER_DAY = 1 / 86400
         (1.0, 2.0, PLAIN, None, None, timedelta(seconds=5)),
         (PER_DAY, 20.0, PLAIN, None, None, timedelta(hours=1)),
         (0.0, 2.0, PLAIN, None, None, timedelta(hours=1)),
-        (1 / 600, 5.0, BOUNDS, None, None, timedelta(seconds=60)),
+        (1 / 600, 5.0, BOUNDS, None, None, timedelta(seconds=BUSY_LONGEST)),
         (1 / 1201, 5.0, BOUNDS, None, None, timedelta(seconds=5.0 * 1201**0.5)),
         (PER_MINUTE, 2.0, PLAIN, 120, None, timedelta(minutes=2)),
         (PER_MINUTE, 2.0, PLAIN, None, 3600, timedelta(minutes=1)),
@@ -129,7 +130,7 @@ PER_DAY = 1 / 86400
         "floor",
         "ceiling",
         "silent-hour-ceiling",
-        "busy-hour-at-least-every-minute",
+        "busy-hour-at-least-every-50-s",
         "just-under-busy-square-root-rule",
         "max-age-obeyed",
         "ttl-hint-no-longer-than-the-feeds-own-gap",
@@ -175,7 +176,7 @@ def flat(root: float) -> list[float]:
         (
             [(flat(0.05), 300)] + [(flat(0.02), 300)] * 10,
             Bounds(1e-6, 1e9),
-            0.2 / (11 / 300 * AIM - 1 / 60),
+            0.2 / (11 / 300 * AIM - 1 / BUSY_LONGEST),
         ),
         ([(flat(0.1), 300), (flat(0.1), 300)], Bounds(1e-6, 1e9, busy_longest=200), 30.0 / AIM),
     ],
@@ -188,7 +189,7 @@ def flat(root: float) -> list[float]:
         "intervals",
         "a-silent-feed-at-the-ceiling-costs-its-polls",
         "a-feed-at-the-floor-leaves-budget-to-the-others",
-        "busy-hours-polled-every-minute-the-rest-share-what-is-left",
+        "busy-hours-polled-every-50-s-the-rest-share-what-is-left",
         "busy-hours-over-budget-plain-rule",
     ],
 )
@@ -319,17 +320,17 @@ def test_a_wait_into_a_busier_hour_is_cut(
 @pytest.mark.parametrize(
     ("table", "rate", "delay"),
     [
-        (flat(60**-0.5), 1 / 3000, timedelta(seconds=60)),
-        ([*[0.12] * 24, *[0.0] * 144], 1 / 3000, timedelta(seconds=60)),
+        (flat(60**-0.5), 1 / 3000, timedelta(seconds=BUSY_LONGEST)),
+        ([*[0.12] * 24, *[0.0] * 144], 1 / 3000, timedelta(seconds=BUSY_LONGEST)),
         (flat(0.02), 1 / 3000, timedelta(seconds=5.0 * 3000**0.5)),
     ],
     ids=[
-        "a-wire-in-a-slow-hour-still-every-minute",
+        "a-wire-in-a-slow-hour-still-every-50-s",
         "a-busy-day-makes-a-busy-feed",
         "a-feed-slower-than-every-15-minutes-follows-the-rule",
     ],
 )
-def test_a_busy_feed_is_polled_every_minute_at_every_hour(
+def test_a_busy_feed_is_polled_every_50_s_at_every_hour(
     table: list[float], rate: float, delay: timedelta
 ) -> None:
     busy = busy_feed(table, BOUNDS)
