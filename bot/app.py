@@ -43,6 +43,7 @@ from bot.matching.tickers import TickerUniverse
 from bot.observability.server import HealthServer
 from bot.poll.alerts import Matcher
 from bot.poll.cycle import PollCycle
+from bot.poll.job import TICK as POLL_TICK
 from bot.poll.job import PollJob
 from bot.services import Services
 from bot.settings import Settings
@@ -162,8 +163,8 @@ def _schedule_jobs(
     # Two instances allowed so that APScheduler never logs a skipped run; the lock inside
     # the job makes the second one return at once.
     kwargs = {"max_instances": 2, "coalesce": True}
-    tick = min(30.0, float(settings.poll_interval))
-    queue.run_repeating(poll, interval=tick, first=0.5, name="poll", job_kwargs=kwargs)
+    # A short tick: the job itself waits for the earliest due feed (bot.poll.job).
+    queue.run_repeating(poll, interval=POLL_TICK, first=0.5, name="poll", job_kwargs=kwargs)
     queue.run_repeating(
         deliver,
         interval=settings.delivery_interval,

@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="where the SQLite file and caches live")
     feeds_file: Path = Field(Path("config/feeds.toml"), description="the feed catalogue (TOML)")
     poll_interval: int = Field(300, ge=1, description="default seconds between polls of a feed")
+    poll_adaptive: bool = Field(
+        True, description="poll each feed by its learned rhythm within the fixed schedule's budget"
+    )
+    poll_min_interval: float = Field(
+        5.0, ge=0.5, description="shortest seconds between two polls of a feed (adaptive)"
+    )
+    poll_max_interval: float = Field(
+        3600.0, ge=1, description="longest seconds between two polls of a feed (adaptive)"
+    )
     tickers_file: Path | None = Field(None, description="a local SEC company_tickers_exchange.json")
     sec_user_agent: str | None = Field(None, description="'Name contact@example.com' for EDGAR")
     admin_chat_ids: Annotated[frozenset[int], NoDecode] = Field(

@@ -1,8 +1,9 @@
 """What the poller remembers about a feed, as the store returns it and health reports show it.
 
 In: nothing (pure data). Out: `FeedState` (a feed with its fetch state: validators, baseline,
-errors, broken mark, schedule) and `FeedHealth` (a state with what a report adds). Kept out of
-storage so that the poll stage and the health report need not import the database layer.
+errors, broken mark, schedule, publishing rhythm) and `FeedHealth` (a state with what a report
+adds). Kept out of storage so that the poll stage and the health report need not import the
+database layer.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.feeds.rhythm import Rhythm
 from bot.models import Feed, FeedKind
 
 
@@ -29,6 +31,7 @@ class FeedState:
     failing_since: datetime | None = None
     broken_at: datetime | None = None
     last_fetch_at: datetime | None = None
+    rhythm: Rhythm | None = None  # learned from its items' dates; None before the first
 
 
 @dataclass(frozen=True, slots=True)

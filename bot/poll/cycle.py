@@ -7,7 +7,8 @@ started, or after the feed was added, alert; with several workers each due feed 
 one of them. Without SEC_USER_AGENT the SEC's feeds are not polled (said once). At most
 FETCH_CONCURRENCY feeds are polled at a time; the unchanged ones are recorded in one
 transaction afterwards; the operators are told when the polls all fail without an answer (our
-network) and when they work again. Fails only with the database's errors.
+network) and when they work again. The poll budget (`bot.feeds.schedule.budget_scale`) is
+worked out from every feed's rhythm once a minute. Fails only with the database's errors.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.clock import Clock, utc_now
+from bot.feeds import rhythm, schedule
 from bot.feeds.guard import Resolver, system_resolver
 from bot.feeds.pool import ParsePool
 from bot.feeds.state import FeedState
@@ -35,6 +37,8 @@ from bot.settings import Settings
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
+
+SCALE_EVERY = timedelta(minutes=1)
 
 
 class PollCycle:
@@ -71,6 +75,11 @@ class PollCycle:
         self.started = started or clock()
         self._news_since: dict[int, datetime] = {}
         self._cycled = False
+        self._scaled_at: datetime | None = None
+
+    def next_due(self) -> datetime | None:
+        """When the earliest scheduled poll comes (None: no feed has one yet)."""
+        return self.store.polls.next_due()
 
     async def poll_due(self) -> list[PollResult]:
         """Poll every feed whose time has come."""
@@ -80,6 +89,7 @@ class PollCycle:
         # of them. WORKER_LEASE outlasts any poll (a fetch is cut at 60 s); the lease is given
         # back afterwards, so only a worker that dies mid-poll delays its feeds (by the lease).
         lease = timedelta(seconds=self.settings.worker_lease)
+        self._refresh_scale(now)
         claimed = self.store.polls.claim_due_feeds(now, owner=self.owner, lease=lease)
         try:
             return await self.poll_many(self._allowed(claimed))
@@ -111,6 +121,21 @@ class PollCycle:
     ) -> PollResult:
         async with self._slots:
             return await self.feeds.poll_feed(state, matcher, since=since)
+
+    def _refresh_scale(self, now: datetime) -> None:
+        """The fleet's square-root-rule constant, from every feed's rhythm, once a minute (the
+        rhythms change slowly; reading them all each cycle would cost more than it tells)."""
+        if not self.settings.poll_adaptive:
+            return
+        known = self.feeds.scale is not None
+        if known and self._scaled_at is not None and now - self._scaled_at < SCALE_EVERY:
+            return
+        self._scaled_at = now
+        rows = self.store.polls.rhythms()
+        self.feeds.scale = schedule.budget_scale(
+            ((rhythm.roots(rhythm.loads(text), now), interval) for text, interval in rows),
+            self.feeds.bounds,
+        )
 
     def _news_from(self, state: FeedState) -> datetime:
         """For a feed never fetched: the moment after which its stories are news."""

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx
 
 from bot.clock import Clock
-from bot.feeds import schedule
+from bot.feeds import rhythm, schedule
 from bot.feeds.baseline import alertable
 from bot.feeds.dedup import Plan
 from bot.feeds.fetch import Fetched, FetchError, HostGate, Limits, fetch
@@ -25,6 +26,7 @@ from bot.feeds.guard import Guard, Resolver
 from bot.feeds.pages import fill_page_texts
 from bot.feeds.parse import FeedError, ParsedFeed
 from bot.feeds.pool import ParsePool, parse_in_thread
+from bot.feeds.rhythm import Rhythm
 from bot.feeds.state import FeedState, Unchanged
 from bot.models import Alert, Article, FeedKind
 from bot.observability.metrics import ALERTS_QUEUED, FETCH_ERRORS, NEW_ARTICLES, POLLS
@@ -37,6 +39,8 @@ from bot.settings import Settings
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
+
+FIRST_LOOK = 60.0  # seconds: the longest wait while the fleet's poll budget is not yet known
 
 
 class FeedPoller:
@@ -63,6 +67,9 @@ class FeedPoller:
         self.guard = Guard(allow_private=settings.allow_private_feeds, resolver=resolver)
         self.gate = HostGate(settings.per_host_concurrency, {sec.HOST: sec.SPACING})
         self.notices = Notices(store, settings.admin_chat_ids)
+        self.bounds = schedule.Bounds(settings.poll_min_interval, settings.poll_max_interval)
+        # The fleet's square-root-rule constant, set by the cycle (`schedule.budget_scale`).
+        self.scale: schedule.Share | None = None
 
     async def poll_feed(
         self, state: FeedState, matcher: Matcher, *, since: datetime | None = None
@@ -78,7 +85,7 @@ class FeedPoller:
             if fetched.body is None:
                 now = self.clock()
                 self._succeeded(state, now)
-                next_at = schedule.after_success(now, feed.interval, max_age=fetched.max_age)
+                next_at = self._next_poll(state.rhythm, now, feed.interval, fetched.max_age)
                 return PollResult(feed.id, unchanged=Unchanged(feed.id, now, next_at))
             parsed = await self._parse(fetched, feed.name)
         except (FetchError, FeedError) as exc:
@@ -92,13 +99,16 @@ class FeedPoller:
             now=now,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
-            next_poll_at=schedule.after_success(
-                now, feed.interval, max_age=fetched.max_age, ttl=parsed.ttl
+            next_poll_at=self._next_poll(
+                state.rhythm, now, feed.interval, fetched.max_age, parsed.ttl
             ),
             alerts=alerts,
             warning=f"read with problems: {parsed.warnings[0]}" if parsed.warnings else None,
             since=since,
         )
+        learned = [a for _, a in new] if state.rhythm is not None else parsed.articles
+        if learned:
+            self._learn(state, [a.published or now for a in learned], now, fetched, parsed)
         self._succeeded(state, now)
         NEW_ARTICLES.inc(len(new))
         ALERTS_QUEUED.inc(sum(len(alerts.get(a.entry_id, ())) for _, a in new))
@@ -111,6 +121,52 @@ class FeedPoller:
                 extra={"feed_id": feed.id, "new_stories": len(new)},
             )
         return PollResult(feed.id, new_stories=len(new))
+
+    def _next_poll(
+        self,
+        known: Rhythm | None,
+        now: datetime,
+        interval: int,
+        max_age: int | None,
+        ttl: int | None = None,
+    ) -> datetime:
+        """The next poll: by the feed's rhythm (POLL_ADAPTIVE), else the fixed interval."""
+        if not self.settings.poll_adaptive:
+            return schedule.after_success(now, interval, max_age=max_age, ttl=ttl)
+        scale, bounds = self.scale, self.bounds
+        table = rhythm.roots(known, now)
+        if scale is None:
+            # Before the cycle knows the fleet's rhythms (the first fetches): the feed's own
+            # budget, and a second look within FIRST_LOOK, by when the fleet is known.
+            bounds = replace(bounds, longest=min(bounds.longest, FIRST_LOOK))
+            scale = schedule.budget_scale([(table, interval)], bounds)
+        return schedule.adaptive(
+            now,
+            interval,
+            rate=rhythm.rate_at(known, now, now),
+            next_rate=rhythm.rate_at(known, now + timedelta(hours=1), now),
+            scale=scale,
+            bounds=bounds,
+            max_age=max_age,
+            ttl=ttl,
+            busy=table is not None and schedule.busy_feed(table, bounds),
+        )
+
+    def _learn(
+        self,
+        state: FeedState,
+        times: Sequence[datetime],
+        now: datetime,
+        fetched: Fetched,
+        parsed: ParsedFeed,
+    ) -> None:
+        """Count the new items' dates (all of them on the first fetch) in the feed's rhythm,
+        and set the next poll by what was learned."""
+        feed = state.feed
+        assert feed.id is not None
+        learned = rhythm.observe(state.rhythm, times, now)
+        next_at = self._next_poll(learned, now, feed.interval, fetched.max_age, parsed.ttl)
+        self.store.polls.record_rhythm(feed.id, rhythm=rhythm.dumps(learned), next_poll_at=next_at)
 
     async def _fetch(self, state: FeedState) -> Fetched:
         feed = state.feed

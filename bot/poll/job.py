@@ -2,19 +2,27 @@
 
 In: the `PollCycle`, the delivery job's callback and (in a worker process) a way to get a new
 `Matcher` when the subscriptions changed elsewhere. Out: nothing; new alerts wake the delivery
-job at once. Only one run at a time: a tick that finds one running returns. Fails as the cycle
-does (PTB logs the error; the next tick runs again).
+job at once. Only one run at a time: a tick that finds one running returns. A feed is polled
+when it is due: the job ticks every `TICK` (a second) and does nothing until the earliest next
+poll (read after each cycle), or `WAKE_AT_MOST` later at most so that feeds added by other
+processes are found. A short tick rather than a self-rescheduling one-shot job: a cycle that
+raises cannot break a chain, and a skipped tick costs one comparison. Fails as the cycle does
+(PTB logs the error; the next tick runs again).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from telegram.ext import ContextTypes
 
 from bot.poll.alerts import Matcher
 from bot.poll.cycle import PollCycle
+
+TICK = 1.0  # seconds between two looks at the clock
+WAKE_AT_MOST = timedelta(seconds=10)
 
 JobCallback = Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
@@ -33,9 +41,12 @@ class PollJob:
         # For a worker process: a new Matcher when the subscriptions changed elsewhere.
         self.fresh_matcher = fresh_matcher
         self._running = asyncio.Lock()
+        self._wake_at: datetime | None = None
 
     async def __call__(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         if self._running.locked():
+            return
+        if self._wake_at is not None and self.cycle.clock() < self._wake_at:
             return
         async with self._running:
             if self.fresh_matcher is not None:
@@ -43,5 +54,12 @@ class PollJob:
                 if matcher is not None:
                     self.cycle.matcher = matcher
             results = await self.cycle.poll_due()
+            self._wake_at = self._next_wake()
         if any(r.new_stories for r in results):
             await self.on_new_alerts(context)
+
+    def _next_wake(self) -> datetime:
+        """The earliest next poll, but no later than WAKE_AT_MOST from now."""
+        latest = self.cycle.clock() + WAKE_AT_MOST
+        due = self.cycle.next_due()
+        return latest if due is None else min(due, latest)

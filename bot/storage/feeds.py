@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from sqlalchemy import delete, func, or_, select, update
 
+from bot.feeds import rhythm
 from bot.feeds.state import FeedHealth, FeedState
 from bot.models import Feed, FeedKind
 from bot.storage.base import StoreBase
@@ -40,6 +41,7 @@ def feed_state(r: Any) -> FeedState:
         failing_since=r.failing_since,
         broken_at=r.broken_at,
         last_fetch_at=r.last_fetch_at,
+        rhythm=rhythm.loads(r.rhythm),
     )
 
 

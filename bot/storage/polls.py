@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, select, update
 
 from bot.feeds.state import FeedState, Unchanged
-from bot.models import DeliveryKind, Kind
+from bot.models import DeliveryKind, FeedKind, Kind
 from bot.storage.base import StoreBase
 from bot.storage.feeds import feed_state
 from bot.storage.schema import (
@@ -113,6 +113,35 @@ class PollRepository(StoreBase):
                     for p in polls
                 ],
             )
+
+    def record_rhythm(self, feed_id: int, *, rhythm: str | None, next_poll_at: datetime) -> None:
+        """What a poll with new stories taught about the feed's rhythm, and the next poll it
+        sets (written after the stories: the rhythm counts the ones that were new)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(feeds)
+                .where(feeds.c.id == feed_id)
+                .values(rhythm=rhythm, next_poll_at=next_poll_at)
+            )
+
+    def rhythms(self) -> list[tuple[str | None, int]]:
+        """Every polled feed's (rhythm text, interval): what the poll budget is shared by."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(feeds.c.rhythm, feeds.c.interval).where(
+                    feeds.c.enabled.is_(True), feeds.c.kind != FeedKind.TEMPLATE
+                )
+            ).all()
+        return [(r.rhythm, r.interval) for r in rows]
+
+    def next_due(self) -> datetime | None:
+        """The earliest next poll set for an enabled feed (never-polled feeds have none)."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.min(feeds.c.next_poll_at)).where(
+                    feeds.c.enabled.is_(True), feeds.c.kind != FeedKind.TEMPLATE
+                )
+            ).scalar()
 
     def mark_broken(self, feed_id: int, *, now: datetime) -> bool:
         """Mark a feed broken; True only for the call that changed it (tell people once)."""

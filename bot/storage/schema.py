@@ -130,6 +130,9 @@ feeds = Table(
     Column("failing_since", UTCDateTime),
     Column("last_error_at", UTCDateTime),
     Column("broken_at", UTCDateTime),
+    # The feed's publishing rhythm over the week (`bot.feeds.rhythm.dumps`): what the adaptive
+    # schedule learns from the dates of its items.
+    Column("rhythm", Text),
 )
 
 # The chats that added a user feed (a feed is shared by every chat that added the same URL).
