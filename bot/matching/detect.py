@@ -2,9 +2,12 @@
 
 In: an `Article` (title, plain text, the tickers and CIKs its feed attached) and a
 `TickerUniverse`. Out: `{cik: Mention}`, one per company, with the strongest signal found:
-"feed" (the feed named it) > "exchange" ("(NASDAQ: AMZN)") > "cashtag" ("$AMZN") > "name"
-(company name or alias) > "symbol" (a bare capitalised symbol of 3+ letters that is no everyday
-word or abbreviation). Names that are everyday words ("Apple", "Target") count only with context.
+"feed" (the feed named it) > "exchange" ("(NASDAQ: AMZN)", or "Advanced Energy (AEIS)" after the
+company's name) > "cashtag" ("$AMZN") > "name" (company name or alias) > "symbol" (a bare
+capitalised symbol of 3+ letters that is no everyday word or abbreviation). Names that are
+everyday words ("Apple", "Target") count only with context, or where the headline's grammar makes
+them the subject or the rated company (headline.py). Amounts ("$112.3M") and people ("CEO Larry
+Culp") are no companies.
 Run once per article, not per subscriber. Pure; never raises on text.
 """
 
@@ -15,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from bot.matching.headline import person_before, read_headline
 from bot.matching.text import article_text
 from bot.matching.tickers import Company, NamePattern, TickerUniverse, normalize_symbol
 from bot.models import Article
@@ -49,6 +53,8 @@ _EXCHANGE_RE = re.compile(
 _CASHTAG_RE = re.compile(r"\$(" + _SYMBOL + r")(?![\w])")
 # No leading \b: a pattern that starts with a character class lets the engine skip ahead fast;
 # a match that starts inside a word is dropped in Python (the same matches as with \b).
+# "Advanced Energy (AEIS)": a symbol in brackets, without an exchange, after the company's name.
+_PAREN_RE = re.compile(r"\(([A-Z]{1,5}(?:[.\-][A-Z]{1,2})?)\)")
 _BARE_RE = re.compile(r"([A-Z][A-Z0-9]{2,4}(?:[.\-/][A-Z])?)(?![\w&])")
 _EXCHANGE_WORDS = ("nyse", "nasdaq", "otc", "amex", "cboe", "bats")
 _SUFFIX_AFTER_RE = re.compile(
@@ -133,6 +139,12 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         if m.start() > 0 and (scrubbed[m.start() - 1].isalnum() or scrubbed[m.start() - 1] in "_$"):
             continue  # "US$5", "$$"
         offer_symbol(m, "cashtag")
+    for m in _PAREN_RE.finditer(scrubbed) if "(" in scrubbed else ():
+        if _named_before(scrubbed, m, universe):
+            offer_symbol(m, "exchange")
+    for said in read_headline(article.title, universe).named:
+        if said.company.cik not in found.by_cik:  # the grammar of the headline names it
+            found.offer(_name_mention(said.company, said.written, article.title))
     ambiguous, named = _names(scrubbed, lowered, universe, found, sentence)
     # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
     short_names = {scrubbed[s:e].split()[0].upper() for s, e in named}
@@ -153,8 +165,23 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         if pattern.company.cik in found.by_cik:
             continue  # another signal already names this company
         if _has_context(scrubbed, start, end, pattern, universe, sentence(start)):
-            found.offer(_name_mention(pattern, scrubbed[start:end], sentence(start)))
+            found.offer(_name_mention(pattern.company, scrubbed[start:end], sentence(start)))
     return found.by_cik
+
+
+def _named_before(text: str, m: re.Match[str], universe: TickerUniverse) -> bool:
+    """Is "(AEIS)" right after its company's name ("Advanced Energy (AEIS)")?"""
+    company = universe.company(m.group(1))
+    if company is None:
+        return False
+    before = text[max(0, m.start() - 60) : m.start()]
+    first = company.name.split()[0].lower()
+    if len(first) > 1 and first in before.lower():
+        return True
+    words = before.split()[-3:]
+    return any(
+        c.cik == company.cik for i in range(len(words)) for c in universe.named(" ".join(words[i:]))
+    )
 
 
 def _exchange_matches(text: str, lowered: str) -> list[re.Match[str]]:
@@ -194,8 +221,8 @@ def _feed_signals(article: Article, universe: TickerUniverse, found: _Found) -> 
             )
 
 
-def _name_mention(pattern: NamePattern, written: str, sentence: str) -> Mention:
-    return Mention(pattern.company, pattern.company.tickers[0], "name", (written,), sentence)
+def _name_mention(company: Company, written: str, sentence: str) -> Mention:
+    return Mention(company, company.tickers[0], "name", (written,), sentence)
 
 
 def _acronym_definition(text: str, m: re.Match[str]) -> bool:
@@ -222,7 +249,7 @@ def _names(
         if pattern.ambiguous:
             ambiguous.append((start, end, pattern))
         else:
-            found.offer(_name_mention(pattern, text[start:end], sentence(start)))
+            found.offer(_name_mention(pattern.company, text[start:end], sentence(start)))
     return ambiguous, [(start, end) for start, end, _ in hits]
 
 
@@ -241,7 +268,8 @@ def _name_hits(
             continue
         candidates.append((start, end, index if kind == "name" else -1))
     # Longest match wins where matches overlap; a negative phrase blanks the names inside it.
-    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    # On equal spans the negative phrase wins ("Credit Suisse" the bank, not its old notes).
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[2] >= 0))
     taken_until = -1
     kept: list[tuple[int, int, int]] = []
     for start, end, index in candidates:
@@ -250,7 +278,7 @@ def _name_hits(
         kept.append((start, end, index))
         taken_until = end
     for start, end, index in kept:
-        if index < 0:
+        if index < 0 or _amount_or_person(text, start):
             continue
         pattern = universe.patterns[index]
         written = text[start:end]
@@ -259,6 +287,13 @@ def _name_hits(
         elif not pattern.written.isupper() and (written[0].isupper() or written[0].isdigit()):
             # "Nvidia", "NVIDIA" and "nVidia" are all fine; "CSX" only in capitals.
             yield start, end, pattern
+
+
+def _amount_or_person(text: str, start: int) -> bool:
+    """ "$112.3M" is an amount, not 3M; "CEO Larry Culp" is a person, not Culp Inc."""
+    if start > 0 and text[start].isdigit() and text[start - 1] in "$.,":
+        return True
+    return start > 0 and text[start].isupper() and person_before(text, start)
 
 
 def _has_context(

@@ -1,0 +1,241 @@
+"""What a headline's grammar says about its companies: the subject, the rated one, the brokers.
+
+In: a headline (for an item without one, its lead sentence) and the `TickerUniverse`. Out: a
+`Headline`: the company that stands as the subject of a finance verb ("Arbor Realty Trust
+Announces a Special Dividend"), the company an analyst rates ("Deutsche Bank Maintains Advance
+Auto Parts at Hold"), and where brokers stand (the rater is not the rated). A headline carries no
+body to give context, so a name made only of everyday words counts here when the grammar says it
+is a name. The word lists are in data/story.toml. Pure; never raises.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from bot.matching.tickers import Company, TickerUniverse
+
+MAX_NAME_WORDS = 6  # "Federal Agricultural Mortgage Corp": longer runs are not names
+SUBJECT_WITHIN = 8  # the finance verb must come within this many words of the start
+
+# Words, with the punctuation that ends a name kept as tokens of its own.
+_TOKEN_RE = re.compile(r"[A-Za-z0-9$][\w.&'’$-]*[\w&]|[A-Za-z0-9]|[,:;()|–—\"“”]| - ")
+_POSSESSIVE_RE = re.compile(r"['’]s$")
+_SUFFIXES = frozenset(
+    ["inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd.", "plc", "llc", "n.v.", "s.a."]
+)
+_STOPS = frozenset([",", ":", ";", "(", ")", "|", "–", "—", '"', "“", "”", " - "])
+_NAME_STOPS = frozenset(
+    ["at", "to", "with", "from", "after", "as", "amid", "ahead", "on", "price", "pt", "target",
+     "stock", "shares", "and", "following", "over", "despite", "by", "in", "for", "is"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryWords:
+    """The lists of data/story.toml."""
+
+    brokers: tuple[str, ...]
+    analyst_verbs: frozenset[str]
+    filler: frozenset[str]
+    finance_verbs: frozenset[str]
+    to_verbs: frozenset[str]
+    person_titles: tuple[str, ...]
+
+
+@cache
+def story_words() -> StoryWords:
+    """The lists shipped with the package (read once)."""
+    raw = resources.files(__package__).joinpath("data", "story.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    return StoryWords(
+        brokers=tuple(sorted(data["brokers"]["names"], key=len, reverse=True)),
+        analyst_verbs=frozenset(data["analyst_verbs"]["rating"]),
+        filler=frozenset(data["analyst_verbs"]["filler"]),
+        finance_verbs=frozenset(data["finance_verbs"]["words"]),
+        to_verbs=frozenset(data["finance_verbs"]["to_verbs"]),
+        person_titles=tuple(data["person_titles"]["words"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A company the headline's grammar names: `role` is "subject" or "rated"."""
+
+    company: Company
+    written: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What the headline says: companies its grammar names, and the spans brokers stand in."""
+
+    text: str
+    named: tuple[Named, ...]
+    brokers: tuple[tuple[int, int], ...]
+
+    def is_broker(self, written: str) -> bool:
+        """Does `written` (a company's name as found) stand where a broker stands?"""
+        low = written.lower()
+        for start, end in self.brokers:
+            if low in self.text[start:end].lower():
+                return True
+        return False
+
+
+def read_headline(title: str, universe: TickerUniverse) -> Headline:
+    """The subject, the rated company and the broker spans of `title`."""
+    words = story_words()
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(title)]
+    brokers = _broker_spans(title, tokens, words)
+    named: list[Named] = []
+    rated = _rated(tokens, brokers, universe, words)
+    if rated is not None:
+        named.append(rated)
+    subject = _subject(tokens, universe, words)
+    if subject is not None and not any(s <= subject[1] < e for s, e in brokers):
+        named.append(subject[0])
+    return Headline(title, tuple(named), tuple(brokers))
+
+
+def _broker_spans(
+    title: str, tokens: list[tuple[int, int, str]], words: StoryWords
+) -> list[tuple[int, int]]:
+    """Broker names that rate: followed by an analyst verb, or after "at"/"by"/"from"."""
+    low = title.lower()
+    spans: list[tuple[int, int]] = []
+    for name in words.brokers:
+        at = low.find(name)
+        while at >= 0:
+            end = at + len(name)
+            whole = (at == 0 or not low[at - 1].isalnum()) and (
+                end == len(low) or not low[end].isalnum()
+            )
+            taken = any(s <= at < e for s, e in spans)
+            if whole and not taken and _rates(low, at, end, words):
+                spans.append((at, end))
+            at = low.find(name, end)
+    return spans
+
+
+def _rates(low: str, start: int, end: int, words: StoryWords) -> bool:
+    rest = low[end:]
+    rest = rest[2:] if rest.startswith(("'s", "’s")) else rest  # "Jefferies's analyst"
+    after = rest.split()
+    before = low[:start].split()
+    if after and after[0].strip(",:") in words.analyst_verbs | {"analyst", "analysts"}:
+        return True
+    return bool(before) and before[-1] in {"at", "by", "from", "per"}
+
+
+def _rated(
+    tokens: list[tuple[int, int, str]],
+    brokers: list[tuple[int, int]],
+    universe: TickerUniverse,
+    words: StoryWords,
+) -> Named | None:
+    """The company after "BROKER verb [rating] on": "... Maintains Buy on Apple, Lowers ..."."""
+    for i, (start, _end, word) in enumerate(tokens):
+        if word.lower() not in words.analyst_verbs:
+            continue
+        if not any(e <= start and not _gap(tokens, e, start) for _s, e in brokers):
+            continue
+        j = i + 1
+        while j < len(tokens) and _filler(tokens, j, words):
+            j += 1
+        return _longest_name(tokens, j, universe, "rated")
+    return None
+
+
+def _gap(tokens: list[tuple[int, int, str]], end: int, start: int) -> bool:
+    """Is there a word between a broker's end and the verb's start?"""
+    return any(end <= s and e <= start for s, e, _ in tokens)
+
+
+def _filler(tokens: list[tuple[int, int, str]], j: int, words: StoryWords) -> bool:
+    word = tokens[j][2].lower()
+    if word == "target":  # "price target on Target": only after "price" is it filler
+        return j > 0 and tokens[j - 1][2].lower() == "price"
+    return word in words.filler or word == "price"
+
+
+def _subject(
+    tokens: list[tuple[int, int, str]], universe: TickerUniverse, words: StoryWords
+) -> tuple[Named, int] | None:
+    """The words before the first finance verb, when they name a company."""
+    first = 0
+    for i, (_s, _e, word) in enumerate(tokens[: SUBJECT_WITHIN + 1]):
+        if word in _STOPS:
+            if word in {":", "|", " - "}:
+                first = i + 1  # "UPDATE: Arbor Realty Trust Announces ..."
+            elif word == "(":
+                break
+            continue
+        if i > first and _finance_verb(tokens, i, words):
+            chunk = [t for t in tokens[first:i] if t[2] not in _STOPS]
+            while chunk and chunk[-1][2].lower() in _SUFFIXES:
+                chunk.pop()
+            found = _name_of(chunk, universe)
+            if found is not None:
+                return Named(found, " ".join(t[2] for t in chunk), "subject"), chunk[0][0]
+            return None
+    return None
+
+
+def _finance_verb(tokens: list[tuple[int, int, str]], i: int, words: StoryWords) -> bool:
+    word = tokens[i][2].lower()
+    if word != "to":
+        return word in words.finance_verbs
+    return i + 1 < len(tokens) and tokens[i + 1][2].lower() in words.to_verbs
+
+
+def _longest_name(
+    tokens: list[tuple[int, int, str]], j: int, universe: TickerUniverse, role: str
+) -> Named | None:
+    """The longest run of words from `j` that names a company."""
+    run: list[tuple[int, int, str]] = []
+    for token in tokens[j : j + MAX_NAME_WORDS]:
+        word = token[2]
+        if word in _STOPS or (run and word.lower() in _NAME_STOPS) or word.startswith("$"):
+            break
+        run.append(token)
+    for end in range(len(run), 0, -1):
+        found = _name_of(run[:end], universe)
+        if found is not None:
+            return Named(found, " ".join(t[2] for t in run[:end]), role)
+    return None
+
+
+def _name_of(chunk: list[tuple[int, int, str]], universe: TickerUniverse) -> Company | None:
+    """The company a run of capitalised words names (a name, an alias, or a symbol in capitals)."""
+    if not chunk or len(chunk) > MAX_NAME_WORDS:
+        return None
+    if any(not (w[0].isupper() or w[0].isdigit() or w in {"of", "and", "&"}) for _, _, w in chunk):
+        return None
+    written = _POSSESSIVE_RE.sub("", " ".join(w for _, _, w in chunk))
+    named = universe.named(written)
+    if named:
+        return named[0]
+    if len(chunk) == 1 and written.isupper() and written not in universe.lists.stop_symbols:
+        return universe.company(written)  # "GE Reports ...": a symbol as the subject
+    return None
+
+
+def person_before(text: str, start: int) -> bool:
+    """Is the name at `start` a person's surname ("CEO Larry Culp", "co-CEO Keith Block")?"""
+    before = text[max(0, start - 60) : start].rstrip()
+    parts = before.split()
+    if not parts or not parts[-1][:1].isupper() or not parts[-1].rstrip(".").isalpha():
+        return False
+    titles = story_words().person_titles
+    head = " " + " ".join(parts[:-1]).lower()
+    if any(head.endswith(" " + t) for t in titles):
+        return True
+    if len(parts) >= 2 and parts[-2][:1].isupper() and parts[-2].rstrip(".").isalpha():
+        head = " " + " ".join(parts[:-2]).lower()  # "CEO H. Lawrence Culp"
+        return any(head.endswith(" " + t) for t in titles)
+    return False
