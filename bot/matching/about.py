@@ -18,13 +18,12 @@ from bot.matching.headline import Headline, read_headline
 from bot.matching.tickers import TickerUniverse
 from bot.models import Article
 
-# Points for each piece of evidence (see `_score`); a story is about a company that has at
-# least ABOUT_MIN of them, and about every headline company within CLOSE of the first.
+# Points for each piece of evidence (see `_Evidence`), which order the companies; a story is
+# about every headline company within CLOSE points of the headline's first (see `_about`).
 FEED, HEADLINE, SUBJECT, LEAD = 6.0, 4.0, 3.0, 2.0
 SIGNAL = {"feed": 0.0, "exchange": 2.0, "cashtag": 1.5, "name": 0.0, "symbol": 0.0}
 PER_NAMING, MAX_NAMINGS, EARLY = 0.4, 6, 1.0
 BROKER = -8.0
-ABOUT_MIN = 3.0
 CLOSE = 4.0
 
 
@@ -61,20 +60,65 @@ def read_story(
         mentions = detect_tickers(article, universe)
     title = article.title or article.text[:LEAD_CHARS].split(". ")[0]
     headline = read_headline(title, universe)
-    body = f"{title}\n{article.text}".lower()
-    lead = article.text[:LEAD_CHARS].lower()
-    scored = [
-        (_score(m, headline, title.lower(), lead, body), m, _is_broker(m, headline))
-        for m in mentions.values()
-    ]
-    others = [s for s, _, broker in scored if not broker]
-    top = max(others, default=0.0)
+    text = _Text(title.lower(), article.text[:LEAD_CHARS].lower(), f"{title}\n{article.text}".lower())
+    scored = [_Evidence(m, headline, text) for m in mentions.values()]
+    in_title = [e for e in scored if e.in_title and not e.broker]
+    top_title = max((e.score for e in in_title), default=0.0)
+    rest = [e for e in scored if not e.broker]
+    top = max(rest, key=lambda e: e.score, default=None)
     ranked = [
-        Ranked(m, score, not broker and score >= ABOUT_MIN and score >= top - CLOSE)
-        for score, m, broker in scored
+        Ranked(e.mention, e.score, _about(e, top_title, top, bool(in_title), bool(article.title)))
+        for e in scored
     ]
     ranked.sort(key=lambda r: (not r.about, -r.score))
     return Story(tuple(ranked), classify(article))
+
+
+def _about(
+    e: _Evidence, top_title: float, top: _Evidence | None, titled: bool, has_title: bool
+) -> bool:
+    """The verdict: the headline's companies (not its brokers), or else the lead's first one."""
+    if e.broker:
+        return False
+    if e.mention.signal == "feed":
+        return True
+    if e.in_title:
+        return e.score >= top_title - CLOSE
+    if titled or e is not top or not e.in_lead:
+        return False
+    # No company in the headline: the lead's first company, if the story keeps naming it.
+    return not has_title or e.mention.signal in ("exchange", "cashtag") or e.count >= 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    title: str
+    lead: str
+    body: str
+
+
+class _Evidence:
+    """What the story says about one company, and the score it adds up to."""
+
+    def __init__(self, m: Mention, headline: Headline, text: _Text) -> None:
+        self.mention = m
+        terms = _terms(m)
+        self.broker = _is_broker(m, headline)
+        self.in_title = any(t in text.title for t in terms)
+        self.in_lead = any(t in text.lead for t in terms)
+        self.count = sum(text.body.count(t) for t in terms)
+        subject = any(n.company.cik == m.company.cik for n in headline.named)
+        first = min((text.body.find(t) for t in terms if t in text.body), default=len(text.body))
+        self.score = (
+            SIGNAL.get(m.signal, 0.0)
+            + (FEED if m.signal == "feed" else 0.0)
+            + (HEADLINE if self.in_title else 0.0)
+            + (SUBJECT if subject or _first_in(text.title, terms) else 0.0)
+            + (LEAD if self.in_lead else 0.0)
+            + PER_NAMING * min(self.count, MAX_NAMINGS)
+            + EARLY * (1.0 - first / max(len(text.body), 1))
+            + (BROKER if self.broker else 0.0)
+        )
 
 
 def _terms(m: Mention) -> set[str]:
@@ -84,27 +128,7 @@ def _terms(m: Mention) -> set[str]:
     return {t for t in terms if len(t) > 1}
 
 
-def _score(m: Mention, headline: Headline, title: str, lead: str, body: str) -> float:
-    """How much the story is about this company (the weights are the constants above)."""
-    terms = _terms(m)
-    score = SIGNAL.get(m.signal, 0.0) + (FEED if m.signal == "feed" else 0.0)
-    named_in_title = any(t in title for t in terms)
-    if named_in_title:
-        score += HEADLINE
-    if any(n.company.cik == m.company.cik for n in headline.named) or _first_in(m, title, terms):
-        score += SUBJECT
-    if any(t in lead for t in terms):
-        score += LEAD
-    count = sum(body.count(t) for t in terms)
-    score += PER_NAMING * min(count, MAX_NAMINGS)
-    first = min((body.find(t) for t in terms if t in body), default=len(body))
-    score += EARLY * (1.0 - first / max(len(body), 1))
-    if _is_broker(m, headline):
-        score += BROKER
-    return score
-
-
-def _first_in(m: Mention, title: str, terms: set[str]) -> bool:
+def _first_in(title: str, terms: set[str]) -> bool:
     """Is this company named first in the headline (its subject, in most headlines)?"""
     at = min((title.find(t) for t in terms if t in title), default=-1)
     return at >= 0 and at <= 2

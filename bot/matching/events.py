@@ -33,7 +33,9 @@ _I = re.IGNORECASE
 # One pattern per event type; our own fixed patterns, never user input.
 _RULES: dict[str, re.Pattern[str]] = {
     "earnings": re.compile(
-        r"\b(?:earnings|EPS|(?:quarterly|annual|fiscal|[1-4]Q|Q[1-4]|quarter) results|results for"
+        r"\b(?:earnings(?! growth| estimates| guidance| forecasts?)|EPS"
+        r"|(?:quarterly|annual|fiscal|[1-4]Q|Q[1-4]|quarter) results|reported [\w-]{0,30} ?results"
+        r"|bottom[- ]line|quarter(?:ly)? (?:update|report)|\w+ sales (?:were|rose|fell|grew|jumped)"
         r"|reports? (?:Q[1-4]|(?:first|second|third|fourth)[- ]quarter)|net (?:income|loss)"
         r"|per diluted share|quarterly (?:profit|loss)|(?:beat|miss)(?:es|ed)? estimates"
         r"|(?:first|second|third|fourth)[- ]quarter (?:profit|loss|sales|revenue|results)"
@@ -45,18 +47,21 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"|initiat\w* coverage|coverage (?:on|of)|maintains|reiterat\w+|overweight|underweight"
         r"|outperform|underperform|equal[- ]weight|(?:buy|sell|hold|neutral) rating"
         r"|analysts? (?:says?|said)|top pick|conviction list|pounds the table|weighs in"
-        r"|says ['‘’\"]?buy|favou?rite \w+ stock|bullish on|top analyst)\b",
+        r"|says ['‘’\"]?buy|favou?rite \w+ stock|bullish on|top analyst|rating (?:on|to)"
+        r"|(?:to|from) an? [\"“”']?(?:buy|sell|hold|neutral|outperform|overweight|market perform)"
+        r")\b(?! patients| people| adults| children)",
         _I,
     ),
     "guidance": re.compile(
-        r"\b(?:guidance|outlook|forecasts?|projects|reaffirm\w*|eyes \$|to exceed"
+        r"\b(?:guidance|outlook|(?:AI|sales|revenue|earnings|profit|full-year|annual) forecast"
+        r"|projects|reaffirm\w*|eyes \$|to exceed"
         r"|sees [\w\s'‘’]{0,30}(?:revenue|sales|EPS|earnings|profit))\b",
         _I,
     ),
     "merger": re.compile(
-        r"\b(?:acquir\w+|acquisition|mergers?|merge[sd]?|(?<!stocks )(?<!stock )to buy"
-        r"|agree[sd]? (?:terms )?to buy|deal to buy|takeover|buyout|tender offer"
-        r"|strategic alternatives|definitive agreement)\b",
+        r"\b(?:acquir(?:e|es|ed|ing)|acquisition|mergers?|merge[sd]?"
+        r"|(?<!stocks )(?<!stock )to buy(?![\w ]{0,25}\bstock)|deal to buy|takeover|buyout"
+        r"|tender offer|strategic alternatives|premium to)\b",
         _I,
     ),
     "dividend": re.compile(
@@ -66,7 +71,7 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"\b(?:buy ?backs?|(?:share|stock) repurchases?|repurchase program)\b", _I
     ),
     "offering": re.compile(
-        r"\b(?:public offering|secondary offering|securities offering|proposed offering"
+        r"\b(?:public offering|secondary offering|proposed offering"
         r"|pric(?:es|ed|ing) (?:of )?(?:its |an |a )?[\w\s$.,-]{0,40}offering|registered direct"
         r"|private placement|convertible (?:senior )?notes|initial public offering)\b",
         _I,
@@ -74,7 +79,8 @@ _RULES: dict[str, re.Pattern[str]] = {
     "fda": re.compile(
         r"\b(?:FDA|F\.D\.A|Food and Drug Administration|phase (?:[123]|I{1,3}|IV)[ab]?"
         r"|clinical (?:trial|study|hold|data)|top-?line (?:results|data)|trials?"
-        r"|pivotal|PDUFA|breakthrough therapy|fast track|complete response letter)\b",
+        r"|(?:early|mid|late)-stage (?:testing|study)|pivotal (?:trial|study|phase)|PDUFA"
+        r"|breakthrough therapy|fast track|complete response letter)\b",
         _I,
     ),
     "legal": re.compile(
@@ -101,7 +107,7 @@ _ROLE_RE = re.compile(
     _I,
 )
 _CHANGE_RE = re.compile(
-    r"\b(?:steps? (?:down|in)|stepping down|resign\w*|retir\w+|depart\w*|appoint\w*|names"
+    r"\b(?:(?:steps?|stepped) (?:down|in)|stepping down|resign\w*|retir\w+|depart\w*|appoint\w*|names"
     r"|named|hire[sd]?|replace[sd]?|succeed\w*|successor|ousted|to leave|will leave"
     r"|new (?:CEO|chief|chair)|elected|promot\w+)\b",
     _I,

@@ -127,8 +127,10 @@ def _rates(low: str, start: int, end: int, words: StoryWords) -> bool:
     rest = rest[2:] if rest.startswith(("'s", "’s")) else rest  # "Jefferies's analyst"
     after = rest.split()
     before = low[:start].split()
-    if after and after[0].strip(",:") in words.analyst_verbs | {"analyst", "analysts"}:
+    if after and after[0].strip(",:") in words.analyst_verbs:
         return True
+    if not before and rest.lstrip().startswith(":"):
+        return True  # "Morgan Stanley: The S&P 500 will ...": the broker speaks
     return bool(before) and before[-1] in {"at", "by", "from", "per"}
 
 
@@ -175,8 +177,9 @@ def _subject(
             elif word == "(":
                 break
             continue
-        if i > first and _finance_verb(tokens, i, words):
-            chunk = [t for t in tokens[first:i] if t[2] not in _STOPS]
+        possessive = _POSSESSIVE_RE.search(word) is not None  # "Hawaiian Electric’s Hold ..."
+        if i > first and _finance_verb(tokens, i, words) or possessive:
+            chunk = [t for t in tokens[first : i + possessive] if t[2] not in _STOPS]
             while chunk and chunk[-1][2].lower() in _SUFFIXES:
                 chunk.pop()
             found = _name_of(chunk, universe)
@@ -227,15 +230,22 @@ def _name_of(chunk: list[tuple[int, int, str]], universe: TickerUniverse) -> Com
 
 def person_before(text: str, start: int) -> bool:
     """Is the name at `start` a person's surname ("CEO Larry Culp", "co-CEO Keith Block")?"""
-    before = text[max(0, start - 60) : start].rstrip()
-    parts = before.split()
-    if not parts or not parts[-1][:1].isupper() or not parts[-1].rstrip(".").isalpha():
-        return False
-    titles = story_words().person_titles
-    head = " " + " ".join(parts[:-1]).lower()
-    if any(head.endswith(" " + t) for t in titles):
-        return True
-    if len(parts) >= 2 and parts[-2][:1].isupper() and parts[-2].rstrip(".").isalpha():
-        head = " " + " ".join(parts[:-2]).lower()  # "CEO H. Lawrence Culp"
-        return any(head.endswith(" " + t) for t in titles)
+    words = story_words()
+    parts = text[max(0, start - 60) : start].split()
+    # The title, then up to two first names: "General Counsel Megan", "CEO H. Lawrence Culp".
+    for names in range(3):
+        if names and not _first_name(parts[-names], words):
+            return False
+        head = " " + " ".join(parts[: len(parts) - names]).lower()
+        if any(head.endswith(" " + t) for t in words.person_titles):
+            return True
     return False
+
+
+def _first_name(word: str, words: StoryWords) -> bool:
+    """Could `word` be a first name ("Larry", "H.")? Not a verb of a title-case headline."""
+    bare = word.rstrip(".")
+    low = bare.lower()
+    if not bare.isalpha() or not bare[:1].isupper():
+        return False
+    return low not in words.finance_verbs and low not in words.analyst_verbs
