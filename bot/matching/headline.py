@@ -231,9 +231,9 @@ def _name_of(chunk: list[tuple[int, int, str]], universe: TickerUniverse) -> Com
 def person_before(text: str, start: int) -> bool:
     """Is the name at `start` a person's surname ("CEO Larry Culp", "co-CEO Keith Block")?"""
     words = story_words()
-    parts = text[max(0, start - 60) : start].split()
+    parts = text[max(0, start - 60) : start].rsplit("\n", 1)[-1].split()
     # The title, then up to two first names: "General Counsel Megan", "CEO H. Lawrence Culp".
-    for names in range(3):
+    for names in range(min(3, len(parts))):
         if names and not _first_name(parts[-names], words):
             return False
         head = " " + " ".join(parts[: len(parts) - names]).lower()
