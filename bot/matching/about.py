@@ -10,6 +10,7 @@ exchange or as a cashtag, named often and early. A company named only in passing
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.matching.detect import Mention, detect_tickers
@@ -60,7 +61,9 @@ def read_story(
         mentions = detect_tickers(article, universe)
     title = article.title or article.text[:LEAD_CHARS].split(". ")[0]
     headline = read_headline(title, universe)
-    text = _Text(title.lower(), article.text[:LEAD_CHARS].lower(), f"{title}\n{article.text}".lower())
+    text = _Text(
+        title, title.lower(), article.text[:LEAD_CHARS].lower(), f"{title}\n{article.text}".lower()
+    )
     scored = [_Evidence(m, headline, text) for m in mentions.values()]
     in_title = [e for e in scored if e.in_title and not e.broker]
     top_title = max((e.score for e in in_title), default=0.0)
@@ -92,6 +95,7 @@ def _about(
 
 @dataclass(frozen=True, slots=True)
 class _Text:
+    original: str  # the headline as written (symbols are looked for in capitals)
     title: str
     lead: str
     body: str
@@ -104,7 +108,8 @@ class _Evidence:
         self.mention = m
         terms = _terms(m)
         self.broker = _is_broker(m, headline)
-        self.in_title = any(t in text.title for t in terms)
+        symbol = re.compile(r"(?<![\w$])" + re.escape(m.company.tickers[0]) + r"(?![\w])")
+        self.in_title = any(t in text.title for t in terms) or bool(symbol.search(text.original))
         self.in_lead = any(t in text.lead for t in terms)
         self.count = sum(text.body.count(t) for t in terms)
         subject = any(n.company.cik == m.company.cik for n in headline.named)

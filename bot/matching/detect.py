@@ -142,9 +142,11 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
     for m in _PAREN_RE.finditer(scrubbed) if "(" in scrubbed else ():
         if _named_before(scrubbed, m, universe):
             offer_symbol(m, "exchange")
-    for said in read_headline(article.title, universe).named:
+    # An item without a headline is read from its lead sentence, as a headline would be.
+    headline = article.title or prepared.text.split("\n", 1)[0].split(". ", 1)[0]
+    for said in read_headline(headline, universe).named:
         if said.company.cik not in found.by_cik:  # the grammar of the headline names it
-            found.offer(_name_mention(said.company, said.written, article.title))
+            found.offer(_name_mention(said.company, said.written, headline))
     ambiguous, named = _names(scrubbed, lowered, universe, found, sentence)
     # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
     short_names = {scrubbed[s:e].split()[0].upper() for s, e in named}

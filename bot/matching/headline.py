@@ -182,6 +182,8 @@ def _subject(
             chunk = [t for t in tokens[first : i + possessive] if t[2] not in _STOPS]
             while chunk and chunk[-1][2].lower() in _SUFFIXES:
                 chunk.pop()
+            if len(chunk) == 1 and word.lower() in {"says", "said"}:
+                return None  # "Lee says ...": one name before "says" is a person's, mostly
             found = _name_of(chunk, universe)
             if found is not None:
                 return Named(found, " ".join(t[2] for t in chunk), "subject"), chunk[0][0]
@@ -231,6 +233,9 @@ def _name_of(chunk: list[tuple[int, int, str]], universe: TickerUniverse) -> Com
 def person_before(text: str, start: int) -> bool:
     """Is the name at `start` a person's surname ("CEO Larry Culp", "co-CEO Keith Block")?"""
     words = story_words()
+    after = text[start : start + 60].split(maxsplit=2)
+    if len(after) > 1 and after[1].strip(",.").lower() in {"jr", "sr"}:
+        return True  # "H. Lawrence Culp Jr."
     parts = text[max(0, start - 60) : start].rsplit("\n", 1)[-1].split()
     # The title, then up to two first names: "General Counsel Megan", "CEO H. Lawrence Culp".
     for names in range(min(3, len(parts))):
