@@ -25,7 +25,9 @@ from bot.matching.events import EVENTS
 from bot.matching.tickers import TickerUniverse, packaged_table
 from bot.models import Article
 
-LABELLED = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "labelled" / "stories.json"
+LABELLED = (
+    Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "labelled" / "stories.json"
+)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,11 @@ def detected_alert(article: Article, story: Story) -> Alert:
     """Every ticker found in the article, most-about first, as if each were watched."""
     # Each ticker its own (made-up) subscription, so that the "why" names each one.
     hits = tuple(
-        Hit(Subscription(number, 0, Kind.TICKER, r.mention.symbol), r.mention.terms, r.mention.sentence)
+        Hit(
+            Subscription(number, 0, Kind.TICKER, r.mention.symbol),
+            r.mention.terms,
+            r.mention.sentence,
+        )
         for number, r in enumerate(story.ranked, start=1)
     )
     return Alert(0, article, hits)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from bot.matching.forms import PAREN_RE, SYMBOL, exchange_matches, named_before
 from bot.matching.headline import person_before, read_headline
 from bot.matching.text import article_text
 from bot.matching.tickers import Company, NamePattern, TickerUniverse, normalize_symbol
@@ -40,23 +41,12 @@ class Mention:
 
 # Links (share buttons carry "$FB" in their query strings) are blanked before any scanning.
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_SYMBOL = r"[A-Za-z]{1,5}(?:[.\-/][A-Za-z]{1,2})?"
-# U.S. venues only: a TSX or LSE symbol may belong to a different U.S. company.
-_EXCHANGE_RE = re.compile(
-    r"\b(?:NYSE\s+American|NYSE\s+Arca|NYSE\s+MKT|NYSE|Nasdaq(?:\s+(?:GS|GM|CM|Global\s+Select"
-    r"|Global\s+Market|Capital\s+Market|Stock\s+Market))?|AMEX|Cboe(?:\s+BZX)?|BATS|OTCQX|OTCQB"
-    r"|OTC\s+Pink|OTC\s+Markets|OTCMKTS|OTC)\s*:\s*(" + _SYMBOL + r")(?![\w])",
-    re.IGNORECASE,
-)
 # Both start with a literal or a class (no look-behind), so the regex engine can skip ahead fast;
 # the character before the match is checked in Python.
-_CASHTAG_RE = re.compile(r"\$(" + _SYMBOL + r")(?![\w])")
+_CASHTAG_RE = re.compile(r"\$(" + SYMBOL + r")(?![\w])")
 # No leading \b: a pattern that starts with a character class lets the engine skip ahead fast;
 # a match that starts inside a word is dropped in Python (the same matches as with \b).
-# "Advanced Energy (AEIS)": a symbol in brackets, without an exchange, after the company's name.
-_PAREN_RE = re.compile(r"\(([A-Z]{1,5}(?:[.\-][A-Z]{1,2})?)\)")
 _BARE_RE = re.compile(r"([A-Z][A-Z0-9]{2,4}(?:[.\-/][A-Z])?)(?![\w&])")
-_EXCHANGE_WORDS = ("nyse", "nasdaq", "otc", "amex", "cboe", "bats")
 _SUFFIX_AFTER_RE = re.compile(
     r"\s*,?\s*(?:Inc|Corp|Corporation|Co|Company|Ltd|plc|PLC|LLC|N\.V|S\.A|AG|SE)\b\.?"
 )
@@ -133,14 +123,14 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
             symbol = normalize_symbol(m.group(1))
             found.offer(Mention(company, symbol, signal, (m.group(),), sentence(m.start())))
 
-    for m in _exchange_matches(scrubbed, lowered):
+    for m in exchange_matches(scrubbed, lowered):
         offer_symbol(m, "exchange")
     for m in _CASHTAG_RE.finditer(scrubbed) if "$" in scrubbed else ():
         if m.start() > 0 and (scrubbed[m.start() - 1].isalnum() or scrubbed[m.start() - 1] in "_$"):
             continue  # "US$5", "$$"
         offer_symbol(m, "cashtag")
-    for m in _PAREN_RE.finditer(scrubbed) if "(" in scrubbed else ():
-        if _named_before(scrubbed, m, universe):
+    for m in PAREN_RE.finditer(scrubbed) if "(" in scrubbed else ():
+        if named_before(scrubbed, m, universe):
             offer_symbol(m, "exchange")
     # An item without a headline is read from its lead sentence, as a headline would be.
     headline = article.title or prepared.text.split("\n", 1)[0].split(". ", 1)[0]
@@ -169,45 +159,6 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         if _has_context(scrubbed, start, end, pattern, universe, sentence(start)):
             found.offer(_name_mention(pattern.company, scrubbed[start:end], sentence(start)))
     return found.by_cik
-
-
-def _named_before(text: str, m: re.Match[str], universe: TickerUniverse) -> bool:
-    """Is "(AEIS)" right after its company's name ("Advanced Energy (AEIS)")?"""
-    company = universe.company(m.group(1))
-    if company is None:
-        return False
-    before = text[max(0, m.start() - 60) : m.start()]
-    first = company.name.split()[0].lower()
-    if len(first) > 1 and first in before.lower():
-        return True
-    words = before.split()[-3:]
-    return any(
-        c.cik == company.cik for i in range(len(words)) for c in universe.named(" ".join(words[i:]))
-    )
-
-
-def _exchange_matches(text: str, lowered: str) -> list[re.Match[str]]:
-    """`_EXCHANGE_RE.finditer(text)`, tried only where an exchange's name starts.
-
-    Every alternative begins with one of `_EXCHANGE_WORDS`, so the matches are the same; a
-    case-insensitive alternation cannot skip ahead and costs more than the rest of detection.
-    """
-    starts: set[int] = set()
-    for word in _EXCHANGE_WORDS:
-        at = lowered.find(word)
-        while at >= 0:
-            starts.add(at)
-            at = lowered.find(word, at + 1)
-    found: list[re.Match[str]] = []
-    taken_until = 0
-    for at in sorted(starts):
-        if at < taken_until:
-            continue
-        m = _EXCHANGE_RE.match(text, at)
-        if m is not None:
-            found.append(m)
-            taken_until = m.end()
-    return found
 
 
 def _feed_signals(article: Article, universe: TickerUniverse, found: _Found) -> None:

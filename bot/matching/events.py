@@ -107,9 +107,9 @@ _ROLE_RE = re.compile(
     _I,
 )
 _CHANGE_RE = re.compile(
-    r"\b(?:(?:steps?|stepped) (?:down|in)|stepping down|resign\w*|retir\w+|depart\w*|appoint\w*|names"
-    r"|named|hire[sd]?|replace[sd]?|succeed\w*|successor|ousted|to leave|will leave"
-    r"|new (?:CEO|chief|chair)|elected|promot\w+)\b",
+    r"\b(?:(?:steps?|stepped) (?:down|in)|stepping down|resign\w*|retir\w+|depart\w*"
+    r"|appoint\w*|names|named|hire[sd]?|replace[sd]?|succeed\w*|successor|ousted|to leave"
+    r"|will leave|new (?:CEO|chief|chair)|elected|promot\w+)\b",
     _I,
 )
 # 8-K items that say what happened (the others, such as 8.01 "Other Events", say little).
@@ -120,8 +120,16 @@ _ITEMS = {
     "5.02": "executive",
     "1.03": "legal",
 }
-_FORMS = {"S-1": "offering", "S-3": "offering", "424B": "offering", "S-4": "merger",
-          "SC TO": "merger", "DEFM14A": "merger", "10-Q": "earnings", "10-K": "earnings"}
+_FORMS = {
+    "S-1": "offering",
+    "S-3": "offering",
+    "424B": "offering",
+    "S-4": "merger",
+    "SC TO": "merger",
+    "DEFM14A": "merger",
+    "10-Q": "earnings",
+    "10-K": "earnings",
+}
 
 
 def lead(article: Article) -> str:

@@ -29,8 +29,30 @@ _SUFFIXES = frozenset(
 )
 _STOPS = frozenset([",", ":", ";", "(", ")", "|", "–", "—", '"', "“", "”", " - "])
 _NAME_STOPS = frozenset(
-    ["at", "to", "with", "from", "after", "as", "amid", "ahead", "on", "price", "pt", "target",
-     "stock", "shares", "and", "following", "over", "despite", "by", "in", "for", "is"]
+    [
+        "at",
+        "to",
+        "with",
+        "from",
+        "after",
+        "as",
+        "amid",
+        "ahead",
+        "on",
+        "price",
+        "pt",
+        "target",
+        "stock",
+        "shares",
+        "and",
+        "following",
+        "over",
+        "despite",
+        "by",
+        "in",
+        "for",
+        "is",
+    ]
 )
 
 
@@ -81,10 +103,7 @@ class Headline:
     def is_broker(self, written: str) -> bool:
         """Does `written` (a company's name as found) stand where a broker stands?"""
         low = written.lower()
-        for start, end in self.brokers:
-            if low in self.text[start:end].lower():
-                return True
-        return False
+        return any(low in self.text[start:end].lower() for start, end in self.brokers)
 
 
 def read_headline(title: str, universe: TickerUniverse) -> Headline:
@@ -178,7 +197,7 @@ def _subject(
                 break
             continue
         possessive = _POSSESSIVE_RE.search(word) is not None  # "Hawaiian Electric’s Hold ..."
-        if i > first and _finance_verb(tokens, i, words) or possessive:
+        if (i > first and _finance_verb(tokens, i, words)) or possessive:
             chunk = [t for t in tokens[first : i + possessive] if t[2] not in _STOPS]
             while chunk and chunk[-1][2].lower() in _SUFFIXES:
                 chunk.pop()

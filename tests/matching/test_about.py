@@ -22,7 +22,12 @@ Case = tuple[str, str, str, set[str], set[str], set[str]]
 
 BROKERS: dict[str, Case] = {
     "yahoo-bofa-pounds-table-on-nvidia": (
-        "Bank of America Pounds the Table on Nvidia Stock", "", "NVDA", {"NVDA"}, {"BAC"}, set()
+        "Bank of America Pounds the Table on Nvidia Stock",
+        "",
+        "NVDA",
+        {"NVDA"},
+        {"BAC"},
+        set(),
     ),
     "cnbc-goldman-names-chipotle": (
         "Goldman names Chipotle its favorite restaurant stock",
@@ -57,13 +62,28 @@ BROKERS: dict[str, Case] = {
         set(),
     ),
     "issue16-wells-fargo-initiates-agilent": (
-        "Wells Fargo Initiates Coverage On Agilent", "", "A", {"A"}, {"WFC"}, set()
+        "Wells Fargo Initiates Coverage On Agilent",
+        "",
+        "A",
+        {"A"},
+        {"WFC"},
+        set(),
     ),
     "issue16-deutsche-bank-advance-auto-parts": (
-        "Deutsche Bank Maintains Advance Auto Parts at Hold", "", "AAP", {"AAP"}, {"DB"}, set()
+        "Deutsche Bank Maintains Advance Auto Parts at Hold",
+        "",
+        "AAP",
+        {"AAP"},
+        {"DB"},
+        set(),
     ),
     "issue16-jp-morgan-overweight-on-apple": (
-        "JP Morgan Maintains Overweight on Apple", "", "AAPL", {"AAPL"}, {"JPM"}, set()
+        "JP Morgan Maintains Overweight on Apple",
+        "",
+        "AAPL",
+        {"AAPL"},
+        {"JPM"},
+        set(),
     ),
     "axios-jpmorgan-downgrade-of-beyond-meat": (
         "",
@@ -104,13 +124,28 @@ BROKERS: dict[str, Case] = {
 
 HEADLINE_ONLY: dict[str, Case] = {
     "issue16-arbor-realty-trust-special-dividend": (
-        "Arbor Realty Trust Announces a Special Dividend", "", "ABR", {"ABR"}, set(), set()
+        "Arbor Realty Trust Announces a Special Dividend",
+        "",
+        "ABR",
+        {"ABR"},
+        set(),
+        set(),
     ),
     "issue16-atlantic-american-reports-q1-eps": (
-        "Atlantic American Reports Q1 EPS", "", "AAME", {"AAME"}, set(), set()
+        "Atlantic American Reports Q1 EPS",
+        "",
+        "AAME",
+        {"AAME"},
+        set(),
+        set(),
     ),
     "issue16-advanced-energy-name-and-symbol": (
-        "Advanced Energy (AEIS) Q1 Earnings Beat", "", "AEIS", {"AEIS"}, set(), set()
+        "Advanced Energy (AEIS) Q1 Earnings Beat",
+        "",
+        "AEIS",
+        {"AEIS"},
+        set(),
+        set(),
     ),
     "tipranks-hawaiian-electric-possessive": (
         "Hawaiian Electric’s Hold Rating: Balancing Progress with Uncertainty Amid Regulatory"
@@ -122,15 +157,27 @@ HEADLINE_ONLY: dict[str, Case] = {
         set(),
     ),
     "yahoo-arm-investigates": (
-        "Arm investigates suspicious payments at Chinese joint venture", "", "ARM", {"ARM"},
-        set(), set(),
+        "Arm investigates suspicious payments at Chinese joint venture",
+        "",
+        "ARM",
+        {"ARM"},
+        set(),
+        set(),
     ),
     "ctv-fiat-chrysler-former-name": (
-        "Fiat Chrysler recalls 100K vehicles to fix Takata air bags", "", "STLA", {"STLA"},
-        set(), set(),
+        "Fiat Chrysler recalls 100K vehicles to fix Takata air bags",
+        "",
+        "STLA",
+        {"STLA"},
+        set(),
+        set(),
     ),
     "hollywood-reporter-facebook-former-name": (
-        "Analyst Downgrades Facebook Stock, Citing Price Run-up", "", "META", {"META"}, set(),
+        "Analyst Downgrades Facebook Stock, Citing Price Run-up",
+        "",
+        "META",
+        {"META"},
+        set(),
         set(),
     ),
     "reuters-royal-dutch-shell-former-name": (
@@ -154,7 +201,12 @@ HEADLINE_ONLY: dict[str, Case] = {
     ),
     # Traps: dictionary words before a verb, brackets without a company, capitals that are none.
     "trap-yahoo-mortgage-rates-surge": (
-        "Mortgage Rates Surge. It’s Just the Beginning.", "", "", set(), set(), set()
+        "Mortgage Rates Surge. It’s Just the Beginning.",
+        "",
+        "",
+        set(),
+        set(),
+        set(),
     ),
     "trap-yahoo-social-security": ("Social Security blows it again", "", "", set(), set(), set()),
     "trap-sec-advisers-settle-charges": (
@@ -176,7 +228,12 @@ HEADLINE_ONLY: dict[str, Case] = {
         set(),
     ),
     "trap-yahoo-formula-in-brackets": (
-        "How to Calculate Your Tangible Net Worth (Formula)", "", "", set(), set(), set()
+        "How to Calculate Your Tangible Net Worth (Formula)",
+        "",
+        "",
+        set(),
+        set(),
+        set(),
     ),
     "trap-cnbc-us-in-capitals": (
         "US-China trade talks resume in Shanghai with tempered expectations",

@@ -10,7 +10,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from bot.matching.detect import _EXCHANGE_RE, _exchange_matches
+from bot.matching.forms import EXCHANGE_RE as _EXCHANGE_RE
+from bot.matching.forms import exchange_matches as _exchange_matches
 from bot.matching.index import MatchIndex
 from bot.matching.text import (
     WORD_RE,
