@@ -231,14 +231,15 @@ def _name_hits(
         kept.append((start, end, index))
         taken_until = end
     for start, end, index in kept:
-        if index < 0 or _amount_or_person(text, start):
+        if index < 0:
             continue
         pattern = universe.patterns[index]
         written = text[start:end]
         if written == pattern.written or pattern.weak:  # a weak name carries its suffix
-            yield start, end, pattern
-        elif not pattern.written.isupper() and (written[0].isupper() or written[0].isdigit()):
-            # "Nvidia", "NVIDIA" and "nVidia" are all fine; "CSX" only in capitals.
+            pass
+        elif pattern.written.isupper() or not (written[0].isupper() or written[0].isdigit()):
+            continue  # "Nvidia", "NVIDIA" and "nVidia" are all fine; "CSX" only in capitals.
+        if not _amount_or_person(text, start):
             yield start, end, pattern
 
 

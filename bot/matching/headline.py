@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,6 +21,7 @@ from bot.matching.tickers import Company, TickerUniverse
 
 MAX_NAME_WORDS = 6  # "Federal Agricultural Mortgage Corp": longer runs are not names
 SUBJECT_WITHIN = 8  # the finance verb must come within this many words of the start
+MAX_HEADLINE = 240  # characters: headlines are shorter; what follows is never its grammar
 
 # Words, with the punctuation that ends a name kept as tokens of its own.
 _TOKEN_RE = re.compile(r"[A-Za-z0-9$][\w.&'’$-]*[\w&]|[A-Za-z0-9]|[,:;()|–—\"“”]| - ")
@@ -61,11 +63,12 @@ class StoryWords:
     """The lists of data/story.toml."""
 
     brokers: tuple[str, ...]
+    broker_starts: Mapping[str, tuple[str, ...]]  # first word -> names, longest first
     analyst_verbs: frozenset[str]
     filler: frozenset[str]
     finance_verbs: frozenset[str]
     to_verbs: frozenset[str]
-    person_titles: tuple[str, ...]
+    person_titles: tuple[str, ...]  # each with a space before, for one str.endswith
 
 
 @cache
@@ -75,12 +78,20 @@ def story_words() -> StoryWords:
     data = tomllib.loads(raw)
     return StoryWords(
         brokers=tuple(sorted(data["brokers"]["names"], key=len, reverse=True)),
+        broker_starts=_by_first_word(data["brokers"]["names"]),
         analyst_verbs=frozenset(data["analyst_verbs"]["rating"]),
         filler=frozenset(data["analyst_verbs"]["filler"]),
         finance_verbs=frozenset(data["finance_verbs"]["words"]),
         to_verbs=frozenset(data["finance_verbs"]["to_verbs"]),
-        person_titles=tuple(data["person_titles"]["words"]),
+        person_titles=tuple(" " + t for t in data["person_titles"]["words"]),
     )
+
+
+def _by_first_word(names: list[str]) -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for name in sorted(names, key=len, reverse=True):
+        grouped.setdefault(name.split()[0].rstrip("."), []).append(name)
+    return {first: tuple(group) for first, group in grouped.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +120,7 @@ class Headline:
 def read_headline(title: str, universe: TickerUniverse) -> Headline:
     """The subject, the rated company and the broker spans of `title`."""
     words = story_words()
+    title = title[:MAX_HEADLINE]  # a lead sentence read as a headline can run long
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(title)]
     brokers = _broker_spans(title, tokens, words)
     named: list[Named] = []
@@ -127,17 +139,17 @@ def _broker_spans(
     """Broker names that rate: followed by an analyst verb, or after "at"/"by"/"from"."""
     low = title.lower()
     spans: list[tuple[int, int]] = []
-    for name in words.brokers:
-        at = low.find(name)
-        while at >= 0:
+    for at, _end, word in tokens:
+        key = word.lower()
+        # No broker's name starts here? ("JPMorgan's": looked for without its last two letters.)
+        names = words.broker_starts.get(key) or words.broker_starts.get(key[:-2], ())
+        for name in names:  # longest first
             end = at + len(name)
-            whole = (at == 0 or not low[at - 1].isalnum()) and (
-                end == len(low) or not low[end].isalnum()
-            )
-            taken = any(s <= at < e for s, e in spans)
-            if whole and not taken and _rates(low, at, end, words):
+            if not low.startswith(name, at) or (end < len(low) and low[end].isalnum()):
+                continue
+            if not any(s <= at < e for s, e in spans) and _rates(low, at, end, words):
                 spans.append((at, end))
-            at = low.find(name, end)
+            break
     return spans
 
 
@@ -260,8 +272,9 @@ def person_before(text: str, start: int) -> bool:
     for names in range(min(3, len(parts))):
         if names and not _first_name(parts[-names], words):
             return False
-        head = " " + " ".join(parts[: len(parts) - names]).lower()
-        if any(head.endswith(" " + t) for t in words.person_titles):
+        last = len(parts) - names  # the title's words end here; three are enough to know it
+        head = " " + " ".join(parts[max(0, last - 3) : last]).lower()
+        if head.endswith(words.person_titles):
             return True
     return False
 
