@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.matching.detect import Mention, detect_tickers
 from bot.matching.events import LEAD_CHARS, classify
-from bot.matching.headline import Headline, read_headline
+from bot.matching.headline import Headline, lead_sentence, read_headline
 from bot.matching.tickers import TickerUniverse
 from bot.models import Article
 
@@ -59,7 +59,7 @@ def read_story(
     """Rank the companies of `article` and tag its events."""
     if mentions is None:
         mentions = detect_tickers(article, universe)
-    title = article.title or article.text[:LEAD_CHARS].split(". ")[0]
+    title = article.title or lead_sentence(article.text)
     headline = read_headline(title, universe)
     text = _Text(
         title, title.lower(), article.text[:LEAD_CHARS].lower(), f"{title}\n{article.text}".lower()

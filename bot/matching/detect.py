@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.matching.forms import PAREN_RE, SYMBOL, exchange_matches, named_before
-from bot.matching.headline import person_before, read_headline
+from bot.matching.headline import lead_sentence, person_before, read_headline
 from bot.matching.text import article_text
 from bot.matching.tickers import Company, NamePattern, TickerUniverse, normalize_symbol
 from bot.models import Article
@@ -133,7 +133,7 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         if named_before(scrubbed, m, universe):
             offer_symbol(m, "exchange")
     # An item without a headline is read from its lead sentence, as a headline would be.
-    headline = article.title or prepared.text.split("\n", 1)[0].split(". ", 1)[0]
+    headline = article.title or lead_sentence(article.text)
     for said in read_headline(headline, universe).named:
         if said.company.cik not in found.by_cik:  # the grammar of the headline names it
             found.offer(_name_mention(said.company, said.written, headline))
@@ -256,8 +256,8 @@ def _has_context(
     """Does an ambiguous name mean the company here? A legal suffix or context words say so."""
     if _SUFFIX_AFTER_RE.match(text, end):
         return True
-    if pattern.weak:
-        return False
+    if pattern.weak:  # found only with its suffix ("BlackBerry Ltd"): the suffix says so
+        return end - start > len(pattern.written)
     lists = universe.lists
     for symbol in pattern.company.tickers:
         words = lists.context.get(symbol)

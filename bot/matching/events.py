@@ -33,7 +33,9 @@ _I = re.IGNORECASE
 # One pattern per event type; our own fixed patterns, never user input.
 _RULES: dict[str, re.Pattern[str]] = {
     "earnings": re.compile(
-        r"\b(?:earnings(?! growth| estimates| guidance| forecasts?)|EPS"
+        r"\b(?:earnings(?! growth| estimates| guidance| forecasts?)|EPS|financial results"
+        r"|Q[1-4] (?:adj\. |adjusted )?(?:profit|income|loss|revenue|sales|EPS)"
+        r"|(?:first|second|third|fourth)-quarter (?:adjusted )?(?:profit|income|loss)"
         r"|(?:quarterly|annual|fiscal|[1-4]Q|Q[1-4]|quarter) results|reported [\w-]{0,30} ?results"
         r"|bottom[- ]line|quarter(?:ly)? (?:update|report)|\w+ sales (?:were|rose|fell|grew|jumped)"
         r"|reports? (?:Q[1-4]|(?:first|second|third|fourth)[- ]quarter)|net (?:income|loss)"
@@ -43,7 +45,10 @@ _RULES: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "analyst": re.compile(
-        r"\b(?:upgrade[sd]?|downgrade[sd]?|price (?:target|objective)|target price|PT"
+        r"\b(?:upgrad\w*|downgrad\w*|price (?:target|objective)|target price|PT"
+        r"|(?:raised|cut|lowered|moved) to (?:buy|sell|hold|neutral|outperform|overweight)"
+        r"|from (?:buy|sell|hold|neutral|outperform|underperform|overweight|equal[- ]weight) to"
+        r"|turn(?:s|ed) ['‘]?(?:bullish|bearish|\w+ cautious|cautious|positive|negative)"
         r"|initiat\w* coverage|coverage (?:on|of)|maintains|reiterat\w+|overweight|underweight"
         r"|outperform|underperform|equal[- ]weight|(?:buy|sell|hold|neutral) rating"
         r"|analysts? (?:says?|said)|top pick|conviction list|pounds the table|weighs in"
@@ -54,13 +59,15 @@ _RULES: dict[str, re.Pattern[str]] = {
     ),
     "guidance": re.compile(
         r"\b(?:guidance|outlook|(?:AI|sales|revenue|earnings|profit|full-year|annual) forecast"
+        r"|(?:raises|lowers|cuts|tightens|narrows|widens|reaffirms) [\w\s-]{0,20}view"
         r"|projects|reaffirm\w*|eyes \$|to exceed"
         r"|sees [\w\s'‘’]{0,30}(?:revenue|sales|EPS|earnings|profit))\b",
         _I,
     ),
     "merger": re.compile(
         r"\b(?:acquir(?:e|es|ed|ing)|acquisition|mergers?|merge[sd]?"
-        r"|(?<!stocks )(?<!stock )to buy(?![\w ]{0,25}\bstock)|deal to buy|takeover|buyout"
+        r"|(?<!stocks )(?<!stock )(?<!neutral )(?<!hold )(?<!sell )to buy(?! from)"
+        r"(?![\w ]{0,25}\bstock)|deal to buy|takeover|buyout"
         r"|tender offer|strategic alternatives|premium to)\b",
         _I,
     ),
@@ -109,7 +116,7 @@ _ROLE_RE = re.compile(
 _CHANGE_RE = re.compile(
     r"\b(?:(?:steps?|stepped) (?:down|in)|stepping down|resign\w*|retir\w+|depart\w*"
     r"|appoint\w*|names|named|hire[sd]?|replace[sd]?|succeed\w*|successor|ousted|to leave"
-    r"|will leave|new (?:CEO|chief|chair)|elected|promot\w+)\b",
+    r"|will leave|new (?:CEO|chief|chair)|elected|promot\w+|re-election)\b",
     _I,
 )
 # 8-K items that say what happened (the others, such as 8.01 "Other Events", say little).

@@ -261,6 +261,15 @@ def _name_of(chunk: list[tuple[int, int, str]], universe: TickerUniverse) -> Com
     return None
 
 
+_SENTENCE_END_RE = re.compile(r"(?<=[a-z0-9)][a-z0-9)])[.!?][\"”’]?\s+(?=[A-Z“\"])")
+
+
+def lead_sentence(text: str) -> str:
+    """The first sentence of a text ("U.S. investment bank ..." is not cut after "U.S.")."""
+    first_line = text.lstrip().split("\n", 1)[0]
+    return _SENTENCE_END_RE.split(first_line, maxsplit=1)[0]
+
+
 def person_before(text: str, start: int) -> bool:
     """Is the name at `start` a person's surname ("CEO Larry Culp", "co-CEO Keith Block")?"""
     words = story_words()
