@@ -6,8 +6,9 @@ tests/fixtures/README.md), heldout.json (more of them, labelled before the bot's
 them; the rules were corrected once after it) and the packaged SEC ticker snapshot. For each
 set it prints, for the stories with a labelled company: how often that company is detected
 at all, how often it is ranked first, precision and recall of the "about" verdict; for the
-stories about no listed company: the companies marked "about" (and detected at all) per 10 stories; for every story: the share whose
-event types are exactly the labelled ones, and precision and recall per event type.
+stories about no listed company: the companies marked "about" (and detected at all) per 10
+stories; for every story: the share whose event types are exactly the labelled ones, and
+precision and recall per event type.
 `--show` lists every story the bot gets wrong. Run: python bench/about.py [--show]
 """
 
