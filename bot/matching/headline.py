@@ -14,7 +14,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from bot.matching.tickers import Company, TickerUniverse
@@ -253,9 +253,9 @@ def _name_of(chunk: list[tuple[int, int, str]], universe: TickerUniverse) -> Com
     if any(not (w[0].isupper() or w[0].isdigit() or w in {"of", "and", "&"}) for _, _, w in chunk):
         return None
     written = _POSSESSIVE_RE.sub("", " ".join(w for _, _, w in chunk))
-    named = universe.named(written)
-    if named:
-        return named[0]
+    named = _names_of(universe).get(written.lower())
+    if named is not None:
+        return named
     if len(chunk) == 1 and written.isupper() and written not in universe.lists.stop_symbols:
         return universe.company(written)  # "GE Reports ...": a symbol as the subject
     return None
@@ -268,6 +268,16 @@ def lead_sentence(text: str) -> str:
     """The first sentence of a text ("U.S. investment bank ..." is not cut after "U.S.")."""
     first_line = text.lstrip().split("\n", 1)[0]
     return _SENTENCE_END_RE.split(first_line, maxsplit=1)[0]
+
+
+@lru_cache(maxsize=4)
+def _names_of(universe: TickerUniverse) -> dict[str, Company]:
+    """Every name and alias the universe knows, lower case -> company (built once per universe;
+    `universe.named` would clean each run of words first, too slow for every headline)."""
+    names: dict[str, Company] = {}
+    for pattern in universe.patterns:
+        names.setdefault(" ".join(pattern.written.lower().split()), pattern.company)
+    return names
 
 
 def person_before(text: str, start: int) -> bool:
