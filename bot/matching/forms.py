@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.matching.headline import names_of
 from bot.matching.tickers import TickerUniverse
 
 SYMBOL = r"[A-Za-z]{1,5}(?:[.\-/][A-Za-z]{1,2})?"
@@ -58,7 +59,6 @@ def named_before(text: str, m: re.Match[str], universe: TickerUniverse) -> bool:
     first = company.name.split()[0].lower()
     if len(first) > 1 and first in before.lower():
         return True
-    words = before.split()[-3:]
-    return any(
-        c.cik == company.cik for i in range(len(words)) for c in universe.named(" ".join(words[i:]))
-    )
+    words = before.lower().split()[-3:]
+    names = names_of(universe)
+    return any(names.get(" ".join(words[i:])) == company for i in range(len(words)))

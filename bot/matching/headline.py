@@ -68,7 +68,7 @@ class StoryWords:
     filler: frozenset[str]
     finance_verbs: frozenset[str]
     to_verbs: frozenset[str]
-    person_titles: tuple[str, ...]  # each with a space before, for one str.endswith
+    person_titles: frozenset[str]  # one word each: the last word of a longer title is listed
 
 
 @cache
@@ -83,7 +83,7 @@ def story_words() -> StoryWords:
         filler=frozenset(data["analyst_verbs"]["filler"]),
         finance_verbs=frozenset(data["finance_verbs"]["words"]),
         to_verbs=frozenset(data["finance_verbs"]["to_verbs"]),
-        person_titles=tuple(" " + t for t in data["person_titles"]["words"]),
+        person_titles=frozenset(data["person_titles"]["words"]),
     )
 
 
@@ -253,7 +253,7 @@ def _name_of(chunk: list[tuple[int, int, str]], universe: TickerUniverse) -> Com
     if any(not (w[0].isupper() or w[0].isdigit() or w in {"of", "and", "&"}) for _, _, w in chunk):
         return None
     written = _POSSESSIVE_RE.sub("", " ".join(w for _, _, w in chunk))
-    named = _names_of(universe).get(written.lower())
+    named = names_of(universe).get(written.lower())
     if named is not None:
         return named
     if len(chunk) == 1 and written.isupper() and written not in universe.lists.stop_symbols:
@@ -271,7 +271,7 @@ def lead_sentence(text: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _names_of(universe: TickerUniverse) -> dict[str, Company]:
+def names_of(universe: TickerUniverse) -> dict[str, Company]:
     """Every name and alias the universe knows, lower case -> company (built once per universe;
     `universe.named` would clean each run of words first, too slow for every headline)."""
     names: dict[str, Company] = {}
@@ -283,18 +283,16 @@ def _names_of(universe: TickerUniverse) -> dict[str, Company]:
 def person_before(text: str, start: int) -> bool:
     """Is the name at `start` a person's surname ("CEO Larry Culp", "co-CEO Keith Block")?"""
     words = story_words()
-    after = text[start : start + 60].split(maxsplit=2)
+    after = text[start : start + 40].split(maxsplit=2)
     if len(after) > 1 and after[1].strip(",.").lower() in {"jr", "sr"}:
         return True  # "H. Lawrence Culp Jr."
-    parts = text[max(0, start - 60) : start].rsplit("\n", 1)[-1].split()
-    # The title, then up to two first names: "General Counsel Megan", "CEO H. Lawrence Culp".
-    for names in range(min(3, len(parts))):
-        if names and not _first_name(parts[-names], words):
-            return False
-        last = len(parts) - names  # the title's words end here; three are enough to know it
-        head = " " + " ".join(parts[max(0, last - 3) : last]).lower()
-        if head.endswith(words.person_titles):
+    parts = text[max(0, start - 50) : start].rsplit("\n", 1)[-1].split()[-3:]
+    # A title ("counsel" ends "General Counsel"), then up to two first names ("H. Lawrence").
+    for names in range(len(parts)):
+        if parts[-1 - names].lower() in words.person_titles:
             return True
+        if not _first_name(parts[-1 - names], words):
+            return False
     return False
 
 
