@@ -21,7 +21,7 @@ from bot.matching.tickers import Company, TickerUniverse
 
 MAX_NAME_WORDS = 6  # "Federal Agricultural Mortgage Corp": longer runs are not names
 SUBJECT_WITHIN = 8  # the finance verb must come within this many words of the start
-MAX_HEADLINE = 240  # characters: headlines are shorter; what follows is never its grammar
+MAX_HEADLINE = 160  # characters: a headline is read for its subject and rater, both early
 
 # Words, with the punctuation that ends a name kept as tokens of its own.
 _TOKEN_RE = re.compile(r"[A-Za-z0-9$][\w.&'’$-]*[\w&]|[A-Za-z0-9]|[,:;()|–—\"“”]| - ")
@@ -140,6 +140,8 @@ def _broker_spans(
     low = title.lower()
     spans: list[tuple[int, int]] = []
     for at, _end, word in tokens:
+        if not word[0].isupper():
+            continue  # brokers are named in capitals ("Canaccord", "JPMorgan", "BofA")
         key = word.lower()
         # No broker's name starts here? ("JPMorgan's": looked for without its last two letters.)
         names = words.broker_starts.get(key) or words.broker_starts.get(key[:-2], ())
@@ -172,21 +174,18 @@ def _rated(
     words: StoryWords,
 ) -> Named | None:
     """The company after "BROKER verb [rating] on": "... Maintains Buy on Apple, Lowers ..."."""
-    for i, (start, _end, word) in enumerate(tokens):
-        if word.lower() not in words.analyst_verbs:
-            continue
-        if not any(e <= start and not _gap(tokens, e, start) for _s, e in brokers):
+    for _start, broker_end in brokers:
+        # The verb is the first word after the broker's name ("JPMorgan's downgrade of ...").
+        i = next((k for k, t in enumerate(tokens) if t[0] >= broker_end), len(tokens))
+        if i < len(tokens) and tokens[i][2].lower() in {"'s", "’s"}:
+            i += 1
+        if i >= len(tokens) or tokens[i][2].lower() not in words.analyst_verbs:
             continue
         j = i + 1
         while j < len(tokens) and _filler(tokens, j, words):
             j += 1
         return _longest_name(tokens, j, universe, "rated")
     return None
-
-
-def _gap(tokens: list[tuple[int, int, str]], end: int, start: int) -> bool:
-    """Is there a word between a broker's end and the verb's start?"""
-    return any(end <= s and e <= start for s, e, _ in tokens)
 
 
 def _filler(tokens: list[tuple[int, int, str]], j: int, words: StoryWords) -> bool:
