@@ -282,17 +282,25 @@ def names_of(universe: TickerUniverse) -> dict[str, Company]:
 def person_before(text: str, start: int) -> bool:
     """Is the name at `start` a person's surname ("CEO Larry Culp", "co-CEO Keith Block")?"""
     words = story_words()
-    after = text[start : start + 40].split(maxsplit=2)
-    if len(after) > 1 and after[1].strip(",.").lower() in {"jr", "sr"}:
-        return True  # "H. Lawrence Culp Jr."
+    # Most names follow a small word ("shares of Nvidia"): one look at that word rules them out.
+    space = text.rfind(" ", max(0, start - 30), start - 1)
+    before = text[space + 1 : start].strip()
+    if before.lower() not in words.person_titles and not _first_name(before, words):
+        return _junior(text, start)
     parts = text[max(0, start - 50) : start].rsplit("\n", 1)[-1].split()[-3:]
     # A title ("counsel" ends "General Counsel"), then up to two first names ("H. Lawrence").
     for names in range(len(parts)):
         if parts[-1 - names].lower() in words.person_titles:
             return True
         if not _first_name(parts[-1 - names], words):
-            return False
-    return False
+            break
+    return _junior(text, start)
+
+
+def _junior(text: str, start: int) -> bool:
+    """ "H. Lawrence Culp Jr.": a name followed by Jr. or Sr. is a person's."""
+    after = text[start : start + 40].split(maxsplit=2)
+    return len(after) > 1 and after[1].strip(",.").lower() in {"jr", "sr"}
 
 
 def _first_name(word: str, words: StoryWords) -> bool:
