@@ -221,8 +221,7 @@ def _name_hits(
             continue
         candidates.append((start, end, index if kind == "name" else -1))
     # Longest match wins where matches overlap; a negative phrase blanks the names inside it.
-    # On equal spans the negative phrase wins ("Credit Suisse" the bank, not its old notes).
-    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[2] >= 0))
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     taken_until = -1
     kept: list[tuple[int, int, int]] = []
     for start, end, index in candidates:
