@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.matching.forms import PAREN_RE, SYMBOL, exchange_matches, named_before
-from bot.matching.headline import lead_sentence, person_before, read_headline
+from bot.matching.headline import lead_sentence, person_before, read_headline, worth_reading
 from bot.matching.text import article_text
 from bot.matching.tickers import Company, NamePattern, TickerUniverse, normalize_symbol
 from bot.models import Article
@@ -134,7 +134,8 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
             offer_symbol(m, "exchange")
     # An item without a headline is read from its lead sentence, as a headline would be.
     headline = article.title or lead_sentence(article.text)
-    for said in read_headline(headline, universe).named:
+    said_names = read_headline(headline, universe).named if worth_reading(headline) else ()
+    for said in said_names:
         if said.company.cik not in found.by_cik:  # the grammar of the headline names it
             found.offer(_name_mention(said.company, said.written, headline))
     ambiguous, named = _names(scrubbed, lowered, universe, found, sentence)

@@ -117,6 +117,21 @@ class Headline:
         return any(low in self.text[start:end].lower() for start, end in self.brokers)
 
 
+def worth_reading(title: str) -> bool:
+    """Could `read_headline` name anyone here? A finance verb, a possessive or a broker's name
+    must be there; most headlines are ruled out by this look at their words."""
+    words = story_words()
+    low = title[:MAX_HEADLINE].lower().split()
+    for i, word in enumerate(low[: SUBJECT_WITHIN + 1]):
+        word = word.strip(',:;"“”')
+        if word.endswith(("'s", "’s")) or (
+            word in words.finance_verbs
+            and (word != "to" or (i + 1 < len(low) and low[i + 1] in words.to_verbs))
+        ):
+            return True
+    return any(w in words.broker_starts or w[:-2] in words.broker_starts for w in low)
+
+
 def read_headline(title: str, universe: TickerUniverse) -> Headline:
     """The subject, the rated company and the broker spans of `title`."""
     words = story_words()
