@@ -2,8 +2,9 @@
 
 In: sources (http(s) URLs or local files), optional tickers and keyword queries. Out: the alerts
 that would be sent, printed as text or as JSON lines (`title`, `url`, `published`, `source`,
-`tickers`, `keywords`, `text`). With no tickers and no keywords every article is printed with
-all tickers detected in it. A source that cannot be read or parsed is reported on stderr and
+`tickers` (most-about first), `about` (the tickers the story is about), `events` (its event
+types), `keywords`, `text`). With no tickers and no keywords every article is printed with all
+tickers detected in it. A source that cannot be read or parsed is reported on stderr and
 makes the exit status 1; the other sources are still scanned. Bad tickers or queries raise
 `ScanUsageError` (exit status 2).
 """
@@ -22,7 +23,8 @@ import httpx
 
 from bot.feeds.fetch import FetchError, fetch, make_client
 from bot.feeds.parse import FeedError, parse_feed
-from bot.matching.detect import Mention, detect_tickers
+from bot.matching.about import Story, read_story
+from bot.matching.detect import detect_tickers
 from bot.matching.index import MatchIndex
 from bot.matching.keywords import QueryError, parse_query
 from bot.matching.tickers import TickerUniverse
@@ -59,12 +61,16 @@ def build_index(
     return index
 
 
-def detected_alert(article: Article, mentions: dict[int, Mention]) -> Alert:
-    """Every ticker found in the article, as if each were watched (scan without filters)."""
+def detected_alert(article: Article, story: Story) -> Alert:
+    """Every ticker found in the article, most-about first, as if each were watched."""
     # Each ticker its own (made-up) subscription, so that the "why" names each one.
     hits = tuple(
-        Hit(Subscription(number, 0, Kind.TICKER, m.symbol), m.terms, m.sentence)
-        for number, m in enumerate(mentions.values(), start=1)
+        Hit(
+            Subscription(number, 0, Kind.TICKER, r.mention.symbol),
+            r.mention.terms,
+            r.mention.sentence,
+        )
+        for number, r in enumerate(story.ranked, start=1)
     )
     return Alert(0, article, hits)
 
@@ -107,19 +113,18 @@ async def scan(
             for article in parsed.articles:
                 article = replace(article, source=name)
                 mentions = detect_tickers(article, universe)
+                story = read_story(article, universe, mentions)
                 alerts = (
                     index.match(article, mentions)
                     if filtering
-                    else [detected_alert(article, mentions)]
+                    else [detected_alert(article, story)]
                 )
                 for alert in alerts:
-                    _print(alert, mentions, settings, as_json, out)
+                    _print(alert, story, settings, as_json, out)
     return status
 
 
-def _print(
-    alert: Alert, mentions: dict[int, Mention], settings: Settings, as_json: bool, out: TextIO
-) -> None:
+def _print(alert: Alert, story: Story, settings: Settings, as_json: bool, out: TextIO) -> None:
     rendered = render_alert(
         alert, disclaimer=settings.disclaimer, summary_length=settings.summary_length
     )
@@ -132,7 +137,9 @@ def _print(
         "url": article.url,
         "published": article.published.isoformat() if article.published else None,
         "source": article.source,
-        "tickers": [m.symbol for m in mentions.values()],
+        "tickers": list(story.tickers),
+        "about": list(story.about),
+        "events": list(story.events),
         "keywords": list(alert.keywords),
         "text": rendered.text,
     }

@@ -17,7 +17,7 @@ from tests.fakes.telegram_html import telegram_html_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 Scan = Callable[..., subprocess.CompletedProcess[str]]
-FIELDS = {"title", "url", "published", "source", "tickers", "keywords", "text"}
+FIELDS = {"title", "url", "published", "source", "tickers", "about", "events", "keywords", "text"}
 
 
 @pytest.fixture
@@ -62,6 +62,46 @@ def test_the_example_article_as_json(scan: Scan, seed_article_path: Path) -> Non
     assert "$AMZN (Amazon)" in text
     assert "$NVDA (Nvidia)" in text
     assert text.endswith("<i>Test disclaimer.</i>")
+
+
+def test_the_example_article_is_about_amazon_and_mentions_nvidia(
+    scan: Scan, seed_article_path: Path
+) -> None:
+    result = scan(str(seed_article_path), "--json")
+    assert result.returncode == 0, result.stderr
+    (record,) = lines(result.stdout)
+    assert record["tickers"][0] == "AMZN"  # most-about first
+    assert record["about"] == ["AMZN"]
+    assert "NVDA" in record["tickers"]  # "traditionally dominated by Nvidia": a mention
+    assert not {"legal", "solicitation", "analyst"} & set(record["events"])
+
+
+@pytest.mark.parametrize(
+    ("title", "first", "about", "event"),
+    [
+        ("Goldman names Chipotle its favorite restaurant stock", "CMG", ["CMG"], "analyst"),
+        ("UPS downgraded by Stifel: Investments could limit", "UPS", ["UPS"], "analyst"),
+        ("Charles Schwab to buy USAA assets in $1.8 billion deal", "SCHW", ["SCHW"], "merger"),
+    ],
+    ids=["broker-is-not-the-subject", "rated-then-broker", "merger"],
+)
+def test_a_real_feed_says_whom_each_story_is_about(
+    scan: Scan, real_dir: Path, title: str, first: str, about: list[str], event: str
+) -> None:
+    result = scan(str(real_dir / "cnbc_finance_rss_2019.xml"), "--json")
+    assert result.returncode == 0, result.stderr
+    (record,) = [r for r in lines(result.stdout) if str(r["title"]).startswith(title)]
+    assert record["tickers"][0] == first
+    assert record["about"] == about
+    assert event in record["events"]
+
+
+def test_a_filtered_scan_carries_the_same_fields(scan: Scan, seed_article_path: Path) -> None:
+    result = scan(str(seed_article_path), "--ticker", "NVDA", "--json")
+    assert result.returncode == 0, result.stderr
+    (record,) = lines(result.stdout)
+    assert set(record) == FIELDS
+    assert record["about"] == ["AMZN"]
 
 
 def test_tickers_and_keywords_filter_and_say_why(scan: Scan, seed_article_path: Path) -> None:

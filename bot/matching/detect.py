@@ -2,9 +2,12 @@
 
 In: an `Article` (title, plain text, the tickers and CIKs its feed attached) and a
 `TickerUniverse`. Out: `{cik: Mention}`, one per company, with the strongest signal found:
-"feed" (the feed named it) > "exchange" ("(NASDAQ: AMZN)") > "cashtag" ("$AMZN") > "name"
-(company name or alias) > "symbol" (a bare capitalised symbol of 3+ letters that is no everyday
-word or abbreviation). Names that are everyday words ("Apple", "Target") count only with context.
+"feed" (the feed named it) > "exchange" ("(NASDAQ: AMZN)", or "Advanced Energy (AEIS)" after the
+company's name) > "cashtag" ("$AMZN") > "name" (company name or alias) > "symbol" (a bare
+capitalised symbol of 3+ letters that is no everyday word or abbreviation). Names that are
+everyday words ("Apple", "Target") count only with context, or where the headline's grammar makes
+them the subject or the rated company (headline.py). Amounts ("$112.3M") and people ("CEO Larry
+Culp") are no companies.
 Run once per article, not per subscriber. Pure; never raises on text.
 """
 
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.matching.chinese import cjk_edge
+from bot.matching.forms import PAREN_RE, SYMBOL, exchange_matches, named_before
+from bot.matching.headline import lead_sentence, person_before, read_headline, worth_reading
 from bot.matching.text import article_text
 from bot.matching.tickers import Company, NamePattern, TickerUniverse, normalize_symbol
 from bot.models import Article
@@ -37,21 +42,12 @@ class Mention:
 
 # Links (share buttons carry "$FB" in their query strings) are blanked before any scanning.
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_SYMBOL = r"[A-Za-z]{1,5}(?:[.\-/][A-Za-z]{1,2})?"
-# U.S. venues only: a TSX or LSE symbol may belong to a different U.S. company.
-_EXCHANGE_RE = re.compile(
-    r"\b(?:NYSE\s+American|NYSE\s+Arca|NYSE\s+MKT|NYSE|Nasdaq(?:\s+(?:GS|GM|CM|Global\s+Select"
-    r"|Global\s+Market|Capital\s+Market|Stock\s+Market))?|AMEX|Cboe(?:\s+BZX)?|BATS|OTCQX|OTCQB"
-    r"|OTC\s+Pink|OTC\s+Markets|OTCMKTS|OTC)\s*:\s*(" + _SYMBOL + r")(?![\w])",
-    re.IGNORECASE,
-)
 # Both start with a literal or a class (no look-behind), so the regex engine can skip ahead fast;
 # the character before the match is checked in Python.
-_CASHTAG_RE = re.compile(r"\$(" + _SYMBOL + r")(?![\w])")
+_CASHTAG_RE = re.compile(r"\$(" + SYMBOL + r")(?![\w])")
 # No leading \b: a pattern that starts with a character class lets the engine skip ahead fast;
 # a match that starts inside a word is dropped in Python (the same matches as with \b).
 _BARE_RE = re.compile(r"([A-Z][A-Z0-9]{2,4}(?:[.\-/][A-Z])?)(?![\w&])")
-_EXCHANGE_WORDS = ("nyse", "nasdaq", "otc", "amex", "cboe", "bats")
 _SUFFIX_AFTER_RE = re.compile(
     r"\s*,?\s*(?:Inc|Corp|Corporation|Co|Company|Ltd|plc|PLC|LLC|N\.V|S\.A|AG|SE)\b\.?"
 )
@@ -128,12 +124,21 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
             symbol = normalize_symbol(m.group(1))
             found.offer(Mention(company, symbol, signal, (m.group(),), sentence(m.start())))
 
-    for m in _exchange_matches(scrubbed, lowered):
+    for m in exchange_matches(scrubbed, lowered):
         offer_symbol(m, "exchange")
     for m in _CASHTAG_RE.finditer(scrubbed) if "$" in scrubbed else ():
         if m.start() > 0 and (scrubbed[m.start() - 1].isalnum() or scrubbed[m.start() - 1] in "_$"):
             continue  # "US$5", "$$"
         offer_symbol(m, "cashtag")
+    for m in PAREN_RE.finditer(scrubbed) if "(" in scrubbed else ():
+        if named_before(scrubbed, m, universe):
+            offer_symbol(m, "exchange")
+    # An item without a headline is read from its lead sentence, as a headline would be.
+    headline = article.title or lead_sentence(article.text)
+    said_names = read_headline(headline, universe).named if worth_reading(headline) else ()
+    for said in said_names:
+        if said.company.cik not in found.by_cik:  # the grammar of the headline names it
+            found.offer(_name_mention(said.company, said.written, headline))
     ambiguous, named = _names(scrubbed, lowered, universe, found, sentence)
     # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
     short_names = {scrubbed[s:e].split()[0].upper() for s, e in named}
@@ -154,32 +159,8 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         if pattern.company.cik in found.by_cik:
             continue  # another signal already names this company
         if _has_context(scrubbed, start, end, pattern, universe, sentence(start)):
-            found.offer(_name_mention(pattern, scrubbed[start:end], sentence(start)))
+            found.offer(_name_mention(pattern.company, scrubbed[start:end], sentence(start)))
     return found.by_cik
-
-
-def _exchange_matches(text: str, lowered: str) -> list[re.Match[str]]:
-    """`_EXCHANGE_RE.finditer(text)`, tried only where an exchange's name starts.
-
-    Every alternative begins with one of `_EXCHANGE_WORDS`, so the matches are the same; a
-    case-insensitive alternation cannot skip ahead and costs more than the rest of detection.
-    """
-    starts: set[int] = set()
-    for word in _EXCHANGE_WORDS:
-        at = lowered.find(word)
-        while at >= 0:
-            starts.add(at)
-            at = lowered.find(word, at + 1)
-    found: list[re.Match[str]] = []
-    taken_until = 0
-    for at in sorted(starts):
-        if at < taken_until:
-            continue
-        m = _EXCHANGE_RE.match(text, at)
-        if m is not None:
-            found.append(m)
-            taken_until = m.end()
-    return found
 
 
 def _feed_signals(article: Article, universe: TickerUniverse, found: _Found) -> None:
@@ -195,8 +176,8 @@ def _feed_signals(article: Article, universe: TickerUniverse, found: _Found) -> 
             )
 
 
-def _name_mention(pattern: NamePattern, written: str, sentence: str) -> Mention:
-    return Mention(pattern.company, pattern.company.tickers[0], "name", (written,), sentence)
+def _name_mention(company: Company, written: str, sentence: str) -> Mention:
+    return Mention(company, company.tickers[0], "name", (written,), sentence)
 
 
 def _acronym_definition(text: str, m: re.Match[str]) -> bool:
@@ -223,7 +204,7 @@ def _names(
         if pattern.ambiguous:
             ambiguous.append((start, end, pattern))
         else:
-            found.offer(_name_mention(pattern, text[start:end], sentence(start)))
+            found.offer(_name_mention(pattern.company, text[start:end], sentence(start)))
     return ambiguous, [(start, end) for start, end, _ in hits]
 
 
@@ -261,10 +242,18 @@ def _name_hits(
         pattern = universe.patterns[index]
         written = text[start:end]
         if written == pattern.written or pattern.weak:  # a weak name carries its suffix
+            pass
+        elif pattern.written.isupper() or not (written[0].isupper() or written[0].isdigit()):
+            continue  # "Nvidia", "NVIDIA" and "nVidia" are all fine; "CSX" only in capitals.
+        if not _amount_or_person(text, start):
             yield start, end, pattern
-        elif not pattern.written.isupper() and (written[0].isupper() or written[0].isdigit()):
-            # "Nvidia", "NVIDIA" and "nVidia" are all fine; "CSX" only in capitals.
-            yield start, end, pattern
+
+
+def _amount_or_person(text: str, start: int) -> bool:
+    """ "$112.3M" is an amount, not 3M; "CEO Larry Culp" is a person, not Culp Inc."""
+    if start > 0 and text[start].isdigit() and text[start - 1] in "$.,":
+        return True
+    return start > 0 and text[start].isupper() and person_before(text, start)
 
 
 def _has_context(
@@ -273,8 +262,8 @@ def _has_context(
     """Does an ambiguous name mean the company here? A legal suffix or context words say so."""
     if _SUFFIX_AFTER_RE.match(text, end):
         return True
-    if pattern.weak:
-        return False
+    if pattern.weak:  # found only with its suffix ("BlackBerry Ltd"): the suffix says so
+        return end - start > len(pattern.written)
     lists = universe.lists
     for symbol in pattern.company.tickers:
         words = lists.context.get(symbol)

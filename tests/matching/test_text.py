@@ -11,7 +11,8 @@ import feedparser
 import pytest
 
 from bot.matching.chinese import CJK_CLASS, has_cjk, is_cjk, segment
-from bot.matching.detect import _EXCHANGE_RE, _exchange_matches
+from bot.matching.forms import EXCHANGE_RE as _EXCHANGE_RE
+from bot.matching.forms import exchange_matches as _exchange_matches
 from bot.matching.index import MatchIndex
 from bot.matching.text import (
     WORD_RE,

@@ -1,0 +1,159 @@
+"""What kind of story an article is: its event types, from the headline, the lead and the filing.
+
+In: an `Article` (title, plain text; for SEC filings the form and the 8-K item numbers). Out: a
+tuple of event types in the order of `EVENTS` (empty when none applies). Only the headline and
+the lead are read: a body mentions dividends and lawsuits in passing, the opening says what the
+story is. A law firm's class-action solicitation is both "legal" and "solicitation", so that a
+user can keep lawsuits and drop the solicitations that flood press wires. Pure; never raises.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.models import Article
+
+EVENTS = (
+    "earnings",
+    "analyst",
+    "guidance",
+    "merger",
+    "dividend",
+    "buyback",
+    "offering",
+    "fda",
+    "legal",
+    "solicitation",
+    "executive",
+    "filing",
+)
+LEAD_CHARS = 320  # the lead: about the first two sentences of the text
+
+_I = re.IGNORECASE
+# One pattern per event type; our own fixed patterns, never user input.
+_RULES: dict[str, re.Pattern[str]] = {
+    "earnings": re.compile(
+        r"\b(?:earnings(?! growth| estimates| guidance| forecasts?)|EPS|financial results"
+        r"|Q[1-4] (?:adj\. |adjusted )?(?:profit|income|loss|revenue|sales|EPS)"
+        r"|(?:first|second|third|fourth)-quarter (?:adjusted )?(?:profit|income|loss)"
+        r"|(?:quarterly|annual|fiscal|[1-4]Q|Q[1-4]|quarter) results|reported [\w-]{0,30} ?results"
+        r"|bottom[- ]line|quarter(?:ly)? (?:update|report)|\w+ sales (?:were|rose|fell|grew|jumped)"
+        r"|reports? (?:Q[1-4]|(?:first|second|third|fourth)[- ]quarter)|net (?:income|loss)"
+        r"|per diluted share|quarterly (?:profit|loss)|(?:beat|miss)(?:es|ed)? estimates"
+        r"|(?:first|second|third|fourth)[- ]quarter (?:profit|loss|sales|revenue|results)"
+        r"|Q[1-4] (?:sales|revenue|profit|loss)|reported (?:Q[1-4]|\w+ sales))\b",
+        _I,
+    ),
+    "analyst": re.compile(
+        r"\b(?:upgrad\w*|downgrad\w*|price (?:target|objective)|target price|PT"
+        r"|(?:raised|cut|lowered|moved) to (?:buy|sell|hold|neutral|outperform|overweight)"
+        r"|from (?:buy|sell|hold|neutral|outperform|underperform|overweight|equal[- ]weight) to"
+        r"|turn(?:s|ed) ['‘]?(?:bullish|bearish|\w+ cautious|cautious|positive|negative)"
+        r"|initiat\w* coverage|coverage (?:on|of)|maintains|reiterat\w+|overweight|underweight"
+        r"|outperform|underperform|equal[- ]weight|(?:buy|sell|hold|neutral) rating"
+        r"|analysts? (?:says?|said)|top pick|conviction list|pounds the table|weighs in"
+        r"|says ['‘’\"]?buy|favou?rite \w+ stock|bullish on|top analyst|rating (?:on|to)"
+        r"|(?:to|from) an? [\"“”']?(?:buy|sell|hold|neutral|outperform|overweight|market perform)"
+        r")\b(?! patients| people| adults| children)",
+        _I,
+    ),
+    "guidance": re.compile(
+        r"\b(?:guidance|outlook|(?:AI|sales|revenue|earnings|profit|full-year|annual) forecast"
+        r"|(?:raises|lowers|cuts|tightens|narrows|widens|reaffirms) [\w\s-]{0,20}view"
+        r"|projects|reaffirm\w*|eyes \$|to exceed"
+        r"|sees [\w\s'‘’]{0,30}(?:revenue|sales|EPS|earnings|profit))\b",
+        _I,
+    ),
+    "merger": re.compile(
+        r"\b(?:acquir(?:e|es|ed|ing)|acquisition|mergers?|merge[sd]?"
+        r"|(?<!stocks )(?<!stock )(?<!neutral )(?<!hold )(?<!sell )to buy(?! from)"
+        r"(?![\w ]{0,25}\bstock)|deal to buy|takeover|buyout"
+        r"|tender offer|strategic alternatives|premium to)\b",
+        _I,
+    ),
+    "dividend": re.compile(
+        r"\b(?:dividend(?! stocks?\b)|(?:monthly|quarterly) distribution|quarterly payout)", _I
+    ),
+    "buyback": re.compile(
+        r"\b(?:buy ?backs?|(?:share|stock) repurchases?|repurchase program)\b", _I
+    ),
+    "offering": re.compile(
+        r"\b(?:public offering|secondary offering|proposed offering"
+        r"|pric(?:es|ed|ing) (?:of )?(?:its |an |a )?[\w\s$.,-]{0,40}offering|registered direct"
+        r"|private placement|convertible (?:senior )?notes|initial public offering)\b",
+        _I,
+    ),
+    "fda": re.compile(
+        r"\b(?:FDA|F\.D\.A|Food and Drug Administration|phase (?:[123]|I{1,3}|IV)[ab]?"
+        r"|clinical (?:trial|study|hold|data)|top-?line (?:results|data)|trials?"
+        r"|(?:early|mid|late)-stage (?:testing|study)|pivotal (?:trial|study|phase)|PDUFA"
+        r"|breakthrough therapy|fast track|complete response letter)\b",
+        _I,
+    ),
+    "legal": re.compile(
+        r"\b(?:lawsuits?|sues|sued|suing|class action|charges|charged|settle[sd]?|settlement"
+        r"|indict\w*|guilty|court|antitrust|probe|investigat\w+|subpoena|fined|penalt(?:y|ies)"
+        r"|fraud|violations?|litigation|plaintiffs?|pleads|convicted|verdict|injunction"
+        r"|constitutional right|misappropriat\w+|enforcement actions?)\b",
+        _I,
+    ),
+    "solicitation": re.compile(
+        r"\b(?:investors? (?:who|that) (?:lost|purchased|suffered)|lead plaintiff"
+        r"|(?:shareholder|investor) alert|law firm|stock loss lawyer|deadline reminder"
+        r"|contact [\w\s]{0,40}(?:lawyer|attorney)|(?:suffered|incurred) losses"
+        r"|class action lawsuit (?:has been )?filed|Rosen Law|Pomerantz|Bronstein, Gewirtz"
+        r"|Levi & Korsinsky|Faruqi|Glancy Prongay|Robbins Geller|Bragar Eagel|Kessler Topaz"
+        r"|Schall Law|Portnoy Law|Kirby McInerney|Gainey McKenna|Hagens Berman|Block & Leviton"
+        r"|Johnson Fistel|Holzer & Holzer)\b",
+        _I,
+    ),
+}
+_ROLE_RE = re.compile(
+    r"\b(?:CEO|co-CEO|chief \w+ officer|chief executive|CFO|COO|chair(?:man|woman)?|president"
+    r"|director|general counsel|chief economist|chief accountant|chief of staff|head)\b",
+    _I,
+)
+_CHANGE_RE = re.compile(
+    r"\b(?:(?:steps?|stepped) (?:down|in)|stepping down|resign\w*|retir\w+|depart\w*"
+    r"|appoint\w*|names|named|hire[sd]?|replace[sd]?|succeed\w*|successor|ousted|to leave"
+    r"|will leave|new (?:CEO|chief|chair)|elected|promot\w+|re-election)\b",
+    _I,
+)
+# 8-K items that say what happened (the others, such as 8.01 "Other Events", say little).
+_ITEMS = {
+    "2.01": "merger",
+    "2.02": "earnings",
+    "3.02": "offering",
+    "5.02": "executive",
+    "1.03": "legal",
+}
+_FORMS = {
+    "S-1": "offering",
+    "S-3": "offering",
+    "424B": "offering",
+    "S-4": "merger",
+    "SC TO": "merger",
+    "DEFM14A": "merger",
+    "10-Q": "earnings",
+    "10-K": "earnings",
+}
+
+
+def lead(article: Article) -> str:
+    """The headline and the opening of the text (the text alone when there is no headline)."""
+    return f"{article.title}\n{article.text[:LEAD_CHARS]}"
+
+
+def classify(article: Article) -> tuple[str, ...]:
+    """The event types of `article`, in the order of `EVENTS`."""
+    text = lead(article)
+    found = {name for name, rule in _RULES.items() if rule.search(text)}
+    if "solicitation" in found:
+        found.add("legal")
+    if _ROLE_RE.search(text) and _CHANGE_RE.search(text):
+        found.add("executive")
+    if article.form:
+        found.add("filing")
+        found.update(_ITEMS[i] for i in article.items if i in _ITEMS)
+        found.update(e for form, e in _FORMS.items() if article.form.upper().startswith(form))
+    return tuple(e for e in EVENTS if e in found)
