@@ -245,15 +245,18 @@ def _name_hits(
             pass
         elif pattern.written.isupper() or not (written[0].isupper() or written[0].isdigit()):
             continue  # "Nvidia", "NVIDIA" and "nVidia" are all fine; "CSX" only in capitals.
-        if not _amount_or_person(text, start):
+        if not _amount_or_person(text, start, written):
             yield start, end, pattern
 
 
-def _amount_or_person(text: str, start: int) -> bool:
-    """ "$112.3M" is an amount, not 3M; "CEO Larry Culp" is a person, not Culp Inc."""
-    if start > 0 and text[start].isdigit() and text[start - 1] in "$.,":
-        return True
-    return start > 0 and text[start].isupper() and person_before(text, start)
+def _amount_or_person(text: str, start: int, written: str) -> bool:
+    """ "$112.3M" is an amount, not 3M; "CEO Larry Culp" is a person, not Culp Inc. Only a
+    one-word name can be a surname: the check (run for most name hits) stops there first."""
+    if start == 0:
+        return False
+    if text[start].isdigit():
+        return text[start - 1] in "$.,"
+    return " " not in written and text[start].isupper() and person_before(text, start)
 
 
 def _has_context(
