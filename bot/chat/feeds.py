@@ -89,7 +89,7 @@ async def _try_feed(context: Context, url: str) -> ParsedFeed:
     async with make_client(limits) as client:
         fetched = await fetch(client, url, limits=limits, check=_guard(context).check)
     if fetched.body is None:
-        raise FeedError(text("feeds.add.empty", context.lang))
+        raise FeedError.named("feeds.add.empty")
     return await context.bot_data.parse_pool.parse(
         fetched.body, source=url, url=fetched.url, content_type=fetched.content_type
     )

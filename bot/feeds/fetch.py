@@ -72,7 +72,7 @@ class FetchError(Exception):
 
     @classmethod
     def named(
-        cls, key: str, /, *, retry_after: float | None = None, network: bool = False, **values: str
+        cls, key: str, /, *, retry_after: float | None = None, network: bool = False, **values: object
     ) -> FetchError:
         """The error whose reason is the catalogue's `key` filled with `values`."""
         phrase = Phrase(key, values)

@@ -4,7 +4,8 @@ In: a URL, whether private addresses are allowed (ALLOW_PRIVATE_FEEDS) and a res
 system's DNS by default; tests inject their own). Out: the address to connect to, so that the
 connection goes to the very address that was checked (a DNS answer that changes between the
 check and the connection cannot smuggle a private address in), or `Blocked`, a `FetchError`
-whose message says why ("127.0.0.1 is a loopback address"). The fetcher calls `check` before
+whose message says why ("127.0.0.1 is a loopback address"), in English as str() and as a
+catalogue phrase for the chat (`say(lang)`). The fetcher calls `check` before
 the first request and again before following each redirect.
 """
 
@@ -18,10 +19,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bot.feeds.fetch import Blocked
+from bot.texts import Phrase
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
-__all__ = ["Blocked", "Guard", "Resolver", "address_problem", "system_resolver"]
+__all__ = ["Blocked", "Guard", "Resolver", "address_phrase", "address_problem", "system_resolver"]
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -33,24 +35,30 @@ async def system_resolver(host: str, port: int) -> list[str]:
 
 def address_problem(address: str) -> str | None:
     """Why `address` may not be fetched for a user (None when it is a public unicast address)."""
+    phrase = address_phrase(address)
+    return phrase.say() if phrase is not None else None
+
+
+def address_phrase(address: str) -> Phrase | None:
+    """`address_problem` as a catalogue phrase, for the chat's language."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
-        return f"{address} is not an IP address"
+        return Phrase("guard.not_ip", {"address": address})
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
     kinds = (
-        ("loopback", ip.is_loopback),
-        ("unspecified", ip.is_unspecified),
-        ("link-local", ip.is_link_local),
-        ("multicast", ip.is_multicast),
-        ("private", ip.is_private),
-        ("reserved", ip.is_reserved),
-        ("non-public", not ip.is_global),
+        ("guard.address.loopback", ip.is_loopback),
+        ("guard.address.unspecified", ip.is_unspecified),
+        ("guard.address.link_local", ip.is_link_local),
+        ("guard.address.multicast", ip.is_multicast),
+        ("guard.address.private", ip.is_private),
+        ("guard.address.reserved", ip.is_reserved),
+        ("guard.address.non_public", not ip.is_global),
     )
-    for kind, applies in kinds:
+    for key, applies in kinds:
         if applies:
-            return f"{ip} is a {kind} address"
+            return Phrase(key, {"address": str(ip)})
     return None
 
 
@@ -67,25 +75,26 @@ class Guard:
             parts = urlsplit(url)
             port = parts.port
         except ValueError:
-            raise Blocked(f"invalid URL: {url}") from None
+            raise Blocked.named("fetch.error.url", detail=url) from None
         if parts.scheme not in ("http", "https"):
-            raise Blocked(f"only http and https feeds are allowed, not {parts.scheme or '?'}:")
+            raise Blocked.named("guard.scheme", scheme=parts.scheme or "?")
         host = (parts.hostname or "").rstrip(".")
         if not host:
-            raise Blocked("the URL has no host")
+            raise Blocked.named("guard.no_host")
         if self.allow_private:
             return None
         port = port or (443 if parts.scheme == "https" else 80)
         try:
             addresses = [host] if _is_ip(host) else await self.resolver(host, port)
         except OSError as exc:
-            raise Blocked(f"cannot resolve {host}: {exc.strerror or exc}") from None
+            detail = str(exc.strerror or exc)
+            raise Blocked.named("guard.unresolved_because", host=host, detail=detail) from None
         if not addresses:
-            raise Blocked(f"cannot resolve {host}")
+            raise Blocked.named("guard.unresolved", host=host)
         for address in addresses:
-            problem = address_problem(address)
+            problem = address_phrase(address)
             if problem:
-                raise Blocked(f"refused: {host} -> {problem}")
+                raise Blocked.named("guard.refused", host=host, problem=problem)
         return addresses[0]
 
 

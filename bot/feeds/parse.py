@@ -29,6 +29,7 @@ from bot.feeds import edgar
 from bot.feeds.entries import FeedContext, detail_type, unique_articles
 from bot.feeds.html_text import as_text, html_to_text, one_line
 from bot.feeds.sniff import FeedError, NotAFeed, describe, not_a_feed, sniff
+from bot.feeds.sniff import problem as problem_of
 from bot.feeds.urls import canonical_url
 from bot.models import Article
 
@@ -76,7 +77,7 @@ def _read(content: bytes, url: str | None, content_type: str | None) -> Any:
         # feedparser's fallback parser for broken XML has bugs of its own (an out-of-range
         # "&#xFFFFFFF;", an empty </height>, a NUL in the declared charset): the document is
         # broken either way, and one bad feed must not stop the others.
-        raise FeedError(f"broken feed: {type(exc).__name__}: {exc}") from exc
+        raise FeedError.named("parse.broken", kind=type(exc).__name__, detail=str(exc)) from exc
 
 
 def _context(
@@ -121,7 +122,7 @@ def parse_feed(
     if not version and not entries:
         raise not_a_feed(content, problem)
     if not entries and isinstance(problem, SAXParseException):
-        raise FeedError(describe(problem, content))
+        raise FeedError.told(problem_of(problem, content))
 
     feed: Mapping[str, Any] = dict(doc.get("feed") or {})
     feed_title = one_line(as_text(str(feed.get("title") or ""), detail_type(feed, "title_detail")))

@@ -4,19 +4,43 @@ In: the bytes of one fetched document (and, after feedparser has read it, the ex
 reported). Out: nothing when the document may be a feed (`sniff`), or the error to raise: a
 `NotAFeed` for HTML pages, JSON, other XML and text, a `FeedError` for empty or broken documents,
 each with a short reason fit for the feed's status. Pure: it only looks at the bytes.
+Each error carries its reason as a catalogue `Phrase` too (`say(lang)`, for the chat that added
+the feed), and survives pickling with it: errors cross the parse pool's process boundary.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from typing import Self
 from xml.sax import SAXParseException
 
 from bot.feeds.html_text import one_line
+from bot.texts import Phrase
 
 
 class FeedError(Exception):
-    """The document cannot be used; str() is a clear reason for the feed's status."""
+    """The document cannot be used; str() is a clear reason for the feed's status (in English:
+    logs, the feed's state, error classification), `say(lang)` the same for a user."""
+
+    def __init__(self, reason: str, phrase: Phrase | None = None) -> None:
+        super().__init__(reason)
+        # In __dict__, which BaseException's pickling restores: the phrase crosses processes.
+        self.phrase = phrase
+
+    @classmethod
+    def named(cls, key: str, /, **values: object) -> Self:
+        """The error whose reason is the catalogue's `key` filled with `values`."""
+        return cls.told(Phrase(key, values))
+
+    @classmethod
+    def told(cls, phrase: Phrase, reason: str | None = None) -> Self:
+        """The error saying `phrase`; `reason` when the log's English differs from it."""
+        return cls(reason if reason is not None else phrase.say().strip(), phrase)
+
+    def say(self, lang: str) -> str:
+        """The reason in `lang` (in English when it was not written with the catalogue)."""
+        return self.phrase.say(lang).strip() if self.phrase is not None else str(self)
 
 
 class NotAFeed(FeedError):
@@ -42,6 +66,18 @@ _HTML_ROOT = re.compile(r"<(?:html|head|body)[\s>/]", re.IGNORECASE)
 _FEED_ROOT = re.compile(r"<(?:[\w.-]+:)?(?:rss|feed|rdf|channel)[\s>/]", re.IGNORECASE)
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)")
+# expat's commonest complaints, said in the chat's language; others stay as expat wrote them.
+_EXPAT = {
+    "no element found": "sniff.xml.no_element",
+    "not well-formed (invalid token)": "sniff.xml.invalid_token",
+    "mismatched tag": "sniff.xml.mismatched_tag",
+    "unclosed token": "sniff.xml.unclosed_token",
+    "undefined entity": "sniff.xml.undefined_entity",
+    "junk after document element": "sniff.xml.junk_after",
+    "syntax error": "sniff.xml.syntax",
+    "unbound prefix": "sniff.xml.unbound_prefix",
+    "duplicate attribute": "sniff.xml.duplicate_attribute",
+}
 
 
 def _head_text(content: bytes) -> str:
@@ -73,31 +109,41 @@ def _html_reason(text: str) -> NotAFeed:
     m = _HTML_TITLE.search(text)
     title = one_line(html.unescape(m.group(1)))[:80] if m else ""
     if title:
-        return NotAFeed(f"not a feed: an HTML page (<title>{title}</title>)")
-    return NotAFeed("not a feed: an HTML page")
+        # The log keeps the tag as it was found; a chat gets the title without markup.
+        reason = f"not a feed: an HTML page (<title>{title}</title>)"
+        return NotAFeed.told(Phrase("sniff.html_titled", {"title": title}), reason)
+    return NotAFeed.named("sniff.html")
 
 
 def sniff(content: bytes) -> None:
     """Reject what is plainly not a feed before feedparser spends time on it."""
     prolog, body = _split_prolog(_head_text(content))
     if not body:
-        raise FeedError("empty document")
+        raise FeedError.named("sniff.empty")
     if body[:1] in ("{", "["):
-        kind = "a JSON Feed (not supported)" if "jsonfeed.org" in body[:2000] else "JSON"
-        raise NotAFeed(f"not a feed: {kind}")
+        raise NotAFeed.named("sniff.json_feed" if "jsonfeed.org" in body[:2000] else "sniff.json")
     if _is_html(prolog, body):
         raise _html_reason(body)
 
 
-def describe(exc: BaseException, content: bytes) -> str:
-    """A problem feedparser reported, as a reason: broken XML with its line, else the message."""
+def problem(exc: BaseException, content: bytes) -> Phrase:
+    """A problem feedparser reported, as a phrase: broken XML with its line, else the message."""
     if isinstance(exc, SAXParseException):
         line: int = exc.getLineNumber() or 1
         # feedparser puts an XML declaration and a newline before documents that have none.
         if not _XML_DECLARATION.match(_head_text(content[:256])):
             line = max(1, line - 1)
-        return f"broken XML at line {line}: {exc.getMessage()}"
-    return str(exc) or type(exc).__name__
+        message = str(exc.getMessage())
+        key = _EXPAT.get(message)
+        detail: object = Phrase(key) if key else message
+        # The line as digits: a locale's grouping ("1,234") is no line number.
+        return Phrase("sniff.broken_xml", {"line": str(line), "detail": detail})
+    return Phrase("sniff.problem", {"detail": str(exc) or type(exc).__name__})
+
+
+def describe(exc: BaseException, content: bytes) -> str:
+    """The `problem` in English, for the feed's warnings and logs."""
+    return problem(exc, content).say()
 
 
 def not_a_feed(content: bytes, exc: BaseException | None) -> FeedError:
@@ -106,9 +152,9 @@ def not_a_feed(content: bytes, exc: BaseException | None) -> FeedError:
     if _HTML_ROOT.search(body[:4096]):
         return _html_reason(body)
     if not body.startswith("<"):
-        return NotAFeed(f"not a feed: text, not XML (starts with {one_line(body)[:40]!r})")
+        return NotAFeed.named("sniff.text", start=repr(one_line(body)[:40]))
     if isinstance(exc, SAXParseException):
-        return FeedError(describe(exc, content))
+        return FeedError.told(problem(exc, content))
     m = _ROOT.match(body)
-    root = m.group(1) if m else "?"
-    return NotAFeed(f"not a feed: an XML document with root element <{root}>")
+    # The element is the value, not the catalogue's: catalogues hold no markup.
+    return NotAFeed.named("sniff.xml_root", root=f"<{m.group(1) if m else '?'}>")
