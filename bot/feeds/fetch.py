@@ -72,7 +72,13 @@ class FetchError(Exception):
 
     @classmethod
     def named(
-        cls, key: str, /, *, retry_after: float | None = None, network: bool = False, **values: object
+        cls,
+        key: str,
+        /,
+        *,
+        retry_after: float | None = None,
+        network: bool = False,
+        **values: object,
     ) -> FetchError:
         """The error whose reason is the catalogue's `key` filled with `values`."""
         phrase = Phrase(key, values)
