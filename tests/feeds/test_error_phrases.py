@@ -197,4 +197,5 @@ def test_errors_from_a_worker_process_keep_their_phrase(pool: ParsePool) -> None
         raise AssertionError("parsed")
 
     assert asyncio.run(go(BROKEN)) == "XML 在第 1 行损坏：找不到任何元素"
-    assert pool.in_processes and pool.pids()
+    assert pool.in_processes
+    assert pool.pids()
