@@ -106,9 +106,13 @@ async def my_feeds(update: Update, context: Context) -> None:
     for number, state in enumerate(states, start=1):
         status = ""
         if state.broken_at is not None:
-            status = text("feeds.list.broken", context.lang, error=state.last_error or "?")
+            status = text(
+                "feeds.list.broken", context.lang, error=state.error_for(context.lang) or "?"
+            )
         elif state.error_count:
-            status = text("feeds.list.failing", context.lang, error=state.last_error or "?")
+            status = text(
+                "feeds.list.failing", context.lang, error=state.error_for(context.lang) or "?"
+            )
         lines.append(
             text(
                 "feeds.list.line",

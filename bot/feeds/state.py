@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.feeds.rhythm import Rhythm
 from bot.models import Feed, FeedKind
+from bot.texts import Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,15 @@ class FeedState:
     broken_at: datetime | None = None
     last_fetch_at: datetime | None = None
     rhythm: Rhythm | None = None  # learned from its items' dates; None before the first
+    # `last_error` as a catalogue phrase, for a reader of another language; None when the
+    # failure was recorded without one (before migration 0012), then `last_error` is shown.
+    last_error_phrase: Phrase | None = None
+
+    def error_for(self, lang: str) -> str | None:
+        """The last failure's reason as a reader of `lang` sees it."""
+        if self.last_error_phrase is not None:
+            return self.last_error_phrase.say(lang).strip()
+        return self.last_error
 
 
 @dataclass(frozen=True, slots=True)

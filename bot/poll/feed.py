@@ -258,11 +258,13 @@ class FeedPoller:
         )
         since = health.failing_since(state, now)
         if verdict is Verdict.BROKEN and self.store.polls.mark_broken(feed.id, now=now):
-            self.notices.feed(state, "feeds.notice.broken", now, error=error, since=when(since))
+            # The error itself, not its English: each language's notice says its phrase.
+            self.notices.feed(state, "feeds.notice.broken", now, error=exc, since=when(since))
         self.store.polls.record_failure(
             feed.id,
             now=now,
             error=error,
+            phrase=exc.phrase,
             next_poll_at=schedule.after_failure(
                 now,
                 feed.interval,

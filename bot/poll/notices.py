@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.feeds.state import FeedState
 from bot.storage.store import Store
-from bot.texts import DEFAULT_LANG, known, text
+from bot.texts import DEFAULT_LANG, known, said, text
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +33,16 @@ class Notices:
         self.store = store
         self.operators = sorted(operators)
 
-    def feed(self, state: FeedState, key: str, now: datetime, **values: str) -> None:
-        """Tell the operators and the chats that depend on the feed."""
+    def feed(self, state: FeedState, key: str, now: datetime, **values: object) -> None:
+        """Tell the operators and the chats that depend on the feed. A value that can say
+        itself (a phrase, an error carrying one) is said in each chat's language."""
         feed = state.feed
         assert feed.id is not None
         chats = set(self.operators)
         chats.update(self.store.polls.feed_dependents(feed.id, since=now - DEPENDENT_WINDOW))
-        log.warning("%s", text(key, name=feed.name, url=feed.url, **values))
+        log.warning("%s", text(key, name=feed.name, url=feed.url, **_said(values, DEFAULT_LANG)))
         for lang, chat_ids in self._by_language(chats).items():
-            message = text(key, lang, name=feed.name, url=feed.url, **values)
+            message = text(key, lang, name=feed.name, url=feed.url, **_said(values, lang))
             self.store.outbox.enqueue_notice(chat_ids, message, now=now)
 
     def operators_only(
@@ -60,3 +61,8 @@ class Notices:
             lang = known(found.lang) if found is not None else DEFAULT_LANG
             groups.setdefault(lang, []).append(chat_id)
         return groups
+
+
+def _said(values: dict[str, object], lang: str) -> dict[str, object]:
+    """The values as a reader of `lang` sees them."""
+    return {k: said(v, lang) for k, v in values.items()}

@@ -175,6 +175,7 @@ class ArticleRepository(StoreBase):
                     last_fetch_at=now,
                     last_success_at=now,
                     last_error=warning,
+                    last_error_phrase=None,
                     error_count=0,
                     failing_since=None,
                     next_poll_at=next_poll_at,

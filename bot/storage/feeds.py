@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, or_, select, update
 from bot.feeds import rhythm
 from bot.feeds.state import FeedHealth, FeedState
 from bot.models import Feed, FeedKind
+from bot.storage import phrases
 from bot.storage.base import StoreBase
 from bot.storage.schema import article_sources, feed_owners, feeds
 
@@ -42,6 +43,7 @@ def feed_state(r: Any) -> FeedState:
         broken_at=r.broken_at,
         last_fetch_at=r.last_fetch_at,
         rhythm=rhythm.loads(r.rhythm),
+        last_error_phrase=phrases.loads(r.last_error_phrase),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 
 from bot.feeds.state import FeedState, Unchanged
 from bot.models import DeliveryKind, FeedKind, Kind
+from bot.storage import phrases
 from bot.storage.base import StoreBase
 from bot.storage.feeds import feed_state
 from bot.storage.schema import (
@@ -28,6 +29,7 @@ from bot.storage.schema import (
     feeds,
     subscriptions,
 )
+from bot.texts import Phrase
 
 
 class PollRepository(StoreBase):
@@ -74,13 +76,23 @@ class PollRepository(StoreBase):
             )
 
     def record_failure(
-        self, feed_id: int, *, now: datetime, error: str, next_poll_at: datetime, count: bool = True
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        error: str,
+        next_poll_at: datetime,
+        count: bool = True,
+        phrase: Phrase | None = None,
     ) -> None:
-        """A failed poll. With `count=False` (a network outage on our side) the failure is shown
-        but does not advance the feed's error count or its run of failures."""
+        """A failed poll: `error` in English (logs, operators' reports), `phrase` the same
+        reason for a reader of any language (None: `error` is all there is). With `count=False`
+        (a network outage on our side) the failure is shown but does not advance the feed's
+        error count or its run of failures."""
         values: dict[str, Any] = {
             "last_fetch_at": now,
             "last_error": error,
+            "last_error_phrase": phrases.dumps(phrase),
             "last_error_at": now,
             "next_poll_at": next_poll_at,
         }
@@ -104,6 +116,7 @@ class PollRepository(StoreBase):
                     last_fetch_at=bindparam("polled_at"),
                     last_success_at=bindparam("polled_at"),
                     last_error=None,
+                    last_error_phrase=None,
                     error_count=0,
                     failing_since=None,
                     next_poll_at=bindparam("next_at"),

@@ -114,6 +114,9 @@ feeds = Table(
     Column("last_fetch_at", UTCDateTime),
     Column("last_success_at", UTCDateTime),
     Column("last_error", Text),
+    # The same reason as a catalogue phrase (JSON, `bot.storage.phrases`), said in the reader's
+    # language; NULL for failures recorded before 0012 (shown in English) and for successes.
+    Column("last_error_phrase", Text),
     Column("error_count", Integer, nullable=False, server_default="0"),
     Column("next_poll_at", UTCDateTime),
     # Scale-out (0006): the worker fetching this feed now, until when (a dead worker's lease
