@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.feeds.rhythm import Rhythm
 from bot.models import Feed, FeedKind
-from bot.texts import Phrase
+from bot.texts import DEFAULT_LANG, Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +38,9 @@ class FeedState:
     last_error_phrase: Phrase | None = None
 
     def error_for(self, lang: str) -> str | None:
-        """The last failure's reason as a reader of `lang` sees it."""
-        if self.last_error_phrase is not None:
+        """The last failure's reason as a reader of `lang` sees it. English readers get the
+        English text itself, which can say more than the phrase's English (the log's wording)."""
+        if self.last_error_phrase is not None and lang != DEFAULT_LANG:
             return self.last_error_phrase.say(lang).strip()
         return self.last_error
 

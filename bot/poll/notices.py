@@ -40,7 +40,10 @@ class Notices:
         assert feed.id is not None
         chats = set(self.operators)
         chats.update(self.store.polls.feed_dependents(feed.id, since=now - DEPENDENT_WINDOW))
-        log.warning("%s", text(key, name=feed.name, url=feed.url, **_said(values, DEFAULT_LANG)))
+        log.warning(
+            "%s",
+            text(key, DEFAULT_LANG, name=feed.name, url=feed.url, **_said(values, DEFAULT_LANG)),
+        )
         for lang, chat_ids in self._by_language(chats).items():
             message = text(key, lang, name=feed.name, url=feed.url, **_said(values, lang))
             self.store.outbox.enqueue_notice(chat_ids, message, now=now)
@@ -64,5 +67,9 @@ class Notices:
 
 
 def _said(values: dict[str, object], lang: str) -> dict[str, object]:
-    """The values as a reader of `lang` sees them."""
-    return {k: said(v, lang) for k, v in values.items()}
+    """The values as a reader of `lang` sees them. An error is its str() in English: the text
+    the log and the feed's state hold, which can say more than its phrase's English."""
+    return {
+        k: str(v) if lang == DEFAULT_LANG and isinstance(v, Exception) else said(v, lang)
+        for k, v in values.items()
+    }
