@@ -1,7 +1,8 @@
-"""/addfeed in a Chinese chat, as a user types it: the real application, the fake Bot API, the
-feed server, the real parse pool (worker processes) and the poll job. A web page, a private address (with
-ALLOW_PRIVATE_FEEDS off) and a broken document are each refused in Chinese, with no English
-left but the URL and what the document itself holds.
+"""User feeds in a Chinese chat, as a user types it: the real application, the fake Bot API,
+the feed server, the real parse pool (worker processes) and the poll job. A web page, a private
+address (with ALLOW_PRIVATE_FEEDS off) and a broken document are each refused in Chinese, with
+no English left but the URL and what the document itself holds; /myfeeds says why an added
+feed fails in Chinese too.
 """
 
 from __future__ import annotations
@@ -106,5 +107,6 @@ def test_myfeeds_says_a_failing_feeds_reason_in_the_chats_language(
 
     # The same row read in English: the reason the log and the English chat always saw.
     state = bot.svc.store.feeds.user_feeds(USER)[0]
-    assert state.last_error is not None and english.lower() in state.last_error.lower()
+    assert state.last_error is not None
+    assert english.lower() in state.last_error.lower()
     assert state.error_for("en") == state.last_error

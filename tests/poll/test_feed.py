@@ -25,6 +25,7 @@ from bot.settings import Settings
 from bot.storage.schema import article_sources, articles, deliveries
 from bot.storage.store import FeedState, Store
 from tests.fakes.feed_server import FeedServer
+from tests.texts.test_no_english import english_left
 
 START = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ADMIN = 7001
@@ -528,3 +529,55 @@ def test_an_operator_who_never_wrote_to_the_bot_is_told_too(
     ((chat, message),) = poller.notices()
     assert chat == ADMIN
     assert "marked broken" in message
+
+
+# ------------------------------------------------------------------------------ languages
+
+ZH_PAGE = "<!doctype html><html><head><title>新浪财经首页</title></head><body>你好</body></html>"
+ZH_CHAT = 7003
+
+
+@pytest.mark.parametrize(
+    ("allow_private", "chinese", "english"),
+    [
+        (
+            True,
+            "不是订阅源：这是一个 HTML 网页（标题为“新浪财经首页”）",
+            "not a feed: an HTML page (<title>新浪财经首页</title>)",
+        ),
+        (
+            False,
+            "已拒绝：127.0.0.1 → 127.0.0.1 是回环地址",
+            "refused: 127.0.0.1 -> 127.0.0.1 is a loopback address",
+        ),
+    ],
+    ids=["not-a-feed", "guard-blocked"],
+)
+def test_a_broken_feeds_notice_says_its_reason_in_each_readers_language(
+    server: FeedServer,
+    store: Store,
+    universe: TickerUniverse,
+    allow_private: bool,
+    chinese: str,
+    english: str,
+) -> None:
+    for chat, lang in ((ADMIN, "en"), (USER_CHAT, "en"), (ZH_CHAT, "zh_Hans")):
+        store.chats.upsert_chat(chat, "private", "Reader", START, lang=lang)
+    poller = Poller(store, universe, allow_private_feeds=allow_private)
+    good = server.set("/good.rss", rss([("g", "https://n.example/1", "One")]))
+    page = server.set("/page.html", ZH_PAGE, content_type="text/html; charset=utf-8")
+    catalogue(store, good)
+    store.feeds.add_user_feed(ZH_CHAT, Feed("美股快讯", page, 300), now=START)
+    store.feeds.add_user_feed(USER_CHAT, Feed("美股快讯", page, 300), now=START)
+    poller.only(page)
+    poller.clock.now = START + timedelta(hours=49)
+    poller.only(good)  # another feed works: the failure is the feed's, not ours
+    poller.only(page)
+
+    told = dict(poller.notices())
+    assert sorted(told) == [ADMIN, USER_CHAT, ZH_CHAT]
+    assert f"现已标记为失效：{chinese}。" in told[ZH_CHAT], told[ZH_CHAT]
+    assert english_left(told[ZH_CHAT].replace(page, "")) == [], told[ZH_CHAT]
+    # English readers: word for word the reason the log holds, as before.
+    assert f"marked broken: {english}." in told[ADMIN], told[ADMIN]
+    assert told[USER_CHAT] == told[ADMIN]
