@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -171,15 +172,28 @@ def feed_status(state: FeedState, *, sec_enabled: bool, lang: str = "en") -> str
 
 def chart_png(data: Trend, lang: str = "en") -> bytes:
     """A bar chart of articles per day, as PNG bytes. matplotlib is imported here, not at
-    start-up, and drawn with the Agg backend (no display)."""
+    start-up, and drawn with the Agg backend (no display). A language other than English is
+    drawn with a CJK font when the system has one; without one the chart is in English."""
     import matplotlib
 
     matplotlib.use("Agg")
+    from matplotlib import font_manager
+
+    family = None
+    if lang != "en":
+        family = cjk_family(f.name for f in font_manager.fontManager.ttflist)
+    # Without a font for its script the chart's words would be empty boxes: say them in English.
+    if family is None:
+        return _draw(data, "en")
+    # A fallback list: the CJK font first, matplotlib's own for whatever glyph it lacks.
+    with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"]}):
+        return _draw(data, lang)
+
+
+def _draw(data: Trend, lang: str) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    # Without a font for its script the chart's words would be empty boxes: say them in English.
-    lang = lang if lang == "en" or _has_cjk_font() else "en"
     figure = Figure(figsize=(8, 4), dpi=100)
     axes = figure.subplots()
     axes.bar([d.isoformat() for d in data.days], data.counts, color="#2a7ab9")
@@ -198,13 +212,17 @@ def chart_png(data: Trend, lang: str = "en") -> bytes:
     return buffer.getvalue()
 
 
-def _has_cjk_font() -> bool:
-    """Whether matplotlib has a font that draws Chinese (the chart's words then follow the
-    chat's language)."""
-    from matplotlib import font_manager
+# Names that fonts drawing Chinese carry (Noto/Source Han "CJK", WenQuanYi, the Windows and
+# macOS Hei, Song, YaHei, PingFang); Simplified Chinese faces first where a family has several.
+CJK_NAMES = ("CJK", "Hei", "Song", "WenQuanYi", "YaHei", "PingFang", "Source Han")
 
-    names = ("CJK", "Hei", "Song", "WenQuanYi", "YaHei", "PingFang")
-    return any(any(n in f.name for n in names) for f in font_manager.fontManager.ttflist)
+
+def cjk_family(families: Iterable[str]) -> str | None:
+    """The font family to draw Chinese with, among the installed `families` (None: none can)."""
+    found = sorted({f for f in families if any(n in f for n in CJK_NAMES)})
+    simplified = [f for f in found if f.endswith((" SC", " Hans", " CN"))]
+    ranked = simplified or found
+    return ranked[0] if ranked else None
 
 
 def trend_caption(data: Trend, lang: str = "en") -> str:

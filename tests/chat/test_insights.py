@@ -4,14 +4,17 @@ today's bar has its date, and /feeds says "off" and "not polled yet" where that 
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.chat.insights import feed_status, labelled_days
+from bot.chat.insights import Trend, chart_png, cjk_family, feed_status, labelled_days
 from bot.feeds.state import FeedState
+from bot.matching.tickers import Company
 from bot.models import Article, Feed
 from bot.storage.store import Store
 from tests.chat.conftest import StartBot, seed_articles
@@ -152,3 +155,50 @@ def test_feeds_says_off_and_not_polled_yet(
         timeout=20,
     )
     assert "Deep News: ok" in say(telegram, "/feeds")
+
+
+@pytest.mark.parametrize(
+    ("families", "chosen"),
+    [
+        (["DejaVu Sans", "DejaVu Serif"], None),
+        (["DejaVu Sans", "Noto Sans CJK JP", "Noto Sans CJK SC"], "Noto Sans CJK SC"),
+        (["DejaVu Sans", "Noto Serif CJK JP"], "Noto Serif CJK JP"),
+        (["WenQuanYi Zen Hei", "DejaVu Sans"], "WenQuanYi Zen Hei"),
+        (["Source Han Sans CN", "Source Han Sans TW"], "Source Han Sans CN"),
+        (["Microsoft YaHei"], "Microsoft YaHei"),
+    ],
+    ids=["none", "noto-prefers-sc", "noto-serif", "wenquanyi", "source-han-cn", "yahei"],
+)
+def test_the_chart_draws_chinese_with_an_installed_cjk_font(
+    families: list[str], chosen: str | None
+) -> None:
+    assert cjk_family(families) == chosen
+
+
+def _chinese_trend() -> Trend:
+    today = datetime(2026, 12, 7, tzinfo=UTC).date()
+    days = [today - timedelta(days=n) for n in range(29, -1, -1)]
+    nvidia = Company(cik=1045810, name="Nvidia", tickers=("NVDA",), exchange="Nasdaq")
+    return Trend(nvidia, days, [n % 3 for n in range(30)], {})
+
+
+def test_a_chinese_chart_is_drawn_without_missing_glyphs() -> None:
+    """Warnings are errors: a Chinese word drawn in a font without it ("Glyph missing") fails.
+    With a CJK font installed the chart is in Chinese, without one in English."""
+    png = chart_png(_chinese_trend(), "zh_Hans")
+    assert png.startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(
+    not shutil.which("fc-list")
+    or not subprocess.run(
+        ["fc-list", ":lang=zh"], capture_output=True, text=True, check=False
+    ).stdout.strip(),
+    reason="no CJK font installed (Debian: fonts-noto-cjk)",
+)
+def test_with_a_cjk_font_the_chart_is_in_chinese() -> None:
+    from matplotlib import font_manager
+
+    family = cjk_family(f.name for f in font_manager.fontManager.ttflist)
+    assert family is not None, "fontconfig has one; matplotlib should find it too"
+    assert chart_png(_chinese_trend(), "zh_Hans") != chart_png(_chinese_trend(), "en")
