@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.delivery.preferences import PreferenceError
-from bot.matching.keywords import QueryError, parse_query
+from bot.matching.keywords import QueryError, parse_stored
 from bot.matching.tickers import TickerUniverse
 from bot.models import ChatSettings, Kind
 from bot.storage.subscriptions import SubscriptionState
@@ -100,7 +100,9 @@ def _subscription(item: object, number: int, universe: TickerUniverse) -> Subscr
         return SubscriptionState(Kind.TICKER, company.tickers[0], muted)
     if kind == Kind.KEYWORD.value:
         try:
-            query = parse_query(value)
+            # An export holds queries as stored: one saved before operators were read in any
+            # case ("chips and") is read as the match index reads it, not refused.
+            query = parse_stored(value)
         except QueryError as exc:
             raise ImportRefused("chat.import.error.keyword", number=number, error=exc) from None
         return SubscriptionState(Kind.KEYWORD, query.text, muted)

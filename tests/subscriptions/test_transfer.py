@@ -117,3 +117,14 @@ def test_a_good_import_is_read(universe: TickerUniverse) -> None:
     subs, changes = read_import(_file(), universe, limit=2)
     assert [(s.kind.value, s.value, s.muted) for s in subs] == [("ticker", "AMZN", False)]
     assert changes == {"delivery_mode": DeliveryMode.DAILY}
+
+
+def test_an_export_made_before_operators_in_any_case_is_read_back(
+    universe: TickerUniverse,
+) -> None:
+    """A query saved when only OR in capitals was an operator ("chips and") reads back with its
+    meaning of then, as the match index reads it, rather than refusing the whole file."""
+    raw = _file(subscriptions=[{"kind": "keyword", "value": "chips and", "muted": True}])
+    subs, _ = read_import(raw, universe, limit=2)
+    assert [(s.kind.value, s.muted) for s in subs] == [("keyword", True)]
+    assert subs[0].value.split() == ["chips", "and"]
