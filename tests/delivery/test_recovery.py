@@ -94,7 +94,7 @@ def test_candidates(at_claim: int | None, now: int | None, expected: range) -> N
 
 def user_writes(fake: FakeBotAPI, store: Store, count: int) -> None:
     """The user writes `count` messages; the bot records each id as it receives it (what the
-    chat handlers' first handler, `bot.chat.common.note_message`, does)."""
+    chat handlers' first handler, `bot.chat.gate.note_message`, does)."""
     for n in range(count):
         update = fake.user_sends(f"hello {n}", user_id=CHAT)
         store.chats.note_message(CHAT, update["message"]["message_id"])
