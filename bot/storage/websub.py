@@ -1,0 +1,232 @@
+"""WebSub subscriptions and the inbox of pushed documents.
+
+In: feed ids, hub links, the hub's answers, pushed bodies, the clock. Out: `HubSubscription`s
+(bot.websub.lease), `Push`es taken for a worker, and whether a state change happened (a
+conditional UPDATE: an intent check matches only a subscription of ours that is pending or
+active for that very topic). Every method is one short transaction. Fails with SQLAlchemy's
+errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+
+from bot.storage.base import StoreBase
+from bot.storage.schema import websub, websub_inbox
+from bot.websub.lease import (
+    RETRY_AFTER,
+    HubLink,
+    HubState,
+    HubSubscription,
+    renew_at,
+)
+
+LIVE = (HubState.PENDING, HubState.ACTIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """A pushed document, waiting to go through its feed's poll."""
+
+    id: int
+    feed_id: int
+    body: bytes
+    content_type: str | None
+    received_at: datetime
+
+
+def _row(r: Any) -> HubSubscription:
+    return HubSubscription(
+        id=r.id,
+        feed_id=r.feed_id,
+        link=HubLink(r.hub, r.topic),
+        secret=r.secret,
+        state=HubState(r.state),
+        guarded=r.guarded,
+        requested_at=r.requested_at,
+        lease_until=r.lease_until,
+        renew_at=r.renew_at,
+        retry_at=r.retry_at,
+        last_push_at=r.last_push_at,
+        misses=r.misses,
+    )
+
+
+class WebSubRepository(StoreBase):
+    """The websub and websub_inbox tables."""
+
+    def get(self, *, feed_id: int | None = None, sub_id: int | None = None) -> HubSubscription | None:
+        """The subscription of a feed, or the one with this id; None when there is none."""
+        query = select(websub)
+        if feed_id is not None:
+            query = query.where(websub.c.feed_id == feed_id)
+        if sub_id is not None:
+            query = query.where(websub.c.id == sub_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _row(row) if row is not None else None
+
+    def all(self) -> list[HubSubscription]:
+        """Every subscription (the worker picks those due with `bot.websub.lease.due`)."""
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(select(websub).order_by(websub.c.id))]
+
+    def discovered(self, feed_id: int, link: HubLink, *, secret: str, guarded: bool) -> None:
+        """A feed advertises `link`: a new subscription to ask for, or a changed hub or topic
+        (asked again from the start, with a new secret)."""
+        values = {"hub": link.hub, "topic": link.topic, "secret": secret, "guarded": guarded}
+        fresh = {**values, "state": HubState.NEW, "misses": 0, "lease_until": None}
+        with self.engine.begin() as conn:
+            conn.execute(
+                self._insert(websub)
+                .values(feed_id=feed_id, **fresh)
+                .on_conflict_do_nothing(index_elements=["feed_id"])
+            )
+            conn.execute(
+                update(websub)
+                .where(
+                    websub.c.feed_id == feed_id,
+                    or_(websub.c.hub != link.hub, websub.c.topic != link.topic),
+                )
+                .values(**fresh)
+            )
+
+    def requested(self, sub_id: int, *, now: datetime, wait: timedelta) -> None:
+        """The hub accepted a (re)subscription request: its intent check should come within
+        `wait`; an active lease stays active meanwhile."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(websub)
+                .where(websub.c.id == sub_id, websub.c.state != HubState.ACTIVE)
+                .values(state=HubState.PENDING)
+            )
+            conn.execute(
+                update(websub)
+                .where(websub.c.id == sub_id)
+                .values(requested_at=now, renew_at=now + wait, error=None)
+            )
+
+    def failed(self, sub_id: int, *, now: datetime, error: str) -> None:
+        """The hub could not be asked, refused the request, or never checked our intent: an
+        active lease runs on (renewal tried again later), else the feed is polled as before."""
+        retry = now + RETRY_AFTER
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(websub)
+                .where(websub.c.id == sub_id, websub.c.state != HubState.ACTIVE)
+                .values(state=HubState.FAILED, retry_at=retry)
+            )
+            conn.execute(update(websub).where(websub.c.id == sub_id).values(error=error[:500]))
+
+    def verified(self, sub_id: int, topic: str, *, lease_seconds: int, now: datetime) -> bool:
+        """The hub's intent check for a subscription of ours to `topic`, pending or active:
+        active until the lease ends. False when it matches none (the caller answers 404)."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(websub)
+                .where(websub.c.id == sub_id, websub.c.topic == topic, websub.c.state.in_(LIVE))
+                .values(
+                    state=HubState.ACTIVE,
+                    lease_until=now + timedelta(seconds=lease_seconds),
+                    renew_at=renew_at(now, lease_seconds),
+                    error=None,
+                    misses=0,
+                )
+            )
+        return done.rowcount == 1
+
+    def denied(self, sub_id: int, topic: str, *, reason: str, now: datetime) -> bool:
+        """The hub refused (or ended) our subscription to `topic`: polled as before, asked
+        again later. False when it matches none of ours."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(websub)
+                .where(websub.c.id == sub_id, websub.c.topic == topic)
+                .values(
+                    state=HubState.DENIED,
+                    lease_until=None,
+                    retry_at=now + RETRY_AFTER,
+                    error=reason[:500] or "denied by the hub",
+                )
+            )
+        return done.rowcount == 1
+
+    def missed(self, feed_id: int, *, limit: int, now: datetime) -> bool:
+        """A poll of a pushed feed found stories the hub had not pushed. After `limit` such
+        polls in a row the hub counts as silent: polled as before, asked again later. True
+        when it just became silent."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(websub)
+                .where(websub.c.feed_id == feed_id, websub.c.state == HubState.ACTIVE)
+                .values(misses=websub.c.misses + 1)
+            )
+            done = conn.execute(
+                update(websub)
+                .where(
+                    websub.c.feed_id == feed_id,
+                    websub.c.state == HubState.ACTIVE,
+                    websub.c.misses >= limit,
+                )
+                .values(
+                    state=HubState.SILENT,
+                    lease_until=None,
+                    retry_at=now + RETRY_AFTER,
+                    error="the hub pushed nothing while polls found new stories",
+                )
+            )
+        return done.rowcount == 1
+
+    # ------------------------------------------------------------------ the inbox
+
+    def keep_push(
+        self, sub: HubSubscription, body: bytes, *, content_type: str | None, now: datetime
+    ) -> None:
+        """A verified delivery: kept for a worker; the hub is alive."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                websub_inbox.insert().values(
+                    feed_id=sub.feed_id, body=body, content_type=content_type, received_at=now
+                )
+            )
+            conn.execute(
+                update(websub).where(websub.c.id == sub.id).values(last_push_at=now, misses=0)
+            )
+
+    def take_pushes(
+        self, *, owner: str, now: datetime, lease: timedelta, limit: int = 100
+    ) -> list[Push]:
+        """Lease to `owner` the oldest pushes no other worker holds; returns them, oldest
+        first. A worker that dies holding them leaves them to the others after `lease`."""
+        free = (
+            select(websub_inbox.c.id)
+            .where(or_(websub_inbox.c.taken_until.is_(None), websub_inbox.c.taken_until <= now))
+            .order_by(websub_inbox.c.received_at, websub_inbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                update(websub_inbox)
+                .where(websub_inbox.c.id.in_(free.scalar_subquery()))
+                .values(taken_by=owner, taken_until=now + lease)
+                .returning(*websub_inbox.c)
+            ).all()
+        pushes = [Push(r.id, r.feed_id, r.body, r.content_type, r.received_at) for r in rows]
+        return sorted(pushes, key=lambda p: (p.received_at, p.id))
+
+    def done_pushes(self, push_ids: Sequence[int]) -> None:
+        """These pushes went through their feed's poll: forgotten."""
+        if push_ids:
+            with self.engine.begin() as conn:
+                conn.execute(delete(websub_inbox).where(websub_inbox.c.id.in_(list(push_ids))))
+
+    def pending_pushes(self) -> int:
+        """How many pushes wait in the inbox."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(websub_inbox)).scalar_one())
