@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from bot.storage.base import StoreBase
 from bot.storage.schema import websub, websub_inbox
@@ -27,6 +27,7 @@ from bot.websub.lease import (
 )
 
 LIVE = (HubState.PENDING, HubState.ACTIVE)
+RESTING = (HubState.DENIED, HubState.FAILED, HubState.SILENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,9 @@ def _row(r: Any) -> HubSubscription:
 class WebSubRepository(StoreBase):
     """The websub and websub_inbox tables."""
 
-    def get(self, *, feed_id: int | None = None, sub_id: int | None = None) -> HubSubscription | None:
+    def get(
+        self, *, feed_id: int | None = None, sub_id: int | None = None
+    ) -> HubSubscription | None:
         """The subscription of a feed, or the one with this id; None when there is none."""
         query = select(websub)
         if feed_id is not None:
@@ -71,10 +74,30 @@ class WebSubRepository(StoreBase):
             row = conn.execute(query).first()
         return _row(row) if row is not None else None
 
-    def all(self) -> list[HubSubscription]:
-        """Every subscription (the worker picks those due with `bot.websub.lease.due`)."""
+    def due(self, now: datetime, *, limit: int = 50) -> list[HubSubscription]:
+        """The subscriptions whose hub must be asked now: new ones; pending or active ones
+        whose renewal time came (a request unanswered, a lease at 80%); refused, failed or
+        silent ones whose retry time came."""
+        query = (
+            select(websub)
+            .where(
+                or_(
+                    websub.c.state == HubState.NEW,
+                    and_(
+                        websub.c.state.in_(LIVE),
+                        or_(websub.c.renew_at.is_(None), websub.c.renew_at <= now),
+                    ),
+                    and_(
+                        websub.c.state.in_(RESTING),
+                        or_(websub.c.retry_at.is_(None), websub.c.retry_at <= now),
+                    ),
+                )
+            )
+            .order_by(websub.c.id)
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
-            return [_row(r) for r in conn.execute(select(websub).order_by(websub.c.id))]
+            return [_row(r) for r in conn.execute(query)]
 
     def discovered(self, feed_id: int, link: HubLink, *, secret: str, guarded: bool) -> None:
         """A feed advertises `link`: a new subscription to ask for, or a changed hub or topic

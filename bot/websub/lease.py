@@ -75,19 +75,6 @@ def is_pushed(sub: HubSubscription | None, now: datetime) -> bool:
     )
 
 
-def due(sub: HubSubscription, now: datetime) -> bool:
-    """Whether the hub must be asked (again) now."""
-    match sub.state:
-        case HubState.NEW:
-            return True
-        case HubState.PENDING:
-            return sub.requested_at is None or sub.requested_at + ANSWER_WAIT <= now
-        case HubState.ACTIVE:
-            return sub.renew_at is None or sub.renew_at <= now
-        case _:
-            return sub.retry_at is None or sub.retry_at <= now
-
-
 def safety_poll(next_poll: datetime, now: datetime, safety_seconds: float) -> datetime:
     """A pushed feed's next poll: its usual schedule, but no sooner than the safety interval
     (the poll that catches what a hub failed to push, and notices a silent hub)."""

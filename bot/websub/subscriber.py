@@ -1,0 +1,92 @@
+"""The worker's requests to WebSub hubs: subscribe, and renew before the lease lapses.
+
+In: the settings (WEBHOOK_URL, the lease to ask), the store, an HTTP client, the clock, and
+a check for the hubs of user feeds (the SSRF guard, bot.feeds.guard). Out: each due
+subscription (`bot.storage.websub.due`) asked of its hub: POST hub.mode=subscribe,
+hub.topic, hub.callback ({WEBHOOK_URL}/websub/{id}), hub.secret and hub.lease_seconds. It is
+marked pending before the request (a hub may check our intent before it answers); the hub's
+intent check then comes to the web role (bot.websub.callback). A hub that cannot be reached,
+refuses the request, or never checks our intent is recorded as failed: the feed is polled as
+before and the hub asked again later. Fails only with the database's errors.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from bot.clock import Clock
+from bot.feeds.fetch import Blocked, HopCheck
+from bot.settings import Settings
+from bot.storage.store import Store
+from bot.websub.lease import ANSWER_WAIT, HubState, HubSubscription
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 10.0  # seconds for a hub to answer a request
+
+
+def callback_url(webhook_url: str, sub_id: int) -> str:
+    """Where the hub checks our intent and delivers: {WEBHOOK_URL}/websub/{id}."""
+    return f"{webhook_url.rstrip('/')}/websub/{sub_id}"
+
+
+class Subscriber:
+    """Asks hubs for the subscriptions that are due; one request per subscription."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        client: httpx.AsyncClient,
+        *,
+        clock: Clock,
+        check: HopCheck | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.client = client
+        self.clock = clock
+        self.check = check
+
+    async def ask_due(self) -> int:
+        """Ask every hub whose subscription is due; how many were asked."""
+        if not self.settings.websub_on:
+            return 0
+        due = self.store.websub.due(self.clock())
+        for sub in due:
+            await self._ask(sub)
+        return len(due)
+
+    async def _ask(self, sub: HubSubscription) -> None:
+        now = self.clock()
+        if sub.state is HubState.PENDING and sub.requested_at is not None:
+            # Asked before, and the hub never checked our intent.
+            self.store.websub.failed(sub.id, now=now, error="the hub never checked our intent")
+            return
+        webhook_url = self.settings.webhook_url
+        assert webhook_url is not None, "WebSub is on only with WEBHOOK_URL"
+        form = {
+            "hub.mode": "subscribe",
+            "hub.topic": sub.link.topic,
+            "hub.callback": callback_url(webhook_url, sub.id),
+            "hub.secret": sub.secret,
+            "hub.lease_seconds": str(self.settings.websub_lease_seconds),
+        }
+        self.store.websub.requested(sub.id, now=now, wait=ANSWER_WAIT)
+        try:
+            if sub.guarded and self.check is not None:
+                await self.check(sub.link.hub)
+            response = await self.client.post(sub.link.hub, data=form, timeout=TIMEOUT)
+        except (httpx.HTTPError, Blocked) as exc:
+            self._failed(sub, f"{type(exc).__name__}: {exc}")
+            return
+        if not response.is_success:
+            self._failed(sub, f"HTTP {response.status_code} {response.text[:200]}")
+            return
+        log.info("asked %s for feed %s (%s)", sub.link.hub, sub.feed_id, sub.state)
+
+    def _failed(self, sub: HubSubscription, error: str) -> None:
+        log.warning("hub %s for feed %s: %s", sub.link.hub, sub.feed_id, error)
+        self.store.websub.failed(sub.id, now=self.clock(), error=error)
