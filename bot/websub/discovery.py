@@ -4,8 +4,8 @@ In: the `Link` HTTP header of the fetch (if any), the links of the document (rel
 the parse stage reads them), and the URL the feed was fetched from. Out: a `HubLink` (hub
 and topic) or None. Following the W3C recommendation, the HTTP header is looked at first, then
 the document (`<link rel="hub">` in Atom, `<atom:link rel="hub">` in RSS); the topic is the
-rel="self" link found beside the hub, else the feed's URL. Only http(s) URLs count. Fails with
-nothing: a malformed header is no hub.
+rel="self" link (header first, then document), else the feed's URL. Only http(s) URLs count.
+Fails with nothing: a malformed header is no hub.
 """
 
 from __future__ import annotations
@@ -38,20 +38,18 @@ def _web(url: str | None) -> bool:
     return bool(url) and urlsplit(url or "").scheme in ("http", "https")
 
 
-def _pick(links: Iterable[tuple[str, str]], feed_url: str) -> HubLink | None:
-    hub = topic = None
-    for rel, href in links:
-        if rel == "hub" and hub is None and _web(href):
-            hub = href
-        elif rel == "self" and topic is None and _web(href):
-            topic = href
-    return HubLink(hub, topic or feed_url) if hub else None
+def _first(links: Iterable[tuple[str, str]], rel: str) -> str | None:
+    return next((href for name, href in links if name == rel and _web(href)), None)
 
 
 def discover(
     link_header: str | None, document_links: Iterable[tuple[str, str]], feed_url: str
 ) -> HubLink | None:
-    """The feed's hub and topic: from the `Link` header first, else from the document."""
-    return _pick(header_links(link_header, feed_url), feed_url) or _pick(
-        ((rel.lower(), urljoin(feed_url, href)) for rel, href in document_links), feed_url
-    )
+    """The feed's hub and topic: each from the `Link` header first, else from the document;
+    the topic, when neither names one, is the feed's URL."""
+    header = header_links(link_header, feed_url)
+    document = [(rel.lower(), urljoin(feed_url, href)) for rel, href in document_links]
+    hub = _first(header, "hub") or _first(document, "hub")
+    if hub is None:
+        return None
+    return HubLink(hub, _first(header, "self") or _first(document, "self") or feed_url)
