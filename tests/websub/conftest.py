@@ -8,6 +8,11 @@ as WordPress and Blogger feeds do; no real feed in the fixtures advertises one i
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
+
+from bot.matching.tickers import TickerUniverse
 
 
 def with_hub(document: bytes, hub: str, topic: str | None = None) -> bytes:
@@ -25,3 +30,8 @@ def with_hub(document: bytes, hub: str, topic: str | None = None) -> bytes:
     if topic:
         links += f'<link rel="self" href="{topic}"/>'
     return re.sub(r"(<feed\b[^>]*>)", r"\1" + links, text, count=1).encode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def universe(sec_table_path: Path, tmp_path_factory: pytest.TempPathFactory) -> TickerUniverse:
+    return TickerUniverse.load(sec_table_path, tmp_path_factory.mktemp("data"))
