@@ -28,7 +28,8 @@ def subscribed(store: Store) -> int:
     assert state.feed.id is not None
     store.websub.discovered(state.feed.id, LINK, secret=SECRET, guarded=False)
     sub = store.websub.get(feed_id=state.feed.id)
-    assert sub is not None and sub.state is HubState.NEW
+    assert sub is not None
+    assert sub.state is HubState.NEW
     return sub.id
 
 
@@ -51,7 +52,8 @@ def test_the_challenge_is_echoed_only_for_a_subscription_we_asked_for(store: Sto
     answer = check(store, sub_id, hub_lease_seconds="1000")
     assert answer == callback.Answer(200, "c-42")
     sub = store.websub.get(sub_id=sub_id)
-    assert sub is not None and sub.state is HubState.ACTIVE
+    assert sub is not None
+    assert sub.state is HubState.ACTIVE
     assert sub.lease_until == NOW + timedelta(seconds=1000)
     assert sub.renew_at == NOW + timedelta(seconds=800)  # at 80% of the lease
 
@@ -59,7 +61,8 @@ def test_the_challenge_is_echoed_only_for_a_subscription_we_asked_for(store: Sto
     # the lease we asked for.
     assert check(store, sub_id).status == 200
     sub = store.websub.get(sub_id=sub_id)
-    assert sub is not None and sub.lease_until == NOW + timedelta(seconds=3600)
+    assert sub is not None
+    assert sub.lease_until == NOW + timedelta(seconds=3600)
 
 
 def test_a_denial_puts_the_feed_back_on_polling(store: Store) -> None:
@@ -68,7 +71,9 @@ def test_a_denial_puts_the_feed_back_on_polling(store: Store) -> None:
     assert check(store, sub_id, hub_mode="denied", hub_topic="https://x.example/").status == 404
     assert check(store, sub_id, hub_mode="denied", hub_reason="no").status == 200
     sub = store.websub.get(sub_id=sub_id)
-    assert sub is not None and sub.state is HubState.DENIED and sub.retry_at is not None
+    assert sub is not None
+    assert sub.state is HubState.DENIED
+    assert sub.retry_at is not None
     assert check(store, sub_id).status == 404  # a late check for a denied one: not ours
 
 
@@ -89,11 +94,13 @@ def test_only_signed_deliveries_are_kept(store: Store) -> None:
     assert deliver(store, sub_id, sign(BODY, SECRET, "sha1")) == 202
     assert store.websub.pending_pushes() == 1
     sub = store.websub.get(sub_id=sub_id)
-    assert sub is not None and sub.last_push_at == NOW
+    assert sub is not None
+    assert sub.last_push_at == NOW
 
     lease = timedelta(minutes=3)
     (push,) = store.websub.take_pushes(owner="w1", now=NOW, lease=lease)
-    assert push.body == BODY and push.content_type == "application/rss+xml"
+    assert push.body == BODY
+    assert push.content_type == "application/rss+xml"
     assert store.websub.take_pushes(owner="w2", now=NOW, lease=lease) == []
     # A worker that died holding it: another one takes it after the lease.
     later = NOW + lease + timedelta(seconds=1)
@@ -151,7 +158,9 @@ def test_a_changed_hub_is_asked_again_with_a_new_secret(store: Store) -> None:
     assert sub is not None
     store.websub.discovered(sub.feed_id, LINK, secret="ignored", guarded=False)
     same = store.websub.get(sub_id=sub_id)
-    assert same is not None and same.state is HubState.ACTIVE and same.secret == SECRET
+    assert same is not None
+    assert same.state is HubState.ACTIVE
+    assert same.secret == SECRET
     moved = HubLink("https://hub2.example.com/", TOPIC)
     store.websub.discovered(sub.feed_id, moved, secret="b" * 64, guarded=False)
     fresh = store.websub.get(sub_id=sub_id)

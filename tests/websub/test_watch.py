@@ -77,7 +77,9 @@ def subscribe(poller: Poller, server: FeedServer) -> tuple[str, int, str]:
     feed_id = poller.state(url).feed.id
     assert feed_id is not None
     sub = poller.store.websub.get(feed_id=feed_id)
-    assert sub is not None and sub.link == HubLink(HUB, url) and sub.state is HubState.NEW
+    assert sub is not None
+    assert sub.link == HubLink(HUB, url)
+    assert sub.state is HubState.NEW
     now = poller.clock.now
     poller.store.websub.requested(sub.id, now=now, wait=timedelta(minutes=5))
     assert poller.store.websub.verified(sub.id, url, lease_seconds=86400, now=now)
@@ -141,7 +143,8 @@ def test_a_silent_hub_puts_its_feed_back_on_polling(
         server.set("/wire.rss", document(*items, url=url), etag=f'"e{n}"')
         poller.run()
     sub = store.websub.get(sub_id=sub_id)
-    assert sub is not None and sub.state is HubState.SILENT
+    assert sub is not None
+    assert sub.state is HubState.SILENT
     assert alerts_for(poller, USER_CHAT) == 2
     # Back on the feed's own schedule (POLL_INTERVAL, 300 s).
     poller.clock.advance(seconds=60)
