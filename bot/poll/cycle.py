@@ -128,6 +128,8 @@ class PollCycle:
     async def poll_pushed(self) -> list[PollResult]:
         """The documents WebSub hubs pushed (kept by the web role), each through its feed's
         poll with the document instead of a fetch, oldest first."""
+        if not self.settings.websub_on:
+            return []
         now = self.clock()
         lease = timedelta(seconds=self.settings.worker_lease)
         pushes = self.store.websub.take_pushes(owner=self.owner, now=now, lease=lease)

@@ -226,9 +226,14 @@ class WebSubRepository(StoreBase):
     ) -> list[Push]:
         """Lease to `owner` the oldest pushes no other worker holds; returns them, oldest
         first. A worker that dies holding them leaves them to the others after `lease`."""
+        untaken = or_(websub_inbox.c.taken_until.is_(None), websub_inbox.c.taken_until <= now)
+        # Asked every second by every worker: a read first, the write only when one waits.
+        with self.engine.connect() as conn:
+            if conn.execute(select(websub_inbox.c.id).where(untaken).limit(1)).first() is None:
+                return []
         free = (
             select(websub_inbox.c.id)
-            .where(or_(websub_inbox.c.taken_until.is_(None), websub_inbox.c.taken_until <= now))
+            .where(untaken)
             .order_by(websub_inbox.c.received_at, websub_inbox.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.storage.db import open_engine
@@ -21,6 +22,8 @@ from tests.e2e.bot_process import BotProcess
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.telegram_api import FakeBotAPI
 from tests.fakes.websub_hub import FakeHub
+from tests.test_roles import CHAT as ROLES_CHAT
+from tests.test_roles import SECRET, command_update, wait_until_listening
 from tests.websub.conftest import with_hub
 
 CHAT = 515151
@@ -29,6 +32,7 @@ EMPTY = (
     "<title>Deep News</title><link>https://news.example.com/</link>"
     "<description>Market news</description></channel></rss>"
 )
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TITLE = "Amazon CEO Reveals Over 1 Million Trainium Chips in Production"
 
 
@@ -181,3 +185,36 @@ def test_a_hub_that_says_no_leaves_the_feed_polled(
             assert TITLE in alert["text"]
             assert feeds.hits("/deep.rss") > polls
             assert len(hub.requests) == 1  # not asked again at once
+
+
+def test_the_web_role_keeps_pushes_and_a_worker_alerts_them(
+    tmp_path: Path, database_url: str, sec_table_path: Path, seed_article_path: Path
+) -> None:
+    """Several processes: the web role answers the hub and keeps the delivery (it has no
+    match index); a worker subscribed, and alerts the story from its poll tick."""
+    port = free_port()
+    with FakeBotAPI() as telegram, FeedServer() as feeds, FakeHub() as hub:
+        topic = feeds.url("/deep.rss")
+        feeds.set("/deep.rss", with_hub(EMPTY.encode(), hub.url, topic), etag='"e0"')
+        env = env_for(tmp_path, telegram, topic, database_url, sec_table_path, port)
+        env["WEBHOOK_SECRET"] = SECRET
+        with (
+            BotProcess(env, tmp_path, name="web", role="web") as web,
+            BotProcess(env, tmp_path, name="worker", role="worker"),
+        ):
+            wait_until_listening(port)
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/telegram",
+                content=command_update(1, "/watch AMZN"),
+                headers={"Content-Type": "application/json", SECRET_HEADER: SECRET},
+            )
+            assert answer.status_code == 200
+            telegram.wait_for_sent(1, chat_id=ROLES_CHAT, timeout=15)
+            hub.wait_for(lambda: hub.verified(topic), timeout=30)
+
+            body = with_hub(story_now(seed_article_path.read_bytes()), hub.url, topic)
+            assert hub.publish(topic, body, forge=True) == [403]
+            assert hub.publish(topic, body) == [202]
+            alert = telegram.wait_for_sent(2, chat_id=ROLES_CHAT, timeout=15)[1]
+            assert TITLE in alert["text"]
+            assert "no match index in the web role" in web.log()
