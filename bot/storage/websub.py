@@ -3,8 +3,9 @@
 In: feed ids, hub links, the hub's answers, pushed bodies, the clock. Out: `HubSubscription`s
 (bot.websub.lease), `Push`es taken for a worker, and whether a state change happened (a
 conditional UPDATE: an intent check matches only a subscription of ours that is pending or
-active for that very topic). Every method is one short transaction. Fails with SQLAlchemy's
-errors.
+active for that very topic, or leaving when it confirms an unsubscription). Subscriptions of
+removed (disabled) feeds are not renewed but unsubscribed (`gone`). Every method is one
+short transaction. Fails with SQLAlchemy's errors.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from bot.storage.base import StoreBase
-from bot.storage.schema import websub, websub_inbox
+from bot.storage.schema import feeds, websub, websub_inbox
 from bot.websub.lease import (
     RETRY_AFTER,
     HubLink,
@@ -80,7 +81,9 @@ class WebSubRepository(StoreBase):
         silent ones whose retry time came."""
         query = (
             select(websub)
+            .join(feeds, feeds.c.id == websub.c.feed_id)
             .where(
+                feeds.c.enabled.is_(True),
                 or_(
                     websub.c.state == HubState.NEW,
                     and_(
@@ -91,13 +94,44 @@ class WebSubRepository(StoreBase):
                         websub.c.state.in_(RESTING),
                         or_(websub.c.retry_at.is_(None), websub.c.retry_at <= now),
                     ),
-                )
+                ),
             )
             .order_by(websub.c.id)
             .limit(limit)
         )
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query)]
+
+    def gone(self, *, limit: int = 50) -> list[HubSubscription]:
+        """The live subscriptions of feeds no longer polled (removed): to unsubscribe."""
+        query = (
+            select(websub)
+            .join(feeds, feeds.c.id == websub.c.feed_id)
+            .where(feeds.c.enabled.is_(False), websub.c.state.in_(LIVE))
+            .order_by(websub.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    def leaving(self, sub_id: int) -> None:
+        """Unsubscribe asked: the hub's check (or nothing) ends it; deliveries meanwhile are
+        taken but alert nothing (the feed is gone)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(websub).where(websub.c.id == sub_id).values(state=HubState.LEAVING))
+
+    def left(self, sub_id: int, topic: str) -> bool:
+        """The hub's check of our unsubscribe request: the subscription is forgotten. False
+        when it matches no subscription of ours that is leaving."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                delete(websub).where(
+                    websub.c.id == sub_id,
+                    websub.c.topic == topic,
+                    websub.c.state == HubState.LEAVING,
+                )
+            )
+        return done.rowcount == 1
 
     def discovered(self, feed_id: int, link: HubLink, *, secret: str, guarded: bool) -> None:
         """A feed advertises `link`: a new subscription to ask for, or a changed hub or topic
@@ -114,7 +148,11 @@ class WebSubRepository(StoreBase):
                 update(websub)
                 .where(
                     websub.c.feed_id == feed_id,
-                    or_(websub.c.hub != link.hub, websub.c.topic != link.topic),
+                    or_(
+                        websub.c.hub != link.hub,
+                        websub.c.topic != link.topic,
+                        websub.c.state == HubState.LEAVING,  # the feed came back
+                    ),
                 )
                 .values(**fresh)
             )

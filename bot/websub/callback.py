@@ -5,8 +5,9 @@ Content-Type and X-Hub-Signature of a delivery (POST), the store, the clock. Out
 status and body.
 - Intent check: hub.mode=subscribe with the topic of a subscription of ours that is pending
   or active -> 200 echoing hub.challenge (the lease starts, hub.lease_seconds long, else as
-  long as we asked); hub.mode=denied for one of ours -> 200 (polled as before, asked again
-  later); anything else -> 404.
+  long as we asked); hub.mode=unsubscribe for one of ours we asked to end (its feed was
+  removed) -> 200 echoing the challenge, and it is forgotten; hub.mode=denied for one of ours
+  -> 200 (polled as before, asked again later); anything else -> 404.
 - Delivery: a body signed with the subscription's secret (sha1/sha256/sha384/sha512 HMAC,
   compared in constant time) is kept in the inbox for a worker -> 202; a missing or forged
   signature -> 403 and nothing kept; an unknown id -> 404.
@@ -54,6 +55,11 @@ def intent(
         lease = int(given) if given.isdigit() and int(given) > 0 else asked
         if challenge and store.websub.verified(sub_id, topic, lease_seconds=lease, now=now):
             log.info("WebSub subscription %s verified for %d s", sub_id, lease)
+            return Answer(200, challenge)
+    elif mode == "unsubscribe":
+        challenge = query.get("hub.challenge", "")
+        if challenge and store.websub.left(sub_id, topic):
+            log.info("WebSub subscription %s ended (its feed was removed)", sub_id)
             return Answer(200, challenge)
     elif mode == "denied":
         reason = query.get("hub.reason", "")

@@ -19,6 +19,7 @@ class HubState(StrEnum):
     DENIED = "denied"  # the hub said no
     FAILED = "failed"  # the hub could not be asked, or never checked our intent
     SILENT = "silent"  # polls kept finding stories the hub never pushed
+    LEAVING = "leaving"  # the feed is gone: unsubscribe asked, the hub's check awaited
 
 
 @dataclass(frozen=True, slots=True)

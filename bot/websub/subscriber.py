@@ -7,7 +7,8 @@ hub.topic, hub.callback ({WEBHOOK_URL}/websub/{id}), hub.secret and hub.lease_se
 marked pending before the request (a hub may check our intent before it answers); the hub's
 intent check then comes to the web role (bot.websub.callback). A hub that cannot be reached,
 refuses the request, or never checks our intent is recorded as failed: the feed is polled as
-before and the hub asked again later. Fails only with the database's errors.
+before and the hub asked again later. The live subscription of a removed (disabled) feed is
+ended: POST hub.mode=unsubscribe, once. Fails only with the database's errors.
 """
 
 from __future__ import annotations
@@ -54,10 +55,13 @@ class Subscriber:
         """Ask every hub whose subscription is due; how many were asked."""
         if not self.settings.websub_on:
             return 0
+        gone = self.store.websub.gone()
+        for sub in gone:
+            await self._leave(sub)
         due = self.store.websub.due(self.clock())
         for sub in due:
             await self._ask(sub)
-        return len(due)
+        return len(gone) + len(due)
 
     async def _ask(self, sub: HubSubscription) -> None:
         now = self.clock()
@@ -65,28 +69,40 @@ class Subscriber:
             # Asked before, and the hub never checked our intent.
             self.store.websub.failed(sub.id, now=now, error="the hub never checked our intent")
             return
+        form = self._form(sub, "subscribe")
+        form["hub.secret"] = sub.secret
+        form["hub.lease_seconds"] = str(self.settings.websub_lease_seconds)
+        self.store.websub.requested(sub.id, now=now, wait=ANSWER_WAIT)
+        error = await self._post(sub, form)
+        if error is not None:
+            log.warning("hub %s for feed %s: %s", sub.link.hub, sub.feed_id, error)
+            self.store.websub.failed(sub.id, now=self.clock(), error=error)
+            return
+        log.info("asked %s for feed %s (%s)", sub.link.hub, sub.feed_id, sub.state)
+
+    async def _leave(self, sub: HubSubscription) -> None:
+        """The feed was removed: ask the hub to stop (once; its check then ends it)."""
+        self.store.websub.leaving(sub.id)
+        error = await self._post(sub, self._form(sub, "unsubscribe"))
+        log.info("unsubscribed feed %s at %s: %s", sub.feed_id, sub.link.hub, error or "asked")
+
+    def _form(self, sub: HubSubscription, mode: str) -> dict[str, str]:
         webhook_url = self.settings.webhook_url
         assert webhook_url is not None, "WebSub is on only with WEBHOOK_URL"
-        form = {
-            "hub.mode": "subscribe",
+        return {
+            "hub.mode": mode,
             "hub.topic": sub.link.topic,
             "hub.callback": callback_url(webhook_url, sub.id),
-            "hub.secret": sub.secret,
-            "hub.lease_seconds": str(self.settings.websub_lease_seconds),
         }
-        self.store.websub.requested(sub.id, now=now, wait=ANSWER_WAIT)
+
+    async def _post(self, sub: HubSubscription, form: dict[str, str]) -> str | None:
+        """POST `form` to the hub; the reason it did not work, or None."""
         try:
             if sub.guarded and self.check is not None:
                 await self.check(sub.link.hub)
             response = await self.client.post(sub.link.hub, data=form, timeout=TIMEOUT)
         except (httpx.HTTPError, Blocked) as exc:
-            self._failed(sub, f"{type(exc).__name__}: {exc}")
-            return
+            return f"{type(exc).__name__}: {exc}"
         if not response.is_success:
-            self._failed(sub, f"HTTP {response.status_code} {response.text[:200]}")
-            return
-        log.info("asked %s for feed %s (%s)", sub.link.hub, sub.feed_id, sub.state)
-
-    def _failed(self, sub: HubSubscription, error: str) -> None:
-        log.warning("hub %s for feed %s: %s", sub.link.hub, sub.feed_id, error)
-        self.store.websub.failed(sub.id, now=self.clock(), error=error)
+            return f"HTTP {response.status_code} {response.text[:200]}"
+        return None

@@ -1,7 +1,9 @@
 """A WebSub hub on 127.0.0.1, as W3C WebSub describes one, for tests and the latency bench.
 
 In:  subscription requests POSTed to `url` (hub.mode, hub.topic, hub.callback, hub.secret,
-     hub.lease_seconds, form-encoded); `publish(topic, body)` from the test.
+     hub.lease_seconds, form-encoded), unsubscriptions (hub.mode=unsubscribe: checked the
+     same way, with hub.mode=unsubscribe and a challenge; the subscriber is dropped when it
+     echoes it); `publish(topic, body)` from the test.
 Out: 202 to a well-formed request, then, from a thread of its own, the intent check: a GET on
      the callback with hub.mode=subscribe, hub.topic, hub.challenge and hub.lease_seconds (the
      lease it grants: `lease_seconds`, else what was asked); the subscription counts as
@@ -108,12 +110,15 @@ class FakeHub(ServedInThread):
         asked = int(form.get("hub.lease_seconds") or 0) or 864000
         lease = self.lease_seconds or asked
         challenge = secrets.token_urlsafe(16)
-        mode = "denied" if self.deny else "subscribe"
+        leaving = form["hub.mode"] == "unsubscribe"
+        mode = "unsubscribe" if leaving else "denied" if self.deny else "subscribe"
         params = {"hub.mode": mode, "hub.topic": topic}
-        if self.deny:
+        if mode == "denied":
             params["hub.reason"] = "not allowed here"
         else:
-            params |= {"hub.challenge": challenge, "hub.lease_seconds": str(lease)}
+            params["hub.challenge"] = challenge
+        if mode == "subscribe":
+            params["hub.lease_seconds"] = str(lease)
         try:
             answer = httpx.get(callback, params=params, timeout=10)
             status, echoed = answer.status_code, answer.text == challenge
@@ -122,9 +127,12 @@ class FakeHub(ServedInThread):
         now = time.monotonic()
         with self._lock:
             self.checks.append(Check(callback, mode, status, echoed, lease, now))
-            if mode == "subscribe" and 200 <= status < 300 and echoed:
+            confirmed = 200 <= status < 300 and echoed
+            if mode == "subscribe" and confirmed:
                 sub = Subscriber(callback, form.get("hub.secret", ""), lease, now)
                 self.subscribers.setdefault(topic, {})[callback] = sub
+            elif mode == "unsubscribe" and confirmed:
+                self.subscribers.get(topic, {}).pop(callback, None)
 
     # ---------------------------------------------------------------- the test's side
 

@@ -166,3 +166,22 @@ def test_a_changed_hub_is_asked_again_with_a_new_secret(store: Store) -> None:
     fresh = store.websub.get(sub_id=sub_id)
     assert fresh is not None
     assert (fresh.state, fresh.link, fresh.secret) == (HubState.NEW, moved, "b" * 64)
+
+
+def test_a_removed_feed_is_unsubscribed_and_then_forgotten(store: Store) -> None:
+    sub_id = subscribed(store)
+    store.websub.requested(sub_id, now=NOW, wait=timedelta(minutes=5))
+    assert store.websub.verified(sub_id, TOPIC, lease_seconds=1000, now=NOW)
+    assert store.websub.gone() == []
+    store.feeds.sync_catalogue([])  # the operator removed the feed: disabled
+    (gone,) = store.websub.gone()
+    assert gone.id == sub_id
+    assert store.websub.due(NOW + timedelta(days=30)) == []  # never renewed
+    assert check(store, sub_id, hub_mode="unsubscribe").status == 404  # not asked yet
+    store.websub.leaving(sub_id)
+    assert store.websub.gone() == []
+    assert (
+        check(store, sub_id, hub_mode="unsubscribe", hub_topic="https://x.example/").status == 404
+    )
+    assert check(store, sub_id, hub_mode="unsubscribe") == callback.Answer(200, "c-42")
+    assert store.websub.get(sub_id=sub_id) is None

@@ -218,3 +218,28 @@ def test_the_web_role_keeps_pushes_and_a_worker_alerts_them(
             alert = telegram.wait_for_sent(2, chat_id=ROLES_CHAT, timeout=15)[1]
             assert TITLE in alert["text"]
             assert "no match index in the web role" in web.log()
+
+
+def test_a_feed_removed_from_the_catalogue_is_unsubscribed(
+    tmp_path: Path, database_url: str, sec_table_path: Path, seed_article_path: Path
+) -> None:
+    port = free_port()
+    with FakeBotAPI() as telegram, FeedServer() as feeds, FakeHub() as hub:
+        topic = feeds.url("/deep.rss")
+        feeds.set("/deep.rss", with_hub(EMPTY.encode(), hub.url, topic), etag='"e0"')
+        feeds.set("/other.rss", EMPTY, etag='"o0"')
+        env = env_for(tmp_path, telegram, topic, database_url, sec_table_path, port)
+        with BotProcess(env, tmp_path, name="before"):
+            hub.wait_for(lambda: hub.verified(topic), timeout=30)
+        (tmp_path / "feeds.toml").write_text(
+            f'[[feeds]]\nname = "Other"\nurl = "{feeds.url("/other.rss")}"\n'
+        )
+        with BotProcess(env, tmp_path, name="after"):
+            hub.wait_for(lambda: not hub.verified(topic), timeout=30)
+            (leave,) = [r.form for r in hub.requests if r.form["hub.mode"] == "unsubscribe"]
+            assert leave["hub.topic"] == topic
+            assert hub.checks[-1].mode == "unsubscribe"
+            assert hub.checks[-1].echoed
+            callback_url = leave["hub.callback"]
+            body = with_hub(story_now(seed_article_path.read_bytes()), hub.url, topic)
+            assert httpx.post(callback_url, content=body).status_code == 404
