@@ -13,6 +13,7 @@ ended: POST hub.mode=unsubscribe, once. Fails only with the database's errors.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
@@ -25,7 +26,7 @@ from bot.websub.lease import ANSWER_WAIT, HubState, HubSubscription
 
 log = logging.getLogger(__name__)
 
-TIMEOUT = 10.0  # seconds for a hub to answer a request
+TIMEOUT = 10.0  # seconds for a hub to answer a request (the poll tick waits for it)
 
 
 def callback_url(webhook_url: str, sub_id: int) -> str:
@@ -56,11 +57,9 @@ class Subscriber:
         if not self.settings.websub_on:
             return 0
         gone = self.store.websub.gone()
-        for sub in gone:
-            await self._leave(sub)
         due = self.store.websub.due(self.clock())
-        for sub in due:
-            await self._ask(sub)
+        # Side by side: the poll tick waits for these, TIMEOUT at most, whatever their number.
+        await asyncio.gather(*map(self._leave, gone), *map(self._ask, due))
         return len(gone) + len(due)
 
     async def _ask(self, sub: HubSubscription) -> None:
@@ -98,9 +97,12 @@ class Subscriber:
     async def _post(self, sub: HubSubscription, form: dict[str, str]) -> str | None:
         """POST `form` to the hub; the reason it did not work, or None."""
         try:
-            if sub.guarded and self.check is not None:
-                await self.check(sub.link.hub)
-            response = await self.client.post(sub.link.hub, data=form, timeout=TIMEOUT)
+            async with asyncio.timeout(TIMEOUT):
+                if sub.guarded and self.check is not None:
+                    await self.check(sub.link.hub)
+                response = await self.client.post(sub.link.hub, data=form)
+        except TimeoutError:
+            return f"no answer within {TIMEOUT:g} s"
         except (httpx.HTTPError, Blocked) as exc:
             return f"{type(exc).__name__}: {exc}"
         if not response.is_success:

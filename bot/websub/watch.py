@@ -22,7 +22,7 @@ from bot.settings import Settings
 from bot.storage.store import Store
 from bot.websub import lease
 from bot.websub.discovery import discover
-from bot.websub.lease import HubSubscription
+from bot.websub.lease import HubState, HubSubscription
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,9 @@ class HubWatch:
         if missed and self.store.websub.missed(feed_id, limit=lease.MISSES_SILENT, now=now):
             log.warning("feed %s: its hub is silent; polled as before", feed_id)
         link = discover(fetched.link_header, parsed.links, fetched.url)
-        if link is not None and (sub is None or sub.link != link):
+        # New, moved, or back after its feed was removed and unsubscribed.
+        changed = sub is None or sub.link != link or sub.state is HubState.LEAVING
+        if link is not None and changed:
             guarded = state.kind is FeedKind.USER
             self.store.websub.discovered(feed_id, link, secret=new_secret(), guarded=guarded)
             log.info("feed %s advertises the hub %s", feed_id, link.hub)
