@@ -106,17 +106,14 @@ class FeedPoller:
             return self._failed(state, exc)
         now = self.clock()
         entries, alerts = await self._classify(state, parsed.articles, matcher, now, since)
+        next_at = self._next_poll(state.rhythm, now, feed.interval, fetched.max_age, parsed.ttl)
         new = self.store.articles.ingest(
             feed.id,
             entries,
             now=now,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
-            next_poll_at=self.hubs.next_poll(
-                hub,
-                self._next_poll(state.rhythm, now, feed.interval, fetched.max_age, parsed.ttl),
-                now,
-            ),
+            next_poll_at=self.hubs.next_poll(hub, next_at, now),
             alerts=alerts,
             warning=f"read with problems: {parsed.warnings[0]}" if parsed.warnings else None,
             since=since,

@@ -56,6 +56,7 @@ def _row(r: Any) -> HubSubscription:
         retry_at=r.retry_at,
         last_push_at=r.last_push_at,
         misses=r.misses,
+        error=r.error,
     )
 
 

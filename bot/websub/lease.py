@@ -46,6 +46,7 @@ class HubSubscription:
     retry_at: datetime | None = None
     last_push_at: datetime | None = None
     misses: int = 0
+    error: str | None = None  # why the hub is not pushing (the last failure)
 
 
 # Renew when 80% of the lease has passed: a renewal that fails is tried again (ANSWER_WAIT
