@@ -20,6 +20,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from bot.storage.base import StoreBase
 from bot.storage.schema import feeds, websub, websub_inbox
 from bot.websub.lease import (
+    ANSWER_WAIT,
     RETRY_AFTER,
     HubLink,
     HubState,
@@ -186,13 +187,21 @@ class WebSubRepository(StoreBase):
             conn.execute(update(websub).where(websub.c.id == sub_id).values(error=error[:500]))
 
     def verified(self, sub_id: int, topic: str, *, lease_seconds: int, now: datetime) -> bool:
-        """The hub's intent check for a subscription of ours to `topic`, pending or active:
-        active until the lease ends. False when it matches none (the caller answers 404)."""
+        """The hub's intent check for a subscription of ours to `topic`, pending or active,
+        that we asked for within ANSWER_WAIT: active until the lease ends. False when it
+        matches none (the caller answers 404): a check nobody asked for (a stranger's, or a
+        replay) cannot start or stretch a lease."""
         with self.engine.begin() as conn:
             done = conn.execute(
                 update(websub)
-                .where(websub.c.id == sub_id, websub.c.topic == topic, websub.c.state.in_(LIVE))
+                .where(
+                    websub.c.id == sub_id,
+                    websub.c.topic == topic,
+                    websub.c.state.in_(LIVE),
+                    websub.c.requested_at >= now - ANSWER_WAIT,
+                )
                 .values(
+                    requested_at=None,  # answered: a second check is not ours
                     state=HubState.ACTIVE,
                     lease_until=now + timedelta(seconds=lease_seconds),
                     renew_at=renew_at(now, lease_seconds),

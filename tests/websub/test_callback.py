@@ -57,8 +57,13 @@ def test_the_challenge_is_echoed_only_for_a_subscription_we_asked_for(store: Sto
     assert sub.lease_until == NOW + timedelta(seconds=1000)
     assert sub.renew_at == NOW + timedelta(seconds=800)  # at 80% of the lease
 
-    # A renewal's check: the subscription is active, so it matches again; no lease given ->
-    # the lease we asked for.
+    # The same check again (a replay, or a stranger's): nobody asked, so not ours.
+    assert check(store, sub_id).status == 404
+    # A renewal: asked again, checked again while active; no lease given -> the lease we
+    # asked for. A check that comes too late after the request is not ours either.
+    store.websub.requested(sub_id, now=NOW - timedelta(minutes=6), wait=timedelta(minutes=5))
+    assert check(store, sub_id).status == 404
+    store.websub.requested(sub_id, now=NOW, wait=timedelta(minutes=5))
     assert check(store, sub_id).status == 200
     sub = store.websub.get(sub_id=sub_id)
     assert sub is not None
