@@ -116,11 +116,16 @@ class WebSubRepository(StoreBase):
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query)]
 
-    def leaving(self, sub_id: int) -> None:
-        """Unsubscribe asked: the hub's check (or nothing) ends it; deliveries meanwhile are
-        taken but alert nothing (the feed is gone)."""
+    def leaving(self, sub_id: int) -> bool:
+        """About to unsubscribe (its feed was removed): the hub's check (or nothing) ends it;
+        deliveries meanwhile are taken but alert nothing. False when another worker does it."""
         with self.engine.begin() as conn:
-            conn.execute(update(websub).where(websub.c.id == sub_id).values(state=HubState.LEAVING))
+            done = conn.execute(
+                update(websub)
+                .where(websub.c.id == sub_id, websub.c.state.in_(LIVE))
+                .values(state=HubState.LEAVING)
+            )
+        return done.rowcount == 1
 
     def left(self, sub_id: int, topic: str) -> bool:
         """The hub's check of our unsubscribe request: the subscription is forgotten. False
@@ -159,20 +164,27 @@ class WebSubRepository(StoreBase):
                 .values(**fresh)
             )
 
-    def requested(self, sub_id: int, *, now: datetime, wait: timedelta) -> None:
-        """The hub accepted a (re)subscription request: its intent check should come within
-        `wait`; an active lease stays active meanwhile."""
+    def requested(self, sub: HubSubscription, *, now: datetime, wait: timedelta) -> bool:
+        """About to ask the hub for `sub` (as read): its intent check should come within
+        `wait`; an active lease stays active meanwhile. False when another worker asked
+        since `sub` was read (it changed `requested_at`): this one does not ask again."""
+        seen = websub.c.requested_at
         with self.engine.begin() as conn:
-            conn.execute(
+            claimed = conn.execute(
                 update(websub)
-                .where(websub.c.id == sub_id, websub.c.state != HubState.ACTIVE)
-                .values(state=HubState.PENDING)
-            )
-            conn.execute(
-                update(websub)
-                .where(websub.c.id == sub_id)
+                .where(
+                    websub.c.id == sub.id,
+                    seen.is_(None) if sub.requested_at is None else seen == sub.requested_at,
+                )
                 .values(requested_at=now, renew_at=now + wait, error=None)
-            )
+            ).rowcount
+            if claimed:
+                conn.execute(
+                    update(websub)
+                    .where(websub.c.id == sub.id, websub.c.state != HubState.ACTIVE)
+                    .values(state=HubState.PENDING)
+                )
+        return claimed == 1
 
     def failed(self, sub_id: int, *, now: datetime, error: str) -> None:
         """The hub could not be asked, refused the request, or never checked our intent: an

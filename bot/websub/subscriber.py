@@ -4,7 +4,8 @@ In: the settings (WEBHOOK_URL, the lease to ask), the store, an HTTP client, the
 a check for the hubs of user feeds (the SSRF guard, bot.feeds.guard). Out: each due
 subscription (`bot.storage.websub.due`) asked of its hub: POST hub.mode=subscribe,
 hub.topic, hub.callback ({WEBHOOK_URL}/websub/{id}), hub.secret and hub.lease_seconds. It is
-marked pending before the request (a hub may check our intent before it answers); the hub's
+marked pending before the request (a hub may check our intent before it answers), by a
+conditional UPDATE that one worker wins (with several workers, each hub is asked once); the hub's
 intent check then comes to the web role (bot.websub.callback). A hub that cannot be reached,
 refuses the request, or never checks our intent is recorded as failed: the feed is polled as
 before and the hub asked again later. The live subscription of a removed (disabled) feed is
@@ -71,7 +72,8 @@ class Subscriber:
         form = self._form(sub, "subscribe")
         form["hub.secret"] = sub.secret
         form["hub.lease_seconds"] = str(self.settings.websub_lease_seconds)
-        self.store.websub.requested(sub.id, now=now, wait=ANSWER_WAIT)
+        if not self.store.websub.requested(sub, now=now, wait=ANSWER_WAIT):
+            return  # another worker is asking
         error = await self._post(sub, form)
         if error is not None:
             log.warning("hub %s for feed %s: %s", sub.link.hub, sub.feed_id, error)
@@ -81,7 +83,8 @@ class Subscriber:
 
     async def _leave(self, sub: HubSubscription) -> None:
         """The feed was removed: ask the hub to stop (once; its check then ends it)."""
-        self.store.websub.leaving(sub.id)
+        if not self.store.websub.leaving(sub.id):
+            return  # another worker is asking
         error = await self._post(sub, self._form(sub, "unsubscribe"))
         log.info("unsubscribed feed %s at %s: %s", sub.feed_id, sub.link.hub, error or "asked")
 

@@ -33,6 +33,13 @@ def subscribed(store: Store) -> int:
     return sub.id
 
 
+def asked(store: Store, sub_id: int, now: datetime = NOW) -> None:
+    """A worker asks the hub (marks the request first)."""
+    sub = store.websub.get(sub_id=sub_id)
+    assert sub is not None
+    assert store.websub.requested(sub, now=now, wait=timedelta(minutes=5))
+
+
 def check(store: Store, sub_id: int | str, **query: str) -> callback.Answer:
     params = {"hub.mode": "subscribe", "hub.topic": TOPIC, "hub.challenge": "c-42"}
     params |= {k.replace("hub_", "hub.", 1): v for k, v in query.items()}
@@ -42,7 +49,7 @@ def check(store: Store, sub_id: int | str, **query: str) -> callback.Answer:
 def test_the_challenge_is_echoed_only_for_a_subscription_we_asked_for(store: Store) -> None:
     sub_id = subscribed(store)
     assert check(store, sub_id).status == 404  # not asked yet
-    store.websub.requested(sub_id, now=NOW, wait=timedelta(minutes=5))
+    asked(store, sub_id)
     assert check(store, sub_id, hub_topic="https://other.example.com/").status == 404
     assert check(store, sub_id + 1).status == 404
     assert check(store, "x1").status == 404
@@ -61,9 +68,9 @@ def test_the_challenge_is_echoed_only_for_a_subscription_we_asked_for(store: Sto
     assert check(store, sub_id).status == 404
     # A renewal: asked again, checked again while active; no lease given -> the lease we
     # asked for. A check that comes too late after the request is not ours either.
-    store.websub.requested(sub_id, now=NOW - timedelta(minutes=6), wait=timedelta(minutes=5))
+    asked(store, sub_id, NOW - timedelta(minutes=6))
     assert check(store, sub_id).status == 404
-    store.websub.requested(sub_id, now=NOW, wait=timedelta(minutes=5))
+    asked(store, sub_id)
     assert check(store, sub_id).status == 200
     sub = store.websub.get(sub_id=sub_id)
     assert sub is not None
@@ -72,7 +79,7 @@ def test_the_challenge_is_echoed_only_for_a_subscription_we_asked_for(store: Sto
 
 def test_a_denial_puts_the_feed_back_on_polling(store: Store) -> None:
     sub_id = subscribed(store)
-    store.websub.requested(sub_id, now=NOW, wait=timedelta(minutes=5))
+    asked(store, sub_id)
     assert check(store, sub_id, hub_mode="denied", hub_topic="https://x.example/").status == 404
     assert check(store, sub_id, hub_mode="denied", hub_reason="no").status == 200
     sub = store.websub.get(sub_id=sub_id)
@@ -144,7 +151,7 @@ def test_which_subscriptions_are_due(store: Store, steps: list[str], at: int, du
     sub_id = subscribed(store)
     for step in steps:
         if step == "requested":
-            store.websub.requested(sub_id, now=NOW, wait=timedelta(minutes=5))
+            asked(store, sub_id)
         elif step == "verified":
             assert store.websub.verified(sub_id, TOPIC, lease_seconds=1000, now=NOW)
         elif step == "failed":
@@ -157,7 +164,7 @@ def test_which_subscriptions_are_due(store: Store, steps: list[str], at: int, du
 
 def test_a_changed_hub_is_asked_again_with_a_new_secret(store: Store) -> None:
     sub_id = subscribed(store)
-    store.websub.requested(sub_id, now=NOW, wait=timedelta(minutes=5))
+    asked(store, sub_id)
     assert store.websub.verified(sub_id, TOPIC, lease_seconds=1000, now=NOW)
     sub = store.websub.get(sub_id=sub_id)
     assert sub is not None
@@ -175,7 +182,7 @@ def test_a_changed_hub_is_asked_again_with_a_new_secret(store: Store) -> None:
 
 def test_a_removed_feed_is_unsubscribed_and_then_forgotten(store: Store) -> None:
     sub_id = subscribed(store)
-    store.websub.requested(sub_id, now=NOW, wait=timedelta(minutes=5))
+    asked(store, sub_id)
     assert store.websub.verified(sub_id, TOPIC, lease_seconds=1000, now=NOW)
     assert store.websub.gone() == []
     store.feeds.sync_catalogue([])  # the operator removed the feed: disabled
@@ -190,3 +197,15 @@ def test_a_removed_feed_is_unsubscribed_and_then_forgotten(store: Store) -> None
     )
     assert check(store, sub_id, hub_mode="unsubscribe") == callback.Answer(200, "c-42")
     assert store.websub.get(sub_id=sub_id) is None
+
+
+def test_with_several_workers_one_asks(store: Store) -> None:
+    sub_id = subscribed(store)
+    (first,) = store.websub.due(NOW)
+    (second,) = store.websub.due(NOW)  # another worker read it at the same moment
+    assert store.websub.requested(first, now=NOW, wait=timedelta(minutes=5))
+    assert not store.websub.requested(second, now=NOW, wait=timedelta(minutes=5))
+    asked(store, sub_id, NOW + timedelta(minutes=6))  # a fresh read asks again
+    store.feeds.sync_catalogue([])
+    assert store.websub.leaving(sub_id)
+    assert not store.websub.leaving(sub_id)

@@ -81,7 +81,7 @@ def subscribe(poller: Poller, server: FeedServer) -> tuple[str, int, str]:
     assert sub.link == HubLink(HUB, url)
     assert sub.state is HubState.NEW
     now = poller.clock.now
-    poller.store.websub.requested(sub.id, now=now, wait=timedelta(minutes=5))
+    assert poller.store.websub.requested(sub, now=now, wait=timedelta(minutes=5))
     assert poller.store.websub.verified(sub.id, url, lease_seconds=86400, now=now)
     return url, sub.id, sub.secret
 
