@@ -5,6 +5,9 @@ In: `Settings` and the process's role. Out: an `Application` ready for `run_poll
   and the command menu registered at start-up (roles "all" and "web");
 - a poll job (fetch -> parse -> dedup -> match -> render -> outbox) ticking on PTB's JobQueue;
 - a delivery job sending the outbox within Telegram's limits (bot.delivery.limits);
+- in the web role, one HTTP server (bot.websub.server) for Telegram's webhook and WebSub's
+  callbacks (in the "all" role with WebSub on, for the callbacks alone); the poll job takes
+  what hubs pushed and asks the hubs (bot.websub);
 the match index is built only by the roles that match (all, worker): the web role only writes
 subscriptions, which a worker follows through their revision.
 Fails at start-up with `StartupError` (one line for the operator), before touching Telegram,
