@@ -125,6 +125,10 @@ class PollCycle:
         async with self._slots:
             return await self.feeds.poll_feed(state, matcher, since=since)
 
+    def pushes_waiting(self) -> bool:
+        """Whether hubs pushed documents that no worker has taken (one cheap read)."""
+        return self.settings.websub_on and self.store.websub.pushes_waiting(self.clock())
+
     async def poll_pushed(self) -> list[PollResult]:
         """The documents WebSub hubs pushed (kept by the web role), each through its feed's
         poll with the document instead of a fetch, oldest first."""

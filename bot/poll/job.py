@@ -51,19 +51,25 @@ class PollJob:
         if self._running.locked():
             return
         async with self._running:
-            # Every tick: what hubs pushed, and the hubs to ask (WebSub, when on).
-            results = await self.cycle.poll_pushed()
+            due = self._wake_at is None or self.cycle.clock() >= self._wake_at
+            # Every tick: what hubs pushed (WebSub, when on), matched like a poll's stories.
+            pushed = self.cycle.pushes_waiting()
+            if due or pushed:
+                self._refresh_matcher()
+            results = await self.cycle.poll_pushed() if pushed else []
             if self.subscriber is not None:
                 await self.subscriber.ask_due()
-            if self._wake_at is None or self.cycle.clock() >= self._wake_at:
-                if self.fresh_matcher is not None:
-                    matcher = self.fresh_matcher()
-                    if matcher is not None:
-                        self.cycle.matcher = matcher
+            if due:
                 results += await self.cycle.poll_due()
                 self._wake_at = self._next_wake()
         if any(r.new_stories for r in results):
             await self.on_new_alerts(context)
+
+    def _refresh_matcher(self) -> None:
+        if self.fresh_matcher is not None:
+            matcher = self.fresh_matcher()
+            if matcher is not None:
+                self.cycle.matcher = matcher
 
     def _next_wake(self) -> datetime:
         """The earliest next poll, but no later than WAKE_AT_MOST from now."""

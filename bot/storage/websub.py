@@ -1,24 +1,23 @@
-"""WebSub subscriptions and the inbox of pushed documents.
+"""WebSub subscriptions, and (through `InboxQueries`) the inbox of pushed documents.
 
-In: feed ids, hub links, the hub's answers, pushed bodies, the clock. Out: `HubSubscription`s
-(bot.websub.lease), `Push`es taken for a worker, and whether a state change happened (a
-conditional UPDATE: an intent check matches only a subscription of ours that is pending or
-active for that very topic, or leaving when it confirms an unsubscription). Subscriptions of
-removed (disabled) feeds are not renewed but unsubscribed (`gone`). Every method is one
-short transaction. Fails with SQLAlchemy's errors.
+In: feed ids, hub links, the hub's answers, pushed bodies, the clock. Out:
+`HubSubscription`s (bot.websub.lease), `Push`es taken for a worker
+(bot.storage.websub_inbox), and whether a state change happened (a conditional UPDATE: an
+intent check matches only a subscription of ours that is pending or active for that very
+topic and was asked for lately, or leaving when it confirms an unsubscription; one worker
+wins the right to ask a hub). Subscriptions of removed (disabled) feeds are not renewed but
+unsubscribed (`gone`). Every method is one short transaction. Fails with SQLAlchemy's errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
-from bot.storage.base import StoreBase
-from bot.storage.schema import feeds, websub, websub_inbox
+from bot.storage.schema import feeds, websub
+from bot.storage.websub_inbox import InboxQueries, Push
 from bot.websub.lease import (
     ANSWER_WAIT,
     RETRY_AFTER,
@@ -28,19 +27,10 @@ from bot.websub.lease import (
     renew_at,
 )
 
+__all__ = ["Push", "WebSubRepository"]
+
 LIVE = (HubState.PENDING, HubState.ACTIVE)
 RESTING = (HubState.DENIED, HubState.FAILED, HubState.SILENT)
-
-
-@dataclass(frozen=True, slots=True)
-class Push:
-    """A pushed document, waiting to go through its feed's poll."""
-
-    id: int
-    feed_id: int
-    body: bytes
-    content_type: str | None
-    received_at: datetime
 
 
 def _row(r: Any) -> HubSubscription:
@@ -61,8 +51,8 @@ def _row(r: Any) -> HubSubscription:
     )
 
 
-class WebSubRepository(StoreBase):
-    """The websub and websub_inbox tables."""
+class WebSubRepository(InboxQueries):
+    """The websub table, and the inbox (`InboxQueries`)."""
 
     def get(
         self, *, feed_id: int | None = None, sub_id: int | None = None
@@ -264,57 +254,3 @@ class WebSubRepository(StoreBase):
                 )
             )
         return done.rowcount == 1
-
-    # ------------------------------------------------------------------ the inbox
-
-    def keep_push(
-        self, sub: HubSubscription, body: bytes, *, content_type: str | None, now: datetime
-    ) -> None:
-        """A verified delivery: kept for a worker; the hub is alive."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                websub_inbox.insert().values(
-                    feed_id=sub.feed_id, body=body, content_type=content_type, received_at=now
-                )
-            )
-            conn.execute(
-                update(websub).where(websub.c.id == sub.id).values(last_push_at=now, misses=0)
-            )
-
-    def take_pushes(
-        self, *, owner: str, now: datetime, lease: timedelta, limit: int = 100
-    ) -> list[Push]:
-        """Lease to `owner` the oldest pushes no other worker holds; returns them, oldest
-        first. A worker that dies holding them leaves them to the others after `lease`."""
-        untaken = or_(websub_inbox.c.taken_until.is_(None), websub_inbox.c.taken_until <= now)
-        # Asked every second by every worker: a read first, the write only when one waits.
-        with self.engine.connect() as conn:
-            if conn.execute(select(websub_inbox.c.id).where(untaken).limit(1)).first() is None:
-                return []
-        free = (
-            select(websub_inbox.c.id)
-            .where(untaken)
-            .order_by(websub_inbox.c.received_at, websub_inbox.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        with self.engine.begin() as conn:
-            rows = conn.execute(
-                update(websub_inbox)
-                .where(websub_inbox.c.id.in_(free.scalar_subquery()))
-                .values(taken_by=owner, taken_until=now + lease)
-                .returning(*websub_inbox.c)
-            ).all()
-        pushes = [Push(r.id, r.feed_id, r.body, r.content_type, r.received_at) for r in rows]
-        return sorted(pushes, key=lambda p: (p.received_at, p.id))
-
-    def done_pushes(self, push_ids: Sequence[int]) -> None:
-        """These pushes went through their feed's poll: forgotten."""
-        if push_ids:
-            with self.engine.begin() as conn:
-                conn.execute(delete(websub_inbox).where(websub_inbox.c.id.in_(list(push_ids))))
-
-    def pending_pushes(self) -> int:
-        """How many pushes wait in the inbox."""
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(websub_inbox)).scalar_one())
