@@ -151,3 +151,17 @@ def test_a_silent_hub_puts_its_feed_back_on_polling(
     server.set("/wire.rss", document(STORY, OTHER, LATER, url=url), etag='"e3"')
     poller.run()
     assert poller.state(url).next_poll_at == poller.clock.now + timedelta(seconds=300)
+
+
+def test_a_lapsed_lease_puts_the_feed_back_on_its_schedule(
+    server: FeedServer, store: Store, universe: TickerUniverse
+) -> None:
+    """A hub that never renewed (its lease ran out): the feed is polled as before."""
+    poller = make_poller(store, universe, websub_safety_poll=900)
+    url, sub_id, _ = subscribe(poller, server)
+    sub = store.websub.get(sub_id=sub_id)
+    assert sub is not None
+    assert sub.lease_until is not None
+    poller.clock.now = sub.lease_until + timedelta(seconds=1)
+    poller.run()
+    assert poller.state(url).next_poll_at == poller.clock.now + timedelta(seconds=300)
