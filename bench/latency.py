@@ -21,8 +21,12 @@ simulated, i.e. real-time, seconds.
 Prints, per pace and schedule: stories, median, 95th percentile and maximum latency, and
 requests per feed per hour; then the totals. Targets (issue 18): for feeds publishing at least
 once every 10 minutes, median <= 30 s and p95 <= 60 s; total requests no more than the fixed
-300 s schedule.
-Run: python bench/latency.py [--hours 24] [--seed 7]
+300 s schedule; a pushed story alerted within 5 s.
+
+Then, unless --pushes 0, the pushed-story figure (bench/pushed.py): a WebSub hub on 127.0.0.1
+pushes stories to the bot running as `python -m bot run`, and the seconds from each push to
+its alert at the fake Telegram Bot API are printed (publish-to-alert, real time).
+Run: python bench/latency.py [--hours 24] [--seed 7] [--pushes 20]
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import pushed
 from bot.feeds.fetch import make_client
 from bot.feeds.parse import parse_feed
 from bot.matching.index import MatchIndex
@@ -323,6 +328,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--hours", type=float, default=24.0, help="simulated hours")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--pushes", type=int, default=20, help="stories pushed through WebSub (0: none)"
+    )
     args = parser.parse_args()
     dates = real_dates()
     shapes, profile = gap_shapes(dates), day_profile(dates)
@@ -344,6 +352,9 @@ def main() -> None:
         adaptive = pool.submit(run, "adaptive", True, 1.0, plan, args.hours)
         results = {"fixed": fixed.result(), "adaptive": adaptive.result()}
     report(results, args.hours)
+    if args.pushes:
+        # Told instead of asking: the same story pushed by a hub (bench/pushed.py).
+        pushed.report(pushed.measure(args.pushes, args.seed))
 
 
 def run(

@@ -5,6 +5,9 @@ In: `Settings` and the process's role. Out: an `Application` ready for `run_poll
   and the command menu registered at start-up (roles "all" and "web");
 - a poll job (fetch -> parse -> dedup -> match -> render -> outbox) ticking on PTB's JobQueue;
 - a delivery job sending the outbox within Telegram's limits (bot.delivery.limits);
+- in the web role, one HTTP server (bot.websub.server) for Telegram's webhook and WebSub's
+  callbacks (in the "all" role with WebSub on, for the callbacks alone); the poll job takes
+  what hubs pushed and asks the hubs (bot.websub);
 the match index is built only by the roles that match (all, worker): the web role only writes
 subscriptions, which a worker follows through their revision.
 Fails at start-up with `StartupError` (one line for the operator), before touching Telegram,
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -50,11 +52,12 @@ from bot.settings import Settings
 from bot.startup import StartupError, token_problem, wait_for_telegram
 from bot.storage.db import migrate, open_engine
 from bot.storage.store import Store
+from bot.websub.server import WebServer, run_until_stopped
+from bot.websub.subscriber import Subscriber
 
 log = logging.getLogger(__name__)
 
 Role = Literal["all", "web", "worker"]
-WEBHOOK_PATH = "telegram"
 
 
 def build_services(settings: Settings, role: Role = "all") -> Services:
@@ -115,21 +118,34 @@ def build_application(
         started=started or utc_now(),
     )
 
+    # The web role's server (Telegram's webhook, WebSub's callbacks); in the "all" role with
+    # WebSub on, the callbacks alone (updates come by long polling).
+    serves = role == "web" or (role == "all" and settings.websub_on)
+    server = (
+        WebServer(settings, svc.store, clock=svc.clock, telegram_updates=role == "web")
+        if serves
+        else None
+    )
+
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if role != "worker":
             await publish_commands(app.bot, settings.admin_chat_ids)
         if role != "web":
             _schedule_jobs(app, settings, svc, rim, role)
+        if server is not None:
+            await server.start(app)
         log.info("bot started as @%s (role %s)", app.bot.username, role)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if server is not None:
+            await server.stop()
         await rim.client.aclose()
         await rim.sender_api.aclose()
         rim.parse_pool.close()
         svc.store.engine.dispose()
 
     api = settings.telegram_api_url
-    app = (
+    builder = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
         .token(settings.bot_token.get_secret_value())
@@ -137,8 +153,10 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    if role == "web":  # updates come through our server (bot.websub.server)
+        builder = builder.updater(None)
+    app = builder.build()
     app.bot_data.services = svc
     app.bot_data.limiter = CommandRateLimiter(settings.command_rate_limit)
     app.bot_data.parse_pool = rim.parse_pool
@@ -223,9 +241,13 @@ def _poll_job(
         fresh = svc.subscriptions.reload_index_if_changed()
         return Matcher(svc.universe, fresh) if fresh is not None else None
 
+    # WebSub: hubs asked from the poll tick; a user feed's hub passes the SSRF guard.
+    hubs = Subscriber(
+        settings, svc.store, rim.client, clock=cycle.clock, check=cycle.feeds.guard.check
+    )
     # In the worker role chats change in the web process: follow them through the
     # database. In the "all" role the subscriptions service keeps the one index up to date.
-    return PollJob(cycle, on_new_alerts=deliver, fresh_matcher=fresh_matcher)
+    return PollJob(cycle, on_new_alerts=deliver, fresh_matcher=fresh_matcher, subscriber=hubs)
 
 
 def run(settings: Settings, role: Role = "all") -> None:
@@ -248,21 +270,9 @@ def run(settings: Settings, role: Role = "all") -> None:
     app = build_application(settings, svc, role, started=started)
     health = _start_health(settings, svc)
     try:
-        if role == "worker":
-            asyncio.run(_run_without_updates(app))
-        elif role == "web":
-            assert settings.webhook_url is not None
-            assert settings.webhook_secret is not None
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=WEBHOOK_PATH,
-                webhook_url=f"{settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}",
-                # Telegram sends this in X-Telegram-Bot-Api-Secret-Token; PTB answers 403 to
-                # any request without it.
-                secret_token=settings.webhook_secret.get_secret_value(),
-                allowed_updates=Update.ALL_TYPES,
-            )
+        if role in ("worker", "web"):
+            # The web role's updates come through its server (started in post_init).
+            asyncio.run(run_until_stopped(app))
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
@@ -274,25 +284,6 @@ def run(settings: Settings, role: Role = "all") -> None:
     finally:
         if health is not None:
             health.stop()
-
-
-async def _run_without_updates(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The worker: the application and its jobs, no update fetching, until SIGTERM/SIGINT."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    await app.start()
-    try:
-        await stop.wait()
-    finally:
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
 
 
 def _start_health(settings: Settings, svc: Services) -> HealthServer | None:

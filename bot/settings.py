@@ -89,6 +89,17 @@ class Settings(BaseSettings):
     )
     webhook_listen: str = Field("0.0.0.0", description="address the web role listens on")  # noqa: S104
     webhook_port: int = Field(8443, ge=1, le=65535, description="port the web role listens on")
+    websub: bool | None = Field(
+        None,
+        description="subscribe to the hubs feeds advertise (WebSub); on by default when "
+        "WEBHOOK_URL is set, which hubs reach us at",
+    )
+    websub_lease_seconds: int = Field(
+        7 * 86400, ge=60, le=365 * 86400, description="lease asked of WebSub hubs, in seconds"
+    )
+    websub_safety_poll: float = Field(
+        900.0, ge=1, description="seconds between the safety polls of a feed its hub pushes"
+    )
     worker_lease: int = Field(
         180,
         ge=1,
@@ -129,6 +140,13 @@ class Settings(BaseSettings):
     def disclaimers(self) -> dict[str, str]:
         """`disclaimer_for` every language with a catalogue."""
         return {lang: self.disclaimer_for(lang) for lang in languages()}
+
+    @property
+    def websub_on(self) -> bool:
+        """WebSub in use: WEBSUB, else on when the bot has a public URL (WEBHOOK_URL)."""
+        if self.webhook_url is None:
+            return False
+        return self.websub if self.websub is not None else True
 
     @property
     def database(self) -> str:

@@ -49,6 +49,7 @@ class Fetched:
     content_type: str | None
     permanent_redirect: str | None = None  # the new URL when the feed moved for good
     max_age: int | None = None  # seconds from Cache-Control
+    link_header: str | None = None  # the Link header: a WebSub hub may be named there
 
 
 class FetchError(Exception):
@@ -286,6 +287,7 @@ def _fetched(response: httpx.Response, url: str, body: bytes | None, moved: str 
         content_type=response.headers.get("Content-Type"),
         permanent_redirect=moved,
         max_age=_max_age(response.headers.get("Cache-Control")),
+        link_header=", ".join(response.headers.get_list("Link")) or None,
     )
 
 

@@ -1,7 +1,8 @@
 """The parse stage: the bytes of a feed document become `Article`s.
 
 In: the body of one fetched document (bytes), the feed's configured name, and optionally the URL
-it came from and its Content-Type. Out: a `ParsedFeed` (feed title, link, TTL, articles, warnings)
+it came from and its Content-Type. Out: a `ParsedFeed` (feed title, link, TTL, articles, warnings,
+its WebSub hub and self links)
 with every entry cleaned: plain-text title and text, canonical URL, a stable id unique within the
 document, a UTC publication date, tickers the feed attached, and SEC EDGAR form/items/CIKs.
 Fails with `NotAFeed` for documents that are not feeds (HTML pages, JSON, other XML, text) and
@@ -47,6 +48,19 @@ class ParsedFeed:
     ttl: int | None
     articles: tuple[Article, ...]
     warnings: tuple[str, ...] = ()
+    # The document's rel="hub" and rel="self" links as (rel, href): WebSub discovery
+    # (bot.websub.discovery) reads them with the fetch's Link header.
+    links: tuple[tuple[str, str], ...] = ()
+
+
+def _hub_links(feed: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The feed-level links WebSub needs: rel="hub" and rel="self", in document order."""
+    found = []
+    for link in feed.get("links") or ():
+        rel, href = str(link.get("rel") or "").lower(), str(link.get("href") or "").strip()
+        if rel in ("hub", "self") and href:
+            found.append((rel, href))
+    return tuple(found)
 
 
 def _ttl_seconds(value: object) -> int | None:
@@ -138,4 +152,5 @@ def parse_feed(
         ttl=_ttl_seconds(feed.get("ttl")) if feed.get("ttl") else None,
         articles=tuple(unique_articles(entries, ctx)),
         warnings=tuple(warnings),
+        links=_hub_links(feed),
     )

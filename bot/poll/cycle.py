@@ -8,7 +8,9 @@ one of them. Without SEC_USER_AGENT the SEC's feeds are not polled (said once). 
 FETCH_CONCURRENCY feeds are polled at a time; the unchanged ones are recorded in one
 transaction afterwards; the operators are told when the polls all fail without an answer (our
 network) and when they work again. The poll budget (`bot.feeds.schedule.budget_scale`) is
-worked out from every feed's rhythm once a minute. Fails only with the database's errors.
+worked out from every feed's rhythm once a minute. Documents WebSub hubs pushed are taken
+from the inbox (`poll_pushed`) and go through their feed's poll. Fails only with the
+database's errors.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import httpx
 
 from bot.clock import Clock, utc_now
 from bot.feeds import rhythm, schedule
+from bot.feeds.fetch import Fetched
 from bot.feeds.guard import Resolver, system_resolver
 from bot.feeds.pool import ParsePool
 from bot.feeds.state import FeedState
@@ -121,6 +124,41 @@ class PollCycle:
     ) -> PollResult:
         async with self._slots:
             return await self.feeds.poll_feed(state, matcher, since=since)
+
+    def pushes_waiting(self) -> bool:
+        """Whether hubs pushed documents that no worker has taken (one cheap read)."""
+        return self.settings.websub_on and self.store.websub.pushes_waiting(self.clock())
+
+    async def poll_pushed(self) -> list[PollResult]:
+        """The documents WebSub hubs pushed (kept by the web role), each through its feed's
+        poll with the document instead of a fetch, oldest first."""
+        if not self.settings.websub_on:
+            return []
+        now = self.clock()
+        lease = timedelta(seconds=self.settings.worker_lease)
+        pushes = self.store.websub.take_pushes(owner=self.owner, now=now, lease=lease)
+        if not pushes:
+            return []
+        ids = sorted({p.feed_id for p in pushes})
+        states = {s.feed.id: s for s in self.store.feeds.feed_states(ids=ids)}
+        results = []
+        for push in pushes:
+            state = states.get(push.feed_id)
+            if state is None:  # the feed was disabled meanwhile
+                continue
+            since = self._news_from(state) if state.baseline_at is None else None
+            document = Fetched(
+                body=push.body,
+                url=state.feed.url,
+                etag=state.etag,
+                last_modified=state.last_modified,
+                content_type=push.content_type,
+            )
+            results.append(
+                await self.feeds.poll_feed(state, self.matcher, since=since, pushed=document)
+            )
+        self.store.websub.done_pushes([p.id for p in pushes])
+        return results
 
     def _refresh_scale(self, now: datetime) -> None:
         """The fleet's square-root-rule constant, from every feed's rhythm, once a minute (the

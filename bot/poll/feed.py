@@ -1,11 +1,13 @@
 """Polling one feed, as one story: fetch, parse, classify, build the alerts, commit.
 
-In: a leased `FeedState`, the `Matcher`, and (held by `FeedPoller`) the settings, the store, an
-HTTP client and the parse pool. Out: a `PollResult`; new stories stored and their alerts queued
-in one transaction (`store.articles.ingest`), or the failure recorded with its reason and a
-later retry with backoff (`bot.feeds.schedule`). A feed's health verdict (`bot.poll.health`) is
-applied here: marked broken or recovered, and people told once. Network, HTTP and document
-errors become results; only database errors propagate.
+In: a leased `FeedState` (with, for a WebSub push, the pushed document instead of a fetch),
+the `Matcher`, and (held by `FeedPoller`) the settings, the store, an HTTP client and the
+parse pool. Out: a `PollResult`; new stories stored and their alerts queued in one
+transaction (`store.articles.ingest`), or the failure recorded with its reason and a later
+retry with backoff (`bot.feeds.schedule`). A pushed story takes the same parse, dedup, match
+and outbox path as a polled one (so a push and a poll of one story make one alert). A feed's
+health verdict (`bot.poll.health`) is applied here: marked broken or recovered, and people
+told once. Network, HTTP and document errors become results; only database errors propagate.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from bot.poll.notices import Notices, when
 from bot.poll.result import PollResult, error_kind
 from bot.settings import Settings
 from bot.storage.store import Store
+from bot.websub.lease import HubSubscription
+from bot.websub.watch import HubWatch
 
 log = logging.getLogger(__name__)
 
@@ -68,24 +72,33 @@ class FeedPoller:
         self.gate = HostGate(settings.per_host_concurrency, {sec.HOST: sec.SPACING})
         self.notices = Notices(store, settings.admin_chat_ids)
         self.bounds = schedule.Bounds(settings.poll_min_interval, settings.poll_max_interval)
+        self.hubs = HubWatch(settings, store)  # WebSub: found hubs, pushed feeds' polls
         # The fleet's square-root-rule constant, set by the cycle (`schedule.budget_scale`).
         self.scale: schedule.Share | None = None
 
     async def poll_feed(
-        self, state: FeedState, matcher: Matcher, *, since: datetime | None = None
+        self,
+        state: FeedState,
+        matcher: Matcher,
+        *,
+        since: datetime | None = None,
+        pushed: Fetched | None = None,
     ) -> PollResult:
         """Fetch one feed and store what is new; every failure is recorded with its reason.
-        `since`: on a feed's first fetch, stories dated after it alert (`bot.feeds.baseline`)."""
+        `since`: on a feed's first fetch, stories dated after it alert (`bot.feeds.baseline`).
+        `pushed`: a document its WebSub hub delivered, taken instead of a fetch."""
         feed = state.feed
         assert feed.id is not None
         POLLS.inc()
+        hub = self.hubs.known(feed.id)
         try:
-            fetched = await self._fetch(state)
+            fetched = pushed or await self._fetch(state)
             self._follow(state, fetched)
             if fetched.body is None:
                 now = self.clock()
                 self._succeeded(state, now)
                 next_at = self._next_poll(state.rhythm, now, feed.interval, fetched.max_age)
+                next_at = self.hubs.next_poll(hub, next_at, now)
                 return PollResult(feed.id, unchanged=Unchanged(feed.id, now, next_at))
             parsed = await self._parse(fetched, feed.name)
         except (FetchError, FeedError) as exc:
@@ -93,22 +106,23 @@ class FeedPoller:
             return self._failed(state, exc)
         now = self.clock()
         entries, alerts = await self._classify(state, parsed.articles, matcher, now, since)
+        next_at = self._next_poll(state.rhythm, now, feed.interval, fetched.max_age, parsed.ttl)
         new = self.store.articles.ingest(
             feed.id,
             entries,
             now=now,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
-            next_poll_at=self._next_poll(
-                state.rhythm, now, feed.interval, fetched.max_age, parsed.ttl
-            ),
+            next_poll_at=self.hubs.next_poll(hub, next_at, now),
             alerts=alerts,
             warning=f"read with problems: {parsed.warnings[0]}" if parsed.warnings else None,
             since=since,
         )
         learned = [a for _, a in new] if state.rhythm is not None else parsed.articles
         if learned:
-            self._learn(state, [a.published or now for a in learned], now, fetched, parsed)
+            self._learn(state, [a.published or now for a in learned], now, fetched, parsed, hub)
+        if pushed is None:
+            self.hubs.after_poll(state, hub, fetched, parsed, new_stories=len(new), now=now)
         self._succeeded(state, now)
         NEW_ARTICLES.inc(len(new))
         ALERTS_QUEUED.inc(sum(len(alerts.get(a.entry_id, ())) for _, a in new))
@@ -159,6 +173,7 @@ class FeedPoller:
         now: datetime,
         fetched: Fetched,
         parsed: ParsedFeed,
+        hub: HubSubscription | None,
     ) -> None:
         """Count the new items' dates (all of them on the first fetch) in the feed's rhythm,
         and set the next poll by what was learned."""
@@ -166,6 +181,7 @@ class FeedPoller:
         assert feed.id is not None
         learned = rhythm.observe(state.rhythm, times, now)
         next_at = self._next_poll(learned, now, feed.interval, fetched.max_age, parsed.ttl)
+        next_at = self.hubs.next_poll(hub, next_at, now)
         self.store.polls.record_rhythm(feed.id, rhythm=rhythm.dumps(learned), next_poll_at=next_at)
 
     async def _fetch(self, state: FeedState) -> Fetched:

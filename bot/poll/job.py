@@ -7,7 +7,8 @@ when it is due: the job ticks every `TICK` (a second) and does nothing until the
 poll (read after each cycle), or `WAKE_AT_MOST` later at most so that feeds added by other
 processes are found. A short tick rather than a self-rescheduling one-shot job: a cycle that
 raises cannot break a chain, and a skipped tick costs one comparison. Fails as the cycle does
-(PTB logs the error; the next tick runs again).
+(PTB logs the error; the next tick runs again). Every tick also takes the documents WebSub
+hubs pushed (a pushed story waits a second at most) and asks the hubs that are due.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from telegram.ext import ContextTypes
 
 from bot.poll.alerts import Matcher
 from bot.poll.cycle import PollCycle
+from bot.websub.subscriber import Subscriber
 
 TICK = 1.0  # seconds between two looks at the clock
 WAKE_AT_MOST = timedelta(seconds=10)
@@ -35,28 +37,39 @@ class PollJob:
         cycle: PollCycle,
         on_new_alerts: JobCallback,
         fresh_matcher: Callable[[], Matcher | None] | None = None,
+        subscriber: Subscriber | None = None,
     ) -> None:
         self.cycle = cycle
         self.on_new_alerts = on_new_alerts
         # For a worker process: a new Matcher when the subscriptions changed elsewhere.
         self.fresh_matcher = fresh_matcher
+        self.subscriber = subscriber  # WebSub: asks hubs for subscriptions and renewals
         self._running = asyncio.Lock()
         self._wake_at: datetime | None = None
 
     async def __call__(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         if self._running.locked():
             return
-        if self._wake_at is not None and self.cycle.clock() < self._wake_at:
-            return
         async with self._running:
-            if self.fresh_matcher is not None:
-                matcher = self.fresh_matcher()
-                if matcher is not None:
-                    self.cycle.matcher = matcher
-            results = await self.cycle.poll_due()
-            self._wake_at = self._next_wake()
+            due = self._wake_at is None or self.cycle.clock() >= self._wake_at
+            # Every tick: what hubs pushed (WebSub, when on), matched like a poll's stories.
+            pushed = self.cycle.pushes_waiting()
+            if due or pushed:
+                self._refresh_matcher()
+            results = await self.cycle.poll_pushed() if pushed else []
+            if self.subscriber is not None:
+                await self.subscriber.ask_due()
+            if due:
+                results += await self.cycle.poll_due()
+                self._wake_at = self._next_wake()
         if any(r.new_stories for r in results):
             await self.on_new_alerts(context)
+
+    def _refresh_matcher(self) -> None:
+        if self.fresh_matcher is not None:
+            matcher = self.fresh_matcher()
+            if matcher is not None:
+                self.cycle.matcher = matcher
 
     def _next_wake(self) -> datetime:
         """The earliest next poll, but no later than WAKE_AT_MOST from now."""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -254,4 +255,48 @@ workers = Table(
     metadata,
     Column("id", String(128), primary_key=True),
     Column("seen_at", UTCDateTime, nullable=False),
+)
+
+# WebSub (0014): one subscription per feed that advertises a hub. `state` moves
+# new -> pending (asked; the hub's intent check comes to the web role) -> active (verified,
+# until `lease_until`; renewed from `renew_at`) or denied / failed / silent (polled as before;
+# asked again from `retry_at`). `secret` signs the hub's deliveries (X-Hub-Signature).
+websub = Table(
+    "websub",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "feed_id",
+        Integer,
+        ForeignKey("feeds.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("hub", String(2000), nullable=False),
+    Column("topic", String(2000), nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("guarded", Boolean, nullable=False, server_default="0"),  # a user feed's hub
+    Column("requested_at", UTCDateTime),
+    Column("lease_until", UTCDateTime),
+    Column("renew_at", UTCDateTime),
+    Column("retry_at", UTCDateTime),
+    Column("last_push_at", UTCDateTime),
+    Column("misses", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+)
+
+# Pushed documents, verified and kept by the web role until a worker's poll tick takes them
+# through the feed's poll story (taken: leased by `taken_by` until `taken_until`).
+websub_inbox = Table(
+    "websub_inbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("content_type", String(255)),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("taken_by", String(128)),
+    Column("taken_until", UTCDateTime),
+    Index(None, "received_at"),
 )

@@ -26,6 +26,7 @@ from bot.storage.polls import PollRepository
 from bot.storage.sends import SendRepository
 from bot.storage.stats import StatsRepository
 from bot.storage.subscriptions import SubscriptionRepository
+from bot.storage.websub import WebSubRepository
 from bot.storage.workers import WorkerRepository
 
 __all__ = ["FeedState", "OutboxRow", "Pending", "Store"]
@@ -46,3 +47,4 @@ class Store:
         self.digests = DigestRepository(engine)
         self.workers = WorkerRepository(engine)
         self.stats = StatsRepository(engine)
+        self.websub = WebSubRepository(engine)
