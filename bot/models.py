@@ -35,7 +35,6 @@ class Feed:
     source: SourceKind = SourceKind.NEWS
 
 
-
 @dataclass(frozen=True, slots=True)
 class Article:
     """One news item, cleaned: what parse produces and match, render and the outbox consume.

@@ -4,9 +4,10 @@ In: feedparser's entries of one document and what they share (`FeedContext`: the
 base URL, format, clock, and for EDGAR company feeds the company). Out: the document's articles
 in order, with plain-text title and text, a canonical URL, and an id unique within the document;
 each with its kind of source (the feed's; filings for an EDGAR filing) and its event types
-(`bot.matching.events`); entries with neither title nor text are left out. An item's <source> names its publisher (Google
-News: the outlet, not "Google News"); a Google News item gets the story's own link where its
-link carries one, and its description's related coverage as text (`bot.feeds.google_news`).
+(`bot.matching.events`); entries with neither title nor text are left out. An item's <source>
+names its publisher (Google News: the outlet, not "Google News"); a Google News item gets the
+story's own link where its link carries one, and its description's related coverage as text
+(`bot.feeds.google_news`).
 Total: odd entries give less, never an error.
 """
 

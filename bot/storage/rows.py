@@ -2,7 +2,8 @@
 repositories.
 
 In: SQLAlchemy rows of the `articles`, `subscriptions` and `chats` tables. Out: `Article`,
-`Subscription` (with its `Choice`), `ChatSettings`; and a `Choice` back to its columns. Pure; fails only on a row of another shape (AttributeError).
+`Subscription` (with its `Choice`), `ChatSettings`; and a `Choice` back to its columns. Pure;
+fails only on a row of another shape (AttributeError).
 """
 
 from __future__ import annotations

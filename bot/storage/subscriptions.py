@@ -106,9 +106,7 @@ class SubscriptionRepository(StoreBase):
                 bump_revision(conn, SUBSCRIPTIONS)
         return None if row is None else subscription_of(row)
 
-    def set_choice(
-        self, chat_id: int, subscription_id: int, choice: Choice
-    ) -> Subscription | None:
+    def set_choice(self, chat_id: int, subscription_id: int, choice: Choice) -> Subscription | None:
         """Set one of the chat's subscriptions' choice; None if the chat has no such one."""
         with self.engine.begin() as conn:
             row = conn.execute(
@@ -217,9 +215,7 @@ class SubscriptionRepository(StoreBase):
     def subscription_states(self, chat_id: int) -> list[SubscriptionState]:
         """The chat's subscriptions with their muted flag and choice, for /export."""
         rows = self._chat_rows(chat_id)
-        return [
-            SubscriptionState(Kind(r.kind), r.value, bool(r.muted), choice_of(r)) for r in rows
-        ]
+        return [SubscriptionState(Kind(r.kind), r.value, bool(r.muted), choice_of(r)) for r in rows]
 
     def replace_chat_state(
         self,

@@ -1,10 +1,11 @@
 """What each chat watches, changed in one place: the database and the match index together.
 
-In: a chat id and what its user asked for (ticker words, a keyword query, a subscription id,
-an import file, a ticker's choice of stories); the chat's coming and going (it wrote again, it blocked the bot). Out: an
-`Added` per thing asked for (for a keyword query also the recent articles it would have
-matched), the `Subscription`s removed, muted or snoozed, the counts of an import. A snoozed
-subscription leaves the index and comes back by itself: `wake_snoozed`, run before each poll.
+In: a chat id and what its user asked for (ticker words, a keyword query, a subscription id, an
+import file, a ticker's choice of stories); the chat's coming and going (it wrote again, it
+blocked the bot). Out: an `Added` per thing asked for (for a keyword query also the recent
+articles it would have matched), the `Subscription`s removed, muted or snoozed, the counts of an
+import. A snoozed subscription leaves the index and comes back by itself: `wake_snoozed`, run
+before each poll.
 Every change goes to the database first (which moves the subscriptions' revision, followed by
 other processes) and then to this process's `MatchIndex`, if it holds one: the web role holds
 none (it only writes), a worker follows the revision, a one-process bot updates its index here.

@@ -25,9 +25,7 @@ def upgrade() -> None:
     with op.batch_alter_table("subscriptions") as batch:
         # Existing rows are filled with "any" (what they alerted on until now) ...
         batch.add_column(sa.Column("reach", sa.String(8), nullable=False, server_default="any"))
-        batch.add_column(
-            sa.Column("sources_off", sa.String(64), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("sources_off", sa.String(64), nullable=False, server_default=""))
         batch.add_column(
             sa.Column("event_rule", sa.String(8), nullable=False, server_default="all")
         )
