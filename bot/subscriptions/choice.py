@@ -4,7 +4,8 @@ In: the words after `/sources TICKER` or `/events TICKER` (or a trailing "about"
 `/watch`), a choice to change, an export file's entry. Out: the changed `Choice`; the words an
 export writes and /import reads back. Grammar (the README's):
   reach:   `about` | `any`
-  sources: `all` | `news press filings` (exactly these on) | `-filings +press` (switch each)
+  sources: `all` | `news press filings` (exactly these on) | `-filings +press` (switch each;
+           a bare word among switches switches on)
   events:  `all` | `only earnings analyst` | `except legal solicitation` | `-legal +legal`
 Pure. Fails with `ChoiceError`, whose text names the wrong word and the valid choices.
 """
@@ -37,14 +38,13 @@ def change_sources(choice: Choice, words: list[str]) -> Choice:
     lowered = [w.lower() for w in words]
     if lowered == ["all"]:
         return replace(choice, sources_off=frozenset())
-    if all(w[:1] not in "+-" for w in lowered):
+    if all(w[:1] not in ("+", "-") for w in lowered):
         on = {_source(w) for w in lowered}
         return replace(choice, sources_off=frozenset(set(SourceKind) - on))
     off = set(choice.sources_off)
     for word in lowered:
-        sign, name = word[:1], word[1:]
-        if sign not in "+-" or not name:
-            raise ChoiceError("chat.sources.error", word=word[:40], options=_source_options())
+        # Among switches, a bare word switches its source on ("news -press").
+        sign, name = (word[:1], word[1:]) if word[:1] in ("+", "-") else ("+", word)
         kind = _source(name)
         (off.add if sign == "-" else off.discard)(kind)
     return replace(choice, sources_off=frozenset(off))
@@ -60,7 +60,7 @@ def change_events(choice: Choice, words: list[str]) -> Choice:
         return _rule(choice, EventRule(head), [_event(w) for w in rest])
     rule, events = choice.event_rule, list(choice.events)
     for word in lowered:
-        sign, name = word[:1], _event(word[1:]) if word[:1] in "+-" else ""
+        sign, name = word[:1], _event(word[1:]) if word[:1] in ("+", "-") else ""
         if not name:
             raise ChoiceError("chat.events.error", word=word[:40], options=_event_options())
         if rule is EventRule.ALL:
