@@ -112,10 +112,12 @@ def test_a_ticker_alerts_only_the_stories_its_choice_takes(
 
 
 def test_the_stories_are_what_the_table_says() -> None:
-    assert SEED.kind is SourceKind.NEWS and SEED.events == ()
+    assert SEED.kind is SourceKind.NEWS
+    assert SEED.events == ()
     assert {"legal", "solicitation"} <= set(SOLICITATION.events)
     assert "analyst" in RATING.events
-    assert FILING.kind is SourceKind.FILINGS and FILING.events == ("earnings", "filing")
+    assert FILING.kind is SourceKind.FILINGS
+    assert FILING.events == ("earnings", "filing")
 
 
 def test_a_keyword_hit_still_alerts_when_the_ticker_hit_is_filtered_out(

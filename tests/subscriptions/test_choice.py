@@ -148,7 +148,8 @@ def test_new_tickers_are_about_and_watch_any_changes_the_reach(
     subs = service(store, universe)
     subs.watch(CHAT, ["AMZN"])
     (sub,) = store.subscriptions.chat_subscriptions(CHAT)
-    assert sub.choice == DEFAULT_CHOICE and sub.choice.reach is Reach.ABOUT
+    assert sub.choice == DEFAULT_CHOICE
+    assert sub.choice.reach is Reach.ABOUT
     subs.watch(CHAT, ["AMZN"], Reach.ANY)  # already watched: the reach still changes
     subs.watch(CHAT, ["NVDA"], Reach.ANY)  # new, with its reach
     reaches = {s.value: s.choice.reach for s in store.subscriptions.chat_subscriptions(CHAT)}
@@ -178,7 +179,8 @@ def test_choose_says_what_was_wrong_with_the_ticker(store: Store, universe: Tick
     not_watched = subs.choose(CHAT, "NVDA", lambda c: c)
     assert (not_watched.subscription, not_watched.symbol) == (None, "NVDA")
     unknown = subs.choose(CHAT, "ZZZZQQ", lambda c: c)
-    assert unknown.subscription is None and not unknown.symbol
+    assert unknown.subscription is None
+    assert not unknown.symbol
     keyword = store.subscriptions.chat_subscriptions(CHAT)[0]
     assert keyword.kind is Kind.KEYWORD
     assert subs.set_choice(CHAT, keyword.id, Choice(reach=Reach.ANY)) is None
@@ -192,7 +194,8 @@ def test_a_muted_ticker_keeps_out_of_the_index_when_its_choice_changes(
     (sub,) = store.subscriptions.chat_subscriptions(CHAT)
     subs.set_muted(CHAT, sub.id, True)
     subs.set_choice(CHAT, sub.id, Choice(reach=Reach.ANY))
-    assert subs.index is not None and len(subs.index) == 0
+    assert subs.index is not None
+    assert len(subs.index) == 0
 
 
 def test_export_and_import_keep_each_tickers_choice(store: Store, universe: TickerUniverse) -> None:
