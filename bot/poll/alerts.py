@@ -20,7 +20,7 @@ from bot.matching.about import Story, read_story
 from bot.matching.detect import Mention, detect_tickers
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
-from bot.models import Alert, Article, EventRule, Hit, Kind, Reach
+from bot.models import Alert, Article, Choice, EventRule, Hit, Kind, Reach
 from bot.observability.metrics import MATCHES
 
 
@@ -41,9 +41,10 @@ class Matcher:
 
 
 class _Reading:
-    """The story as `read_story` sees it, read on first need and then kept."""
+    """The story as `read_story` sees it, read on first need and then kept; and each ticker
+    hit's verdict, by choice and symbol (thousands of chats share a few choices)."""
 
-    __slots__ = ("_about", "_article", "_mentions", "_story", "_universe")
+    __slots__ = ("_about", "_article", "_mentions", "_story", "_universe", "verdicts")
 
     def __init__(
         self, article: Article, universe: TickerUniverse, mentions: dict[int, Mention]
@@ -51,10 +52,9 @@ class _Reading:
         self._article, self._universe, self._mentions = article, universe, mentions
         self._story: Story | None = None
         self._about: frozenset[int] | None = None  # the CIKs of the companies it is about
-
-    @property
-    def article(self) -> Article:
-        return self._article
+        # By the choice's identity (the storage shares one object per distinct choice) and
+        # symbol: a dict lookup per hit, where hashing the choice itself would cost more.
+        self.verdicts: dict[tuple[int, str], bool] = {}
 
     def story(self) -> Story:
         if self._story is None:
@@ -68,32 +68,38 @@ class _Reading:
         company = self._universe.company(symbol)
         return company is not None and company.cik in self._about
 
+    def takes(self, choice: Choice, symbol: str) -> bool:
+        """Whether a ticker subscription with `choice` takes this story."""
+        if not choice.takes_source(self._article.kind):
+            return False
+        if choice.event_rule is not EventRule.ALL and not choice.takes_events(self.story().events):
+            return False
+        return choice.reach is Reach.ANY or self.about(symbol)
+
 
 def chosen(alerts: list[Alert], reading: _Reading) -> list[Alert]:
     """The alerts with the ticker hits their subscriptions' choices refuse taken out; an alert
     left with no hit is dropped (a keyword hit keeps it)."""
     kept: list[Alert] = []
+    verdicts = reading.verdicts
     for alert in alerts:
         hits = alert.hits
-        wanted = tuple(h for h in hits if _takes(h, reading))
+        wanted: list[Hit] = []
+        for hit in hits:  # the hot loop: one dict lookup per ticker hit once warm
+            sub = hit.subscription
+            if sub.kind is Kind.TICKER:
+                key = (id(sub.choice), sub.value)
+                verdict = verdicts.get(key)
+                if verdict is None:
+                    verdict = verdicts[key] = reading.takes(sub.choice, sub.value)
+                if not verdict:
+                    continue
+            wanted.append(hit)
         if len(wanted) == len(hits):
             kept.append(alert)
         elif wanted:
-            kept.append(Alert(alert.chat_id, alert.article, wanted))
+            kept.append(Alert(alert.chat_id, alert.article, tuple(wanted)))
     return kept
-
-
-def _takes(hit: Hit, reading: _Reading) -> bool:
-    """Whether one hit counts: keywords always; a ticker when the story passes its choice."""
-    sub = hit.subscription
-    if sub.kind is not Kind.TICKER:
-        return True
-    choice = sub.choice
-    if not choice.takes_source(reading.article.kind):
-        return False
-    if choice.event_rule is not EventRule.ALL and not choice.takes_events(reading.story().events):
-        return False
-    return choice.reach is Reach.ANY or reading.about(sub.value)
 
 
 def story_alerts(
