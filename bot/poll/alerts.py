@@ -37,7 +37,7 @@ class Matcher:
         alerts = self.index.match(article, mentions)
         if not mentions:
             return alerts  # keyword hits only: nothing to choose
-        return chosen(alerts, _Reading(article, self.universe, mentions))
+        return _chosen(alerts, _Reading(article, self.universe, mentions))
 
 
 class _Reading:
@@ -77,7 +77,7 @@ class _Reading:
         return choice.reach is Reach.ANY or self.about(symbol)
 
 
-def chosen(alerts: list[Alert], reading: _Reading) -> list[Alert]:
+def _chosen(alerts: list[Alert], reading: _Reading) -> list[Alert]:
     """The alerts with the ticker hits their subscriptions' choices refuse taken out; an alert
     left with no hit is dropped (a keyword hit keeps it)."""
     kept: list[Alert] = []
