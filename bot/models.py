@@ -90,17 +90,13 @@ class EventRule(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A ticker subscription's options; the defaults are those of a new subscription. Keyword
-    subscriptions always hold the defaults and are never filtered by them."""
+    """A ticker subscription's options; the defaults are those of a new subscription. A keyword
+    subscription's row holds one too, never read: keywords are not filtered by it."""
 
     reach: Reach = Reach.ABOUT
     sources_off: frozenset[SourceKind] = frozenset()
     event_rule: EventRule = EventRule.ALL
     events: tuple[str, ...] = ()  # the event types the rule names (bot.matching.events)
-
-    @property
-    def is_default(self) -> bool:
-        return self == DEFAULT_CHOICE
 
     def takes_source(self, kind: SourceKind) -> bool:
         return kind not in self.sources_off
