@@ -60,6 +60,9 @@ async def watch_words(
     lines = [_watched(r, context.svc.subscriptions.limit, context.lang) for r in results]
     if reach is not None:
         lines.extend(_reach_lines(context, chat_id, [r.value for r in results if r.value]))
+    added = [r.value for r in results if r.outcome in (Outcome.ADDED, Outcome.RESOLVED)]
+    if reach is None and added:  # the default is "about": say so, and how to widen it
+        lines.append(text("chat.watch.reach_hint", context.lang, symbol=added[0]))
     rows = [list(r.suggestions) for r in results if r.suggestions]
     await reply(
         update,
