@@ -126,7 +126,7 @@ def _current(context: Context, chat_id: int, word: str) -> str:
     tickers = [
         s
         for s in context.svc.store.subscriptions.chat_subscriptions(chat_id)
-        if s.kind is Kind.TICKER and (not word or s.value.casefold() == word.casefold())
+        if s.kind is Kind.TICKER and (not word or s.value.casefold() == word.lstrip("$").casefold())
     ]
     if not tickers:
         return text("chat.choice.usage_none", context.lang)
