@@ -2,7 +2,8 @@
 
 The stories: the example article (about Amazon's Trainium chips; names Nvidia only in passing),
 a law-firm solicitation about Anavex (stocklosslawyertn.com, from the labelled set), a CNBC
-headline where Goldman Sachs rates Chipotle (labelled set), and an Ultragenyx 8-K reporting
+headline where Goldman Sachs rates Chipotle (labelled set), the issue's "JP Morgan Maintains
+Overweight on Apple" (a rating wire's headline alone), and an Ultragenyx 8-K reporting
 results (SEC EDGAR). Each row: one chat watching one ticker with one choice; is it alerted?
 """
 
@@ -25,20 +26,17 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 ANY = Choice(reach=Reach.ANY)
 
 
+def _story(key: str, title: str, text: str, publisher: str) -> Article:
+    """A story as parse would make it (events tagged)."""
+    article = Article(key, key, title, key, text, None, publisher)
+    return replace(article, events=classify(article))
+
+
 def _labelled(title_start: str) -> Article:
-    """One story of the labelled set, as parse would make it (events tagged)."""
+    """One story of the labelled set."""
     stories = json.loads((FIXTURES / "labelled" / "stories.json").read_text(encoding="utf-8"))
     found = next(s for s in stories if s["title"].startswith(title_start))
-    article = Article(
-        key=found["source"],
-        entry_id=found["source"],
-        title=found["title"],
-        url=found["source"],
-        text=found["text"],
-        published=None,
-        source=found["publisher"],
-    )
-    return replace(article, events=classify(article))
+    return _story(found["source"], found["title"], found["text"], found["publisher"])
 
 
 def _parsed(path: Path, kind: SourceKind = SourceKind.NEWS) -> Article:
@@ -47,6 +45,8 @@ def _parsed(path: Path, kind: SourceKind = SourceKind.NEWS) -> Article:
 
 SEED = _parsed(FIXTURES / "seed-article.rss.xml")
 SOLICITATION = _labelled("If you suffered losses in Anavex stock")
+# Headline only, the usual shape of a rating wire (the issue's example).
+BROKER_RATES = _story("jpm-aapl", "JP Morgan Maintains Overweight on Apple", "", "Ratings wire")
 RATING = _labelled("Goldman names Chipotle its favorite restaurant stock")
 FILING = next(  # an 8-K reporting results (item 2.02)
     a
@@ -88,6 +88,9 @@ CASES = [
     ("rating-broker-any", RATING, "GS", ANY, True),
     ("rating-rated-about", RATING, "CMG", Choice(), True),
     ("rating-only-analyst", RATING, "CMG", _events(EventRule.ONLY, "analyst", "earnings"), True),
+    ("jpm-rating-broker-about", BROKER_RATES, "JPM", Choice(), False),
+    ("jpm-rating-broker-any", BROKER_RATES, "JPM", ANY, True),
+    ("jpm-rating-rated-about", BROKER_RATES, "AAPL", Choice(), True),
     ("filing-filings-off", FILING, "RARE", _off(SourceKind.FILINGS), False),
     ("filing-news-press-off", FILING, "RARE", _off(SourceKind.NEWS, SourceKind.PRESS), True),
     ("filing-only-earnings", FILING, "RARE", _events(EventRule.ONLY, "earnings"), True),
