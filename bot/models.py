@@ -1,6 +1,7 @@
 """The ideas the pipeline passes between its stages, one dataclass each.
 
-In: nothing (pure data). Out: `Feed`, `Article`, `Subscription`, `Hit`, `Alert`.
+In: nothing (pure data). Out: `Feed`, `Article`, `Subscription` (with its `Choice`), `Hit`,
+`Alert`.
 Stages never pass feedparser dicts or database rows to each other, only these. All are frozen
 except `Hit` and `Alert`, which matching builds hundreds of per article (one per subscriber):
 a frozen dataclass's `__init__` costs three times a plain one's. They hash by value all the
@@ -14,14 +15,24 @@ from datetime import datetime
 from enum import StrEnum
 
 
+class SourceKind(StrEnum):
+    """What kind of source a story comes from, which a ticker subscription may switch off."""
+
+    NEWS = "news"
+    PRESS = "press"
+    FILINGS = "filings"
+
+
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """A feed the bot polls: a name for people, a URL, and how often to poll it (seconds)."""
+    """A feed the bot polls: a name for people, a URL, how often to poll it (seconds), and
+    what kind of source it is (news, press releases, filings)."""
 
     name: str
     url: str
     interval: int
     id: int | None = None
+    source: SourceKind = SourceKind.NEWS
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +60,10 @@ class Article:
     items: tuple[str, ...] = ()
     # Companies the feed itself says the item is about, by SEC CIK (EDGAR filings).
     ciks: tuple[int, ...] = ()
+    # The kind of source (from the feed; every EDGAR filing is FILINGS) and the story's event
+    # types (bot.matching.events, tagged at parse and stored with the story).
+    kind: SourceKind = SourceKind.NEWS
+    events: tuple[str, ...] = ()
 
 
 class Kind(StrEnum):
@@ -58,14 +73,57 @@ class Kind(StrEnum):
     KEYWORD = "keyword"
 
 
+class Reach(StrEnum):
+    """Which stories a ticker subscription takes: those about the company, or any mention."""
+
+    ABOUT = "about"
+    ANY = "any"
+
+
+class EventRule(StrEnum):
+    """How a ticker subscription's event list is read: all events, only these, all but these."""
+
+    ALL = "all"
+    ONLY = "only"
+    EXCEPT = "except"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A ticker subscription's options; the defaults are those of a new subscription. A keyword
+    subscription's row holds one too, never read: keywords are not filtered by it."""
+
+    reach: Reach = Reach.ABOUT
+    sources_off: frozenset[SourceKind] = frozenset()
+    event_rule: EventRule = EventRule.ALL
+    events: tuple[str, ...] = ()  # the event types the rule names (bot.matching.events)
+
+    def takes_source(self, kind: SourceKind) -> bool:
+        return kind not in self.sources_off
+
+    def takes_events(self, events: tuple[str, ...]) -> bool:
+        """Whether a story with these event types passes the event rule (a story with none
+        passes "except" rules and fails "only" rules)."""
+        if self.event_rule is EventRule.ONLY:
+            return any(e in self.events for e in events)
+        if self.event_rule is EventRule.EXCEPT:
+            return not any(e in self.events for e in events)
+        return True
+
+
+DEFAULT_CHOICE = Choice()
+
+
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """One thing a chat watches: a ticker ("AMZN") or a keyword query ("AI chips -crypto")."""
+    """One thing a chat watches: a ticker ("AMZN") or a keyword query ("AI chips -crypto"),
+    and for a ticker the chat's `Choice` of stories."""
 
     id: int
     chat_id: int
     kind: Kind
     value: str
+    choice: Choice = DEFAULT_CHOICE
 
 
 @dataclass(slots=True, unsafe_hash=True)

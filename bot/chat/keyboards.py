@@ -2,6 +2,7 @@
 
 In: companies, subscriptions, a pending broadcast's number. Out: `InlineKeyboardMarkup`s whose
 callback data the handlers registered in `bot.chat.routes` read back ("watch:SYMBOL", "rm:ID",
+"ch:ID" (a ticker's page of which stories to send),
 "mute:ID"/"unmute:ID" and "snooze:ID[:SPAN]" (the alert's own buttons, `bot.render.buttons`),
 "bcast:yes|no:N",
 "forget:yes|no"). Pure; labels come from bot.texts. Callback data stays within Telegram's 64 bytes.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.matching.tickers import Company
-from bot.models import Subscription
+from bot.models import Kind, Subscription
 from bot.render.buttons import Button, snooze_choices, subscription_row
 from bot.render.message import mute_callback, subscription_label, unmute_callback
 from bot.texts import text
@@ -40,18 +41,25 @@ def suggestions(rows: list[list[Company]], lang: str) -> InlineKeyboardMarkup | 
 
 
 def remove_buttons(subs: list[Subscription], lang: str) -> InlineKeyboardMarkup:
-    """A remove button per subscription under /list."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    text("chat.list.remove", lang, label=subscription_label(sub, lang))[:60],
-                    callback_data=f"rm:{sub.id}",
-                )
-            ]
-            for sub in subs[:LISTED_BUTTONS]
+    """A remove button per subscription under /list; beside each ticker's, a button opening
+    its page of which stories to send ("ch:ID", `bot.chat.choosing`)."""
+    rows = []
+    for sub in subs[:LISTED_BUTTONS]:
+        label = subscription_label(sub, lang)
+        row = [
+            InlineKeyboardButton(
+                text("chat.list.remove", lang, label=label)[:60], callback_data=f"rm:{sub.id}"
+            )
         ]
-    )
+        if sub.kind is Kind.TICKER:
+            row.append(
+                InlineKeyboardButton(
+                    text("chat.list.button.choice", lang, label=label)[:60],
+                    callback_data=f"ch:{sub.id}",
+                )
+            )
+        rows.append(row)
+    return InlineKeyboardMarkup(rows)
 
 
 def swap_mute_button(

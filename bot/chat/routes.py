@@ -28,7 +28,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat import admin, basics, data, feeds, insights, settings_menu, watching
+from bot.chat import admin, basics, choosing, data, feeds, insights, settings_menu, watching
 from bot.chat.context import Handler
 from bot.chat.gate import note_language, note_message, rate_limit, unknown_command
 from bot.texts import DEFAULT_LANG, languages, text
@@ -60,6 +60,8 @@ COMMANDS = (
     Command("keyword", watching.keyword),
     Command("remove", watching.remove),
     Command("list", watching.list_command),
+    Command("sources", choosing.sources_command),
+    Command("events", choosing.events_command),
     Command("settings", settings_menu.settings_command),
     Command("pause", basics.pause),
     Command("resume", basics.resume),
@@ -87,6 +89,7 @@ BUTTONS = (
     (r"^(mute|unmute):", watching.mute_button),
     (r"^snooze:", watching.snooze_button),
     (r"^set:", settings_menu.settings_button),
+    (r"^ch:", choosing.choice_button),
     (r"^menu:", settings_menu.menu_button),
     (r"^forget:", data.delete_button),
     (r"^bcast:", admin.broadcast_button),

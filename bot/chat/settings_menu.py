@@ -2,7 +2,9 @@
 
 In: /settings (opens the menu), /settings NAME VALUE (a value no button offers, such as a time
 zone: `/settings timezone Europe/Berlin`), and presses of the menu's buttons (callback data
-"set:PAGE" opens a page, "set:NAME=VALUE" sets a value and shows the main page again).
+"set:PAGE" opens a page, "set:NAME=VALUE" sets a value and shows the main page again; the
+"set:tickers" page lists the chat's tickers, each opening its page of which stories to send:
+`bot.chat.choosing`).
 Out: `ChatSettings` changed through `Store.chats.update_chat_settings`; the menu message edited.
 Values are read by `bot.subscriptions.setting_values` (as /import reads them). A bad value is
 refused with the reason and an example (`PreferenceError`'s text); nothing is changed then.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
+from bot.chat import choosing
 from bot.chat.context import Context, edit_in_place, message_argument, reply
 from bot.chat.gate import admins_only, target_chat
 from bot.delivery.preferences import PreferenceError
@@ -133,6 +136,7 @@ def _main_keyboard(settings: ChatSettings) -> InlineKeyboardMarkup:
             ),
             _button(text("chat.settings.button.lang", settings.lang), "set:lang"),
         ],
+        [_button(text("chat.settings.button.tickers", settings.lang), "set:tickers")],
     ]
     return InlineKeyboardMarkup(rows)
 
@@ -208,5 +212,8 @@ async def settings_button(update: Update, context: Context) -> None:
         shown = name if name in NAMES else "main"
         await query.answer()
     body, markup = page(shown, _current(context, chat_id))
+    if not is_value and name == "tickers":
+        subs = context.svc.store.subscriptions.chat_subscriptions(chat_id)
+        body, markup = choosing.tickers_page(subs, context.lang)
     if isinstance(query.message, Message):
         await edit_in_place(query.message, body, markup)

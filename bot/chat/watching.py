@@ -1,10 +1,12 @@
 """What a chat watches: /watch, /keyword, /remove, /list, and the buttons that change them.
 
 In: what people type after /watch (read whole by `bot.matching.resolve`: names of several
-words, exchange forms, cashtags, share classes), keyword queries, and presses of the "did you
+words, exchange forms, cashtags, share classes; a last word "about" or "any" is the reach of
+the tickers named, `bot.subscriptions.choice`), keyword queries, and presses of the "did you
 mean", remove and the alerts' Mute/Undo and Snooze buttons. Out: the change made through the
 subscriptions service (the database and the match index together) and a reply saying what
-became of each word; for a keyword, the query as understood and its last 24 hours' matches.
+became of each word; for a keyword, the query as understood and its last 24 hours' matches;
+/list with each ticker's options that are not the defaults.
 A command without arguments is answered with an example, never silence.
 """
 
@@ -15,12 +17,14 @@ import asyncio
 from telegram import Message, Update
 
 from bot.chat import keyboards
+from bot.chat.choosing import list_note, summary
 from bot.chat.context import Context, edit_in_place, message_argument, reply
 from bot.chat.gate import admins_only, remember_chat, target_chat
 from bot.matching.tickers import Company, TickerUniverse
-from bot.models import Kind, Subscription
+from bot.models import Kind, Reach, Subscription
 from bot.render.buttons import parse_snooze
 from bot.render.message import parse_callback, subscription_label
+from bot.subscriptions.choice import split_reach
 from bot.subscriptions.service import Added, Outcome
 from bot.texts import said, text
 from bot.texts.formats import local_moment
@@ -35,26 +39,50 @@ WATCH_TEXTS = {
 
 @admins_only
 async def watch(update: Update, context: Context) -> None:
-    """Add tickers: `/watch AMZN NVDA`; a company name works too (`/watch amazon`)."""
+    """Add tickers: `/watch AMZN NVDA`; a company name works too (`/watch amazon`); a last
+    word "any" or "about" sets which stories they bring (`/watch NVDA any`)."""
     chat_id = target_chat(update, context)
     raw = message_argument(update)
     if not raw:
         await reply(update, text("chat.watch.usage", context.lang))
         return
-    await watch_words(update, context, chat_id, raw)
+    typed, reach = split_reach(raw)
+    await watch_words(update, context, chat_id, typed, reach)
 
 
-async def watch_words(update: Update, context: Context, chat_id: int, typed: str) -> None:
+async def watch_words(
+    update: Update, context: Context, chat_id: int, typed: str, reach: Reach | None = None
+) -> None:
     """Watch what `typed` names for `chat_id` (read as a whole first: "bank of america") and
-    say what became of each thing named; a button row per unknown or ambiguous word."""
-    results = context.svc.subscriptions.watch(chat_id, [typed])
+    say what became of each thing named; a button row per unknown or ambiguous word. With
+    `reach`, each ticker named takes it, and the reply says each one's choice now."""
+    results = context.svc.subscriptions.watch(chat_id, [typed], reach)
     lines = [_watched(r, context.svc.subscriptions.limit, context.lang) for r in results]
+    if reach is not None:
+        lines.extend(_reach_lines(context, chat_id, [r.value for r in results if r.value]))
+    added = [r.value for r in results if r.outcome in (Outcome.ADDED, Outcome.RESOLVED)]
+    if reach is None and added:  # the default is "about": say so, and how to widen it
+        lines.append(text("chat.watch.reach_hint", context.lang, symbol=added[0]))
     rows = [list(r.suggestions) for r in results if r.suggestions]
     await reply(
         update,
         "\n".join(lines) or text("chat.watch.usage", context.lang),
         keyboards.suggestions(rows, context.lang),
     )
+
+
+def _reach_lines(context: Context, chat_id: int, symbols: list[str]) -> list[str]:
+    subs = context.svc.store.subscriptions.chat_subscriptions(chat_id)
+    return [
+        text(
+            "chat.choice.saved",
+            context.lang,
+            symbol=s.value,
+            summary=summary(s.choice, context.lang),
+        )
+        for s in subs
+        if s.kind is Kind.TICKER and s.value in symbols
+    ]
 
 
 def _watched(result: Added, limit: int, lang: str) -> str:
@@ -166,7 +194,8 @@ def render_list(
         for sub in tickers:
             company = universe.company(sub.value)
             name = company.name if company else ""
-            lines.append(text("chat.list.ticker", lang, symbol=sub.value, name=name) + note(sub))
+            ticker = text("chat.list.ticker", lang, symbol=sub.value, name=name)
+            lines.append(ticker + list_note(sub.choice, lang) + note(sub))
     if keywords:
         lines.append(text("chat.list.keywords", lang))
         lines.extend(text("chat.list.keyword", lang, query=s.value) + note(s) for s in keywords)

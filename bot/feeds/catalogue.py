@@ -1,8 +1,10 @@
 """The operator's feed catalogue (FEEDS_FILE, TOML) turned into `Feed`s.
 
 In: the path of a TOML file with `[[feeds]]` tables (`name`, `url`, optional `interval` in
-seconds). Out: a list of `Feed`. Fails with `CatalogueError` naming the file and the entry that
-is wrong (missing url, not http(s), interval too small, duplicate url), never with a KeyError.
+seconds, optional `source`: "news", the default, "press" or "filings"; SEC EDGAR feeds are
+"filings" by themselves). Out: a list of `Feed`. Fails with `CatalogueError` naming the file and
+the entry that is wrong (missing url, not http(s), interval too small, duplicate url, unknown
+source), never with a KeyError.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.models import Feed
+from bot.models import Feed, SourceKind
 
 MIN_INTERVAL = 1
 
@@ -47,5 +49,23 @@ def load_catalogue(path: Path, default_interval: int) -> list[Feed]:
         if url in seen:
             raise CatalogueError(f"{where} ({name}): {url} is listed twice")
         seen.add(url)
-        feeds.append(Feed(name=str(name), url=url, interval=interval))
+        source = _source(entry.get("source"), url, f"{where} ({name})")
+        feeds.append(Feed(name=str(name), url=url, interval=interval, source=source))
     return feeds
+
+
+def _source(value: object, url: str, where: str) -> SourceKind:
+    """The kind of source an entry declares; filings for SEC EDGAR, else news by default."""
+    if value is None:
+        return SourceKind.FILINGS if _is_edgar(url) else SourceKind.NEWS
+    choices = [k.value for k in SourceKind]
+    if value not in choices:
+        raise CatalogueError(f"{where}: source must be one of {', '.join(choices)}, got {value!r}")
+    return SourceKind(str(value))
+
+
+def _is_edgar(url: str) -> bool:
+    """An EDGAR feed (browse-edgar, the Archives), not one of the SEC's other pages."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return (host == "sec.gov" or host.endswith(".sec.gov")) and "edgar" in parts.path.lower()

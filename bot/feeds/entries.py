@@ -3,9 +3,11 @@
 In: feedparser's entries of one document and what they share (`FeedContext`: the feed's name,
 base URL, format, clock, and for EDGAR company feeds the company). Out: the document's articles
 in order, with plain-text title and text, a canonical URL, and an id unique within the document;
-entries with neither title nor text are left out. An item's <source> names its publisher (Google
-News: the outlet, not "Google News"); a Google News item gets the story's own link where its
-link carries one, and its description's related coverage as text (`bot.feeds.google_news`).
+each with its kind of source (the feed's; filings for an EDGAR filing) and its event types
+(`bot.matching.events`); entries with neither title nor text are left out. An item's <source>
+names its publisher (Google News: the outlet, not "Google News"); a Google News item gets the
+story's own link where its link carries one, and its description's related coverage as text
+(`bot.feeds.google_news`).
 Total: odd entries give less, never an error.
 """
 
@@ -23,7 +25,8 @@ from bot.feeds.feed_tickers import feed_tickers
 from bot.feeds.google_news import description_text, is_google_news, story_link
 from bot.feeds.html_text import HTML_TYPES, as_text, one_line
 from bot.feeds.urls import canonical_url
-from bot.models import Article
+from bot.matching.events import classify
+from bot.models import Article, SourceKind
 
 # A title made from the text when an entry has none: its first line, at most this long.
 _TITLE_FALLBACK_LEN = 120
@@ -39,6 +42,7 @@ class FeedContext:
     now: datetime
     edgar_company: str | None
     edgar_cik: int | None
+    kind: SourceKind = SourceKind.NEWS  # the feed's kind of source
 
 
 def detail_type(entry: Mapping[str, Any], key: str) -> str | None:
@@ -191,7 +195,10 @@ def _article(entry: Mapping[str, Any], ctx: FeedContext) -> tuple[Article, str, 
         form=form,
         items=items,
         ciks=ciks,
+        kind=SourceKind.FILINGS if form else ctx.kind,
     )
+    # Tagged here, once per story, so that the event is stored with it for rendering.
+    article = replace(article, events=classify(article))
     return article, guid, link
 
 

@@ -1,8 +1,8 @@
 """The parse stage: the bytes of a feed document become `Article`s.
 
-In: the body of one fetched document (bytes), the feed's configured name, and optionally the URL
-it came from and its Content-Type. Out: a `ParsedFeed` (feed title, link, TTL, articles, warnings,
-its WebSub hub and self links)
+In: the body of one fetched document (bytes), the feed's configured name (and kind of source,
+news by default), and optionally the URL it came from and its Content-Type. Out: a `ParsedFeed`
+(feed title, link, TTL, articles, warnings, its WebSub hub and self links)
 with every entry cleaned: plain-text title and text, canonical URL, a stable id unique within the
 document, a UTC publication date, tickers the feed attached, and SEC EDGAR form/items/CIKs.
 Fails with `NotAFeed` for documents that are not feeds (HTML pages, JSON, other XML, text) and
@@ -32,7 +32,7 @@ from bot.feeds.html_text import as_text, html_to_text, one_line
 from bot.feeds.sniff import FeedError, NotAFeed, describe, not_a_feed, sniff
 from bot.feeds.sniff import problem as problem_of
 from bot.feeds.urls import canonical_url
-from bot.models import Article
+from bot.models import Article, SourceKind
 
 # Callers import these from here, the stage's entry point.
 __all__ = ["FeedError", "NotAFeed", "ParsedFeed", "html_to_text", "parse_feed"]
@@ -102,6 +102,7 @@ def _context(
     source: str,
     base: str | None,
     now: datetime | None,
+    kind: SourceKind,
 ) -> FeedContext:
     """What the entries share: the feed's name, base URL, format, clock and EDGAR company."""
     edgar_company = feed.get("conformed-name")
@@ -114,6 +115,7 @@ def _context(
         now=now or datetime.now(UTC),
         edgar_company=one_line(edgar_company) if isinstance(edgar_company, str) else None,
         edgar_cik=edgar.parse_cik(str(feed.get("cik") or "")),
+        kind=kind,
     )
 
 
@@ -124,8 +126,10 @@ def parse_feed(
     url: str | None = None,
     content_type: str | None = None,
     now: datetime | None = None,
+    kind: SourceKind = SourceKind.NEWS,
 ) -> ParsedFeed:
-    """Parse one feed document into articles. `source` is the feed's configured name; `url` and
+    """Parse one feed document into articles. `source` is the feed's configured name and
+    `kind` its kind of source (news, press releases, filings); `url` and
     `content_type` (from the HTTP response) help resolve relative links and the charset; `now`
     is the clock against which future dates are judged. Raises NotAFeed or FeedError."""
     sniff(content)
@@ -142,7 +146,9 @@ def parse_feed(
     feed_title = one_line(as_text(str(feed.get("title") or ""), detail_type(feed, "title_detail")))
     base = url or None
     feed_link = canonical_url(str(feed.get("link") or ""), base) or None
-    ctx = _context(feed, version, feed_title, source=source, base=base or feed_link, now=now)
+    ctx = _context(
+        feed, version, feed_title, source=source, base=base or feed_link, now=now, kind=kind
+    )
     warnings = [describe(problem, content)] if problem is not None else []
     if not version:
         warnings.append("unknown feed format; entries read anyway")

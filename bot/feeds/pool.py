@@ -27,6 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from bot.feeds.parse import ParsedFeed, parse_feed
+from bot.models import SourceKind
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +95,17 @@ class ParsePool:
         url: str | None = None,
         content_type: str | None = None,
         now: datetime | None = None,
+        kind: SourceKind = SourceKind.NEWS,
     ) -> ParsedFeed:
         """Parse one document in a worker process, or in a thread when there is no pool."""
         job = functools.partial(
-            parse_feed, content, source=source, url=url, content_type=content_type, now=now
+            parse_feed,
+            content,
+            source=source,
+            url=url,
+            content_type=content_type,
+            now=now,
+            kind=kind,
         )
         pool = self._executor()
         if pool is not None:
@@ -137,8 +145,15 @@ async def parse_in_thread(
     url: str | None = None,
     content_type: str | None = None,
     now: datetime | None = None,
+    kind: SourceKind = SourceKind.NEWS,
 ) -> ParsedFeed:
     """Parse one document in a thread (no pool): what a pipeline without a `ParsePool` does."""
     return await asyncio.to_thread(
-        parse_feed, content, source=source, url=url, content_type=content_type, now=now
+        parse_feed,
+        content,
+        source=source,
+        url=url,
+        content_type=content_type,
+        now=now,
+        kind=kind,
     )

@@ -30,7 +30,7 @@ from bot.feeds.parse import FeedError, ParsedFeed
 from bot.feeds.pool import ParsePool, parse_in_thread
 from bot.feeds.rhythm import Rhythm
 from bot.feeds.state import FeedState, Unchanged
-from bot.models import Alert, Article, FeedKind
+from bot.models import Alert, Article, Feed, FeedKind
 from bot.observability.metrics import ALERTS_QUEUED, FETCH_ERRORS, NEW_ARTICLES, POLLS
 from bot.poll import health, sec
 from bot.poll.alerts import Matcher, story_alerts
@@ -100,7 +100,7 @@ class FeedPoller:
                 next_at = self._next_poll(state.rhythm, now, feed.interval, fetched.max_age)
                 next_at = self.hubs.next_poll(hub, next_at, now)
                 return PollResult(feed.id, unchanged=Unchanged(feed.id, now, next_at))
-            parsed = await self._parse(fetched, feed.name)
+            parsed = await self._parse(fetched, feed)
         except (FetchError, FeedError) as exc:
             FETCH_ERRORS.labels(error_kind(exc)).inc()
             return self._failed(state, exc)
@@ -204,12 +204,13 @@ class FeedPoller:
         if feed_id is not None and url and self.store.polls.move_feed(feed_id, url):
             log.info("feed %s moved for good to %s", feed_id, url, extra={"feed_id": feed_id})
 
-    async def _parse(self, fetched: Fetched, source: str) -> ParsedFeed:
+    async def _parse(self, fetched: Fetched, feed: Feed) -> ParsedFeed:
         assert fetched.body is not None
         parse = self.parse_pool.parse if self.parse_pool is not None else parse_in_thread
         parsed = await parse(
             fetched.body,
-            source=source,
+            source=feed.name,
+            kind=feed.source,
             url=fetched.url,
             content_type=fetched.content_type,
             now=self.clock(),

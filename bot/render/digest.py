@@ -3,7 +3,7 @@
 In: the chat's `Alert`s (in the order to show them), the disclaimer, a title for the digest.
 Out: Telegram HTML messages, each within 4096 characters as Telegram counts them, each
 starting with the title (marked "continued" after the first) and ending with the complete
-disclaimer; one line per article with its link and source. No alerts, no messages.
+disclaimer; one line per article with its main event, its link and source. No alerts, no messages.
 Raises `ValueError` only for a disclaimer too long to leave room (as `render_alert` does).
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from bot.models import Alert, Kind
 from bot.render.html import MESSAGE_LIMIT, cut_plain, escape, escape_attr, visible_length
-from bot.render.labels import is_web_url, subscription_label
-from bot.render.message import DISCLAIMER_LIMIT, headline
+from bot.render.labels import event_label, is_web_url, subscription_label
+from bot.render.message import DISCLAIMER_LIMIT, SEPARATOR, headline
 from bot.texts import template, text
 
 LINE_TITLE_LIMIT = 200
@@ -36,11 +36,14 @@ def _group_key(alert: Alert, lang: str) -> tuple[int, str]:
 
 
 def _line(alert: Alert, lang: str) -> str:
-    """One article: "• Title (Source)" with the title linked."""
+    """One article: "• 📊 Earnings · Title (Source)" with the title linked."""
     article = alert.article
     shown = escape(headline(article, lang, LINE_TITLE_LIMIT))
     if is_web_url(article.url):
         shown = f'<a href="{escape_attr(article.url)}">{shown}</a>'
+    event = event_label(article.events, lang)
+    if event:
+        shown = f"{escape(event)}{SEPARATOR}{shown}"
     source = cut_plain(" ".join(article.source.split()), SOURCE_LIMIT)
     if source:
         shown = escape(template("digest.line.source", lang)).format(

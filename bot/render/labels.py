@@ -1,6 +1,7 @@
 """Small pieces every message shares: a subscription's name, a link Telegram takes, one line.
 
-In: subscriptions, hits, URLs, text. Out: plain strings and booleans. Pure; never raises.
+In: subscriptions, hits, a story's event types, URLs, text. Out: plain strings and booleans.
+Pure; never raises.
 """
 
 from __future__ import annotations
@@ -44,3 +45,18 @@ def subscription_label(subscription: Subscription, lang: str = "en") -> str:
     if subscription.kind is Kind.TICKER:
         return f"${value}"
     return text("alert.why.keyword", lang, query=value)
+
+
+def event_label(events: Iterable[str], lang: str = "en") -> str | None:
+    """The label of a story's main event ("📊 Earnings"), in `lang`; None without one. Events
+    come in the order of `bot.matching.events.EVENTS` (a filing's own event before "filing");
+    a law-firm solicitation, also tagged "legal", is labelled as the solicitation it is."""
+    tagged = list(events)
+    if "solicitation" in tagged:
+        tagged = [e for e in tagged if e != "legal"]
+    for event in tagged:
+        try:
+            return text(f"event.{event}", lang)
+        except KeyError:  # an event type newer than the catalogue: say nothing of it
+            continue
+    return None

@@ -1,6 +1,8 @@
 """One alert laid out for Telegram: header, linked title, summary, why, also, disclaimer, buttons.
 
 In: an `Alert` (article + the hits that matched it), the operator's disclaimer, a summary length.
+The first line names the story's main event in the chat's language ("📊 Earnings · $AMZN ·
+Source"), when the story has one.
 Out: `RenderedAlert`: Telegram HTML text, its keyboard (`bot.render.buttons`) and, for when
 Telegram refuses the HTML, the plain text (also alone: `render_plain`). Both texts are at most
 4096 characters as Telegram counts them (UTF-16 units after parsing) and always end with the
@@ -33,7 +35,7 @@ from bot.render.html import (
     utf16_len,
     visible_length,
 )
-from bot.render.labels import distinct_subscriptions, is_web_url, one_line
+from bot.render.labels import distinct_subscriptions, event_label, is_web_url, one_line
 from bot.render.labels import subscription_label as subscription_label
 from bot.render.summary import summarise
 from bot.texts import plural, template, text
@@ -79,13 +81,18 @@ def match_terms(alert: Alert) -> list[str]:
 _Block = tuple[str, str]
 
 
-def _header(alert: Alert) -> _Block | None:
+def _header(alert: Alert, lang: str) -> _Block | None:
+    """ "📊 Earnings · $AMZN · Source": the story's event, the tickers matched, the source."""
     tickers = list(dict.fromkeys(cut_plain(one_line(t), TICKER_LIMIT) for t in alert.tickers))
     tickers = [t for t in tickers if t]
     shown = tickers[:HEADER_TICKERS]
     source = cut_plain(one_line(alert.article.source), SOURCE_NAME_LIMIT)
-    html_parts = [" ".join(f"<b>${escape(t)}</b>" for t in shown)] if shown else []
-    plain_parts = [" ".join(f"${t}" for t in shown)] if shown else []
+    event = event_label(alert.article.events, lang)
+    html_parts = [escape(event)] if event else []
+    plain_parts = [event] if event else []
+    if shown:
+        html_parts.append(" ".join(f"<b>${escape(t)}</b>" for t in shown))
+        plain_parts.append(" ".join(f"${t}" for t in shown))
     if source:
         html_parts.append(escape(source))
         plain_parts.append(source)
@@ -190,7 +197,7 @@ def _blocks(alert: Alert, summary_length: int, lang: str, *, html: bool) -> _Par
     """The message's parts, as HTML (`html`) or plain text."""
     pick = 0 if html else 1
     article = alert.article
-    header = _header(alert)
+    header = _header(alert, lang)
     head = [b[pick] for b in (header, _title(article, lang)) if b]
     summary = _summary(alert, summary_length, lang)
     why = why_line(alert, lang)

@@ -85,6 +85,7 @@ def _article_row(article: Article, title_key: str | None, now: datetime) -> dict
         "feed_tickers": " ".join(article.feed_tickers),
         "items": " ".join(article.items),
         "ciks": " ".join(str(c) for c in article.ciks),
+        "events": " ".join(article.events),
         "title_key": title_key,
     }
 

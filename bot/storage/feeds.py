@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from bot.feeds import rhythm
 from bot.feeds.state import FeedHealth, FeedState
-from bot.models import Feed, FeedKind
+from bot.models import Feed, FeedKind, SourceKind
 from bot.storage import phrases
 from bot.storage.base import StoreBase
 from bot.storage.schema import article_sources, feed_owners, feeds
@@ -27,10 +27,15 @@ __all__ = ["FeedHealth", "FeedRepository", "FeedState", "feed_state"]
 TEMPLATE_MARK = "{ticker}"
 
 
+def source_of(word: str) -> SourceKind:
+    """A feeds row's kind of source; news for a word this version does not know."""
+    return SourceKind(word) if word in {k.value for k in SourceKind} else SourceKind.NEWS
+
+
 def feed_state(r: Any) -> FeedState:
     """A feeds row as a `FeedState` (also used by the lease queries)."""
     return FeedState(
-        feed=Feed(id=r.id, name=r.name, url=r.url, interval=r.interval),
+        feed=Feed(id=r.id, name=r.name, url=r.url, interval=r.interval, source=source_of(r.source)),
         etag=r.etag,
         last_modified=r.last_modified,
         baseline_at=r.baseline_at,
@@ -66,7 +71,12 @@ class FeedRepository(StoreBase):
             }
             for feed in catalogue:
                 kind = FeedKind.TEMPLATE if TEMPLATE_MARK in feed.url else FeedKind.CATALOGUE
-                values = {"name": feed.name, "interval": feed.interval, "kind": kind}
+                values = {
+                    "name": feed.name,
+                    "interval": feed.interval,
+                    "kind": kind,
+                    "source": feed.source.value,
+                }
                 if feed.url in known:
                     conn.execute(
                         update(feeds)
@@ -106,7 +116,7 @@ class FeedRepository(StoreBase):
         enabled = retired = 0
         with self.engine.begin() as conn:
             templates = conn.execute(
-                select(feeds.c.url, feeds.c.name, feeds.c.interval).where(
+                select(feeds.c.url, feeds.c.name, feeds.c.interval, feeds.c.source).where(
                     feeds.c.kind == FeedKind.TEMPLATE, feeds.c.enabled.is_(False)
                 )
             ).all()
@@ -134,6 +144,7 @@ class FeedRepository(StoreBase):
                             url=template.url.replace(TEMPLATE_MARK, quote(ticker, safe="")),
                             name=template.name.replace(TEMPLATE_MARK, ticker),
                             interval=template.interval,
+                            source=template.source,
                             kind=FeedKind.TICKER,
                             template=template.url,
                             ticker=ticker,

@@ -96,6 +96,12 @@ subscriptions = Table(
     Column("muted", Boolean, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("snoozed_until", UTCDateTime),  # silent until then; NULL when not snoozed (0010)
+    # A ticker's choice of stories (0013, bot.models.Choice): "about" or "any"; the sources
+    # switched off (space-separated); the event rule ("all", "only", "except") and its events.
+    Column("reach", String(8), nullable=False, server_default="about"),
+    Column("sources_off", String(64), nullable=False, server_default=""),
+    Column("event_rule", String(8), nullable=False, server_default="all"),
+    Column("events", Text, nullable=False, server_default=""),
     UniqueConstraint("chat_id", "kind", "value"),
 )
 
@@ -106,6 +112,8 @@ feeds = Table(
     Column("url", String(2000), nullable=False, unique=True),
     Column("name", String(255), nullable=False),
     Column("interval", Integer, nullable=False),
+    # What kind of source the feed is: "news", "press" or "filings" (0013, bot.models.SourceKind).
+    Column("source", String(16), nullable=False, server_default="news"),
     Column("enabled", Boolean, nullable=False, server_default="1"),
     Column("etag", String(500)),
     Column("last_modified", String(100)),
@@ -165,6 +173,8 @@ articles = Table(
     Column("feed_tickers", Text, nullable=False, server_default=""),
     Column("items", Text, nullable=False, server_default=""),
     Column("ciks", Text, nullable=False, server_default=""),
+    # The story's event types (bot.matching.events) as space-separated words (0013).
+    Column("events", Text, nullable=False, server_default=""),
     # The title reduced to its words (bot.feeds.dedup.title_key): the same story under other
     # links, from another outlet within a day, is found by it. Null for filings.
     Column("title_key", String(500)),

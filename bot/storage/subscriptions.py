@@ -1,6 +1,8 @@
-"""What each chat watches: subscriptions, mute, snooze, import, and their revision.
+"""What each chat watches: subscriptions, mute, snooze, a ticker's choice, import, and their
+revision.
 
-In: chat ids, subscription kinds and values. Out: `Subscription`s and `SubscriptionState`s.
+In: chat ids, subscription kinds and values, `Choice`s. Out: `Subscription`s and
+`SubscriptionState`s.
 A subscription is unique per chat, kind and value (the database refuses a second one); every
 change moves the subscriptions' revision, which other processes follow. A snoozed subscription
 (`snoozed_until` set) is left out of the active ones until `wake_snoozed` clears it. Fails with
@@ -22,10 +24,10 @@ from sqlalchemy import (
     update,
 )
 
-from bot.models import DeliveryMode, Kind, Subscription
+from bot.models import DEFAULT_CHOICE, Choice, DeliveryMode, Kind, Subscription
 from bot.storage.base import StoreBase
 from bot.storage.revisions import SUBSCRIPTIONS, bump_revision, read_revision
-from bot.storage.rows import SETTINGS_COLUMNS, subscription_of
+from bot.storage.rows import SETTINGS_COLUMNS, choice_of, choice_values, subscription_of
 from bot.storage.schema import (
     chats,
     subscriptions,
@@ -39,6 +41,7 @@ class SubscriptionState:
     kind: Kind
     value: str
     muted: bool = False
+    choice: Choice = DEFAULT_CHOICE
 
 
 class SubscriptionRepository(StoreBase):
@@ -97,6 +100,19 @@ class SubscriptionRepository(StoreBase):
                 update(subscriptions)
                 .where(subscriptions.c.id == subscription_id, subscriptions.c.chat_id == chat_id)
                 .values(muted=muted)
+                .returning(subscriptions)
+            ).one_or_none()
+            if row is not None:
+                bump_revision(conn, SUBSCRIPTIONS)
+        return None if row is None else subscription_of(row)
+
+    def set_choice(self, chat_id: int, subscription_id: int, choice: Choice) -> Subscription | None:
+        """Set one of the chat's subscriptions' choice; None if the chat has no such one."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                update(subscriptions)
+                .where(subscriptions.c.id == subscription_id, subscriptions.c.chat_id == chat_id)
+                .values(**choice_values(choice))
                 .returning(subscriptions)
             ).one_or_none()
             if row is not None:
@@ -197,9 +213,9 @@ class SubscriptionRepository(StoreBase):
         )
 
     def subscription_states(self, chat_id: int) -> list[SubscriptionState]:
-        """The chat's subscriptions with their muted flag, for /export."""
+        """The chat's subscriptions with their muted flag and choice, for /export."""
         rows = self._chat_rows(chat_id)
-        return [SubscriptionState(Kind(r.kind), r.value, bool(r.muted)) for r in rows]
+        return [SubscriptionState(Kind(r.kind), r.value, bool(r.muted), choice_of(r)) for r in rows]
 
     def replace_chat_state(
         self,
@@ -233,11 +249,14 @@ class SubscriptionRepository(StoreBase):
                         value=state.value,
                         muted=state.muted,
                         created_at=now,
+                        **choice_values(state.choice),
                     )
                     .returning(subscriptions.c.id)
                 ).scalar_one()
                 if not state.muted:
-                    added.append(Subscription(new_id, chat_id, state.kind, state.value))
+                    added.append(
+                        Subscription(new_id, chat_id, state.kind, state.value, state.choice)
+                    )
             if values:
                 conn.execute(update(chats).where(chats.c.id == chat_id).values(**values))
             bump_revision(conn, SUBSCRIPTIONS)

@@ -1,10 +1,11 @@
 """What each chat watches, changed in one place: the database and the match index together.
 
-In: a chat id and what its user asked for (ticker words, a keyword query, a subscription id,
-an import file); the chat's coming and going (it wrote again, it blocked the bot). Out: an
-`Added` per thing asked for (for a keyword query also the recent articles it would have
-matched), the `Subscription`s removed, muted or snoozed, the counts of an import. A snoozed
-subscription leaves the index and comes back by itself: `wake_snoozed`, run before each poll.
+In: a chat id and what its user asked for (ticker words, a keyword query, a subscription id, an
+import file, a ticker's choice of stories); the chat's coming and going (it wrote again, it
+blocked the bot). Out: an `Added` per thing asked for (for a keyword query also the recent
+articles it would have matched), the `Subscription`s removed, muted or snoozed, the counts of an
+import. A snoozed subscription leaves the index and comes back by itself: `wake_snoozed`, run
+before each poll.
 Every change goes to the database first (which moves the subscriptions' revision, followed by
 other processes) and then to this process's `MatchIndex`, if it holds one: the web role holds
 none (it only writes), a worker follows the revision, a one-process bot updates its index here.
@@ -16,8 +17,8 @@ keyword query is an `Added` with the reason; SQLAlchemy's errors pass through.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -27,7 +28,7 @@ from bot.matching.index import MatchIndex
 from bot.matching.keywords import QueryError, parse_query
 from bot.matching.resolve import Resolved, Via, resolve
 from bot.matching.tickers import Company, TickerUniverse
-from bot.models import ChatSettings, Kind, Subscription
+from bot.models import ChatSettings, Choice, Kind, Reach, Subscription
 from bot.storage.store import Store
 from bot.subscriptions.transfer import export_document, read_import
 
@@ -57,6 +58,17 @@ class Added:
     suggestions: tuple[Company, ...] = ()  # "did you mean", or the candidates of AMBIGUOUS
     error: QueryError | None = None  # why a query cannot be read
     shown: str = ""  # a query restated as understood, the user's case kept ("Nvidia OR AMD")
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """What became of a change to one ticker's choice: the subscription as it is now (None
+    when the chat does not watch that ticker), or what the word might have meant instead."""
+
+    word: str
+    subscription: Subscription | None = None
+    symbol: str = ""  # the company's symbol, when the word names one
+    suggestions: tuple[Company, ...] = ()  # "did you mean", for an unknown word
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +115,19 @@ class SubscriptionService:
         self.revision = -1  # the subscriptions' revision the index was loaded at
 
     # -- adding -----------------------------------------------------------------------------
-    def watch(self, chat_id: int, typed: Iterable[str]) -> list[Added]:
+    def watch(self, chat_id: int, typed: Iterable[str], reach: Reach | None = None) -> list[Added]:
         """What each text in `typed` names (the /watch argument as a whole, a deep link's
         words, a button's symbol), read by `bot.matching.resolve`: symbols, names of several
         words, exchange forms, share classes. Nothing is added for an ambiguous or unknown
-        word; stops at the chat's limit (the last result then says LIMIT)."""
+        word; stops at the chat's limit (the last result then says LIMIT). With `reach`, each
+        ticker named, new or already watched, takes that reach (`/watch AMZN any`)."""
         results: list[Added] = []
         for resolved in (r for text in typed for r in resolve(text, self.universe)):
             results.append(self._watch_one(chat_id, resolved))
             if results[-1].outcome is Outcome.LIMIT:
                 break
+            if reach is not None and results[-1].value:
+                self.choose(chat_id, results[-1].value, lambda c: replace(c, reach=reach))
         return results
 
     def _watch_one(self, chat_id: int, resolved: Resolved) -> Added:
@@ -204,6 +219,35 @@ class SubscriptionService:
         woken = self.store.subscriptions.wake_snoozed(self.clock())
         self._index(woken, [])
         return woken
+
+    # -- a ticker's choice of stories -------------------------------------------------------
+    def choose(self, chat_id: int, word: str, change: Callable[[Choice], Choice]) -> Chosen:
+        """Change the choice of the ticker `word` names (`/sources AMZN -filings`); nothing
+        changes for a ticker the chat does not watch or a word that names no company."""
+        company = self.universe.company(word.lstrip("$"))
+        if company is None:
+            found = resolve(word, self.universe)
+            company = found[0].company if len(found) == 1 else None
+            if company is None:
+                candidates = tuple(c for r in found for c in r.candidates)
+                return Chosen(word, suggestions=candidates)
+        subs = self.store.subscriptions.chat_subscriptions(chat_id)
+        held = [s for s in subs if s.kind is Kind.TICKER and s.value in company.tickers]
+        if not held:
+            return Chosen(word, symbol=company.tickers[0])
+        sub = self.set_choice(chat_id, held[0].id, change(held[0].choice))
+        return Chosen(word, sub, company.tickers[0])
+
+    def set_choice(self, chat_id: int, subscription_id: int, choice: Choice) -> Subscription | None:
+        """Set one ticker subscription's choice (a command, a menu toggle); None when the chat
+        has no such ticker subscription. The index holds the new choice if it is active."""
+        old = self.store.subscriptions.chat_subscription(chat_id, subscription_id)
+        if old is None or old.kind is not Kind.TICKER:
+            return None
+        sub = self.store.subscriptions.set_choice(chat_id, subscription_id, choice)
+        if sub is not None:
+            self._index(self._if_active(sub), [sub])
+        return sub
 
     def _if_active(self, sub: Subscription) -> list[Subscription]:
         return [s for s in self.store.subscriptions.active_subscriptions(sub.chat_id) if s == sub]

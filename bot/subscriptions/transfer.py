@@ -1,6 +1,7 @@
 """A chat's state as a file: the /export document, and the checks an /import file must pass.
 
-In: the chat's `ChatSettings` and `SubscriptionState`s (export); the bytes of a file, the ticker
+In: the chat's `ChatSettings` and `SubscriptionState`s (export; a ticker's choice of stories
+written as the commands take it: "reach", "sources", "events"); the bytes of a file, the ticker
 universe and the subscription limit (import). Out: a JSON-ready document; or the subscriptions
 and the `ChatSettings` fields the file holds. Pure. Fails with `ImportRefused`, whose text
 names the first problem; a file is checked completely before anything is changed.
@@ -15,8 +16,9 @@ from typing import Any
 from bot.delivery.preferences import PreferenceError
 from bot.matching.keywords import QueryError, parse_stored
 from bot.matching.tickers import TickerUniverse
-from bot.models import ChatSettings, Kind
+from bot.models import DEFAULT_CHOICE, ChatSettings, Choice, Kind
 from bot.storage.subscriptions import SubscriptionState
+from bot.subscriptions.choice import ChoiceError, choice_of_words, choice_words
 from bot.subscriptions.setting_values import NAMES, parse_setting
 from bot.texts import PhraseError
 
@@ -36,7 +38,7 @@ def export_document(settings: ChatSettings, subs: list[SubscriptionState]) -> di
     return {
         "format": FORMAT,
         "version": VERSION,
-        "subscriptions": [{"kind": s.kind.value, "value": s.value, "muted": s.muted} for s in subs],
+        "subscriptions": [_item(s) for s in subs],
         "settings": {
             "mode": settings.delivery_mode.value,
             "digest": settings.digest_time,
@@ -47,6 +49,13 @@ def export_document(settings: ChatSettings, subs: list[SubscriptionState]) -> di
             "lang": settings.lang,
         },
     }
+
+
+def _item(sub: SubscriptionState) -> dict[str, Any]:
+    item: dict[str, Any] = {"kind": sub.kind.value, "value": sub.value, "muted": sub.muted}
+    if sub.kind is Kind.TICKER:
+        item.update(choice_words(sub.choice))
+    return item
 
 
 def read_import(
@@ -97,7 +106,7 @@ def _subscription(item: object, number: int, universe: TickerUniverse) -> Subscr
         company = universe.company(value)
         if company is None:
             raise ImportRefused("chat.import.error.ticker", number=number, value=value[:40])
-        return SubscriptionState(Kind.TICKER, company.tickers[0], muted)
+        return SubscriptionState(Kind.TICKER, company.tickers[0], muted, _choice(item, number))
     if kind == Kind.KEYWORD.value:
         try:
             # An export holds queries as stored: one saved before operators were read in any
@@ -107,3 +116,14 @@ def _subscription(item: object, number: int, universe: TickerUniverse) -> Subscr
             raise ImportRefused("chat.import.error.keyword", number=number, error=exc) from None
         return SubscriptionState(Kind.KEYWORD, query.text, muted)
     raise ImportRefused("chat.import.error.kind", number=number, kind=str(kind)[:20])
+
+
+def _choice(item: Mapping[str, Any], number: int) -> Choice:
+    """A ticker's choice; an export written before choices existed gets the defaults."""
+    words = {k: item.get(k, d) for k, d in choice_words(DEFAULT_CHOICE).items()}
+    if not all(isinstance(w, str) for w in words.values()):
+        raise ImportRefused("chat.import.error.item", number=number)
+    try:
+        return choice_of_words(**words)
+    except ChoiceError as exc:
+        raise ImportRefused("chat.import.error.choice", number=number, error=exc) from None

@@ -36,7 +36,10 @@ def test_a_zh_hans_user_gets_start_help_watch_keyword_and_an_alert_in_chinese(
     assert settings.lang == "zh_Hans"
 
     assert "关键词查询" in say_as(telegram, "/help")
-    assert say_as(telegram, "/watch 英伟达") == "“英伟达”即 NVDA（Nvidia）：已关注。"
+    assert say_as(telegram, "/watch 英伟达") == (
+        "“英伟达”即 NVDA（Nvidia）：已关注。\n以该公司为主题的消息才会提醒；/watch NVDA any "
+        "可接收任何提及，/sources 和 /events 可选择来源和事件类型。"
+    )
     subscriptions = bot.svc.store.subscriptions.chat_subscriptions(USER)
     assert [s.value for s in subscriptions] == ["NVDA"]
     assert "已关注关键词查询" in say_as(telegram, "/keyword 芯片")

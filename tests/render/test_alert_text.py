@@ -27,7 +27,7 @@ def test_a_google_news_alert_names_the_publisher_links_the_story_and_has_a_summa
     rendered = render_alert(_alert(fixtures_dir, GOOGLE_CLUSTER, 0, "Barrett"), disclaimer="d")
     assert telegram_html_errors(rendered.text) == []
     head, title, *body = rendered.text.split("\n")
-    assert head == "Fox News"
+    assert head == "⚖️ Legal · Fox News"  # the story's event first
     assert '<a href="https://www.foxnews.com/entertainment/maher-rips-barrett' in title
     summary = "\n".join(body)
     assert "(Bloomberg Politics)" in summary
@@ -38,7 +38,7 @@ def test_a_google_news_alert_names_the_publisher_links_the_story_and_has_a_summa
 
 def test_a_google_news_search_item_names_the_publisher(fixtures_dir: Path) -> None:
     rendered = render_alert(cases.title_only_alert(fixtures_dir), disclaimer="d")
-    assert rendered.text.startswith("<b>$AVGO</b> · The Motley Fool\n")
+    assert rendered.text.startswith("🧭 Guidance · <b>$AVGO</b> · The Motley Fool\n")
 
 
 def test_continue_reading_is_removed_and_paragraphs_stay_apart(fixtures_dir: Path) -> None:

@@ -40,6 +40,10 @@ ALLOWED = [
     r"-crypto\b|\bcrypto\b",
     r"\b(?:instant|hourly|daily|on|off|en|zh|timezone|digest|quiet|rate|lang)\b",  # typed values
     r"\b(?:ticker|keyword|muted|true|false)\b",  # the export file's own field names
+    # A ticker's choice as typed after /watch, /sources and /events (bot.subscriptions.choice).
+    r"\b(?:about|any|all|only|except|news|press|filings)\b",
+    r"\b(?:earnings|analyst|guidance|merger|dividend|buyback|offering|fda|legal)\b",
+    r"\b(?:solicitation|executive|filing)\b",
     r"\b(?:or|and|not)\b",  # the query language's operators, in any case
     r"-ed/-ing",
     r"\bNASDAQ\b",
