@@ -10,7 +10,6 @@ exchange or as a cashtag, named often and early. A company named only in passing
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.matching.detect import Mention, detect_tickers
@@ -108,8 +107,9 @@ class _Evidence:
         self.mention = m
         terms = _terms(m)
         self.broker = _is_broker(m, headline)
-        symbol = re.compile(r"(?<![\w$])" + re.escape(m.company.tickers[0]) + r"(?![\w])")
-        self.in_title = any(t in text.title for t in terms) or bool(symbol.search(text.original))
+        self.in_title = any(t in text.title for t in terms) or _has_symbol(
+            text.original, m.company.tickers[0]
+        )
         self.in_lead = any(t in text.lead for t in terms)
         self.count = sum(text.body.count(t) for t in terms)
         subject = any(n.company.cik == m.company.cik for n in headline.named)
@@ -131,6 +131,21 @@ def _terms(m: Mention) -> set[str]:
     terms = {t.lower() for t in m.terms if not t.startswith("CIK ")}
     terms.add(m.company.name.lower())
     return {t for t in terms if len(t) > 1}
+
+
+def _has_symbol(title: str, symbol: str) -> bool:
+    """Is `symbol` written in `title` as a word of its own, not after "$" ("AMZN Q1", not
+    "$AMZN" or "AMZNX")? A find per company, where a regular expression compiled per company
+    would cost more than the rest of the reading (thousands of symbols, no cache holds them)."""
+    at = title.find(symbol)
+    while at >= 0:
+        end = at + len(symbol)
+        before = title[at - 1] if at else " "
+        after = title[end] if end < len(title) else " "
+        if not (before.isalnum() or before in "_$") and not (after.isalnum() or after == "_"):
+            return True
+        at = title.find(symbol, at + 1)
+    return False
 
 
 def _first_in(title: str, terms: set[str]) -> bool:

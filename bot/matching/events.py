@@ -30,7 +30,19 @@ EVENTS = (
 LEAD_CHARS = 320  # the lead: about the first two sentences of the text
 
 _I = re.IGNORECASE
-# One pattern per event type; our own fixed patterns, never user input.
+
+
+def _lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same case-insensitive rule, for text lowered beforehand: its letters (not its escapes
+    such as \\b, \\w, \\s) in lower case, compiled without IGNORECASE. The regex engine
+    skips an alternative at its first letter only when the match is case-sensitive, which makes
+    the rules about three times faster, and `classify` runs for every story with a company."""
+    body = re.sub(r"(\\.)|([A-Z])", lambda m: m.group(1) or m.group(2).lower(), pattern.pattern)
+    return re.compile(body)
+
+
+# One pattern per event type, as written (case-insensitive); our own fixed patterns, never user
+# input. `classify` runs their lowered forms (`_lowered`) on the lowered lead.
 _RULES: dict[str, re.Pattern[str]] = {
     "earnings": re.compile(
         r"\b(?:earnings(?! growth| estimates| guidance| forecasts?)|EPS|financial results"
@@ -144,13 +156,18 @@ def lead(article: Article) -> str:
     return f"{article.title}\n{article.text[:LEAD_CHARS]}"
 
 
+_LOWERED = {name: _lowered(rule) for name, rule in _RULES.items()}
+_ROLE_LOWERED, _CHANGE_LOWERED = _lowered(_ROLE_RE), _lowered(_CHANGE_RE)
+
+
 def classify(article: Article) -> tuple[str, ...]:
     """The event types of `article`, in the order of `EVENTS`."""
-    text = lead(article)
-    found = {name for name, rule in _RULES.items() if rule.search(text)}
+    # U+0130 is the one letter whose lower case is two characters; the rules' "i" matches it.
+    text = lead(article).replace("\u0130", "I").lower()
+    found = {name for name, rule in _LOWERED.items() if rule.search(text)}
     if "solicitation" in found:
         found.add("legal")
-    if _ROLE_RE.search(text) and _CHANGE_RE.search(text):
+    if _ROLE_LOWERED.search(text) and _CHANGE_LOWERED.search(text):
         found.add("executive")
     if article.form:
         found.add("filing")
