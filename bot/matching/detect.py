@@ -41,7 +41,8 @@ class Mention:
 
 
 # Links (share buttons carry "$FB" in their query strings) are blanked before any scanning.
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# Looked for in lowered text (see `_blank_urls`).
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+")
 # Both start with a literal or a class (no look-behind), so the regex engine can skip ahead fast;
 # the character before the match is checked in Python.
 _CASHTAG_RE = re.compile(r"\$(" + SYMBOL + r")(?![\w])")
@@ -53,10 +54,25 @@ _SUFFIX_AFTER_RE = re.compile(
 )
 
 
-def _blank_urls(text: str) -> str:
+def _blank_urls(text: str, lowered: str) -> tuple[str, str]:
+    """`text` and its lowered copy with their links blanked. The links are looked for in the
+    lowered copy, where the pattern needs no IGNORECASE and the engine skips to each "h" or "w"
+    (case-insensitive, it would try every character of a story)."""
     if "://" not in text and "www." not in text and "WWW." not in text:
-        return text
-    return _URL_RE.sub(lambda m: " " * len(m.group()), text)
+        return text, lowered
+    spans = [m.span() for m in _URL_RE.finditer(lowered)]
+    if not spans:
+        return text, lowered
+    return _blank(text, spans), _blank(lowered, spans)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    pieces, done = [], 0
+    for start, end in spans:
+        pieces += [text[done:start], " " * (end - start)]
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _lower_same_length(text: str) -> str:
@@ -100,9 +116,14 @@ class _Found:
         self.by_cik: dict[int, Mention] = {}
 
     def offer(self, mention: Mention) -> None:
-        held = self.by_cik.get(mention.company.cik)
-        if held is None or _RANK[mention.signal] < _RANK[held.signal]:
+        if self.wants(mention.company, mention.signal):
             self.by_cik[mention.company.cik] = mention
+
+    def wants(self, company: Company, signal: str) -> bool:
+        """Would a mention of `company` by `signal` be kept? Asked before a mention's sentence
+        is cut out: a story names its companies many times, and only the first counts."""
+        held = self.by_cik.get(company.cik)
+        return held is None or _RANK[signal] < _RANK[held.signal]
 
 
 def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Mention]:
@@ -114,13 +135,12 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         return found.by_cik
     prepared = article_text(article)
     sentence = prepared.sentence  # only the lines with a mention are split into sentences
-    scrubbed = _blank_urls(prepared.text)
-    lowered = _lower_same_length(scrubbed)
+    scrubbed, lowered = _blank_urls(prepared.text, _lower_same_length(prepared.text))
 
     def offer_symbol(m: re.Match[str], signal: str) -> None:
         """A symbol written out ("NASDAQ: AMZN", "$AMZN"): a mention if it is a listed one."""
         company = universe.company(m.group(1))
-        if company is not None:
+        if company is not None and found.wants(company, signal):
             symbol = normalize_symbol(m.group(1))
             found.offer(Mention(company, symbol, signal, (m.group(),), sentence(m.start())))
 
@@ -153,7 +173,11 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         if _acronym_definition(scrubbed, m):
             continue  # "LPL Financial" is a name; "Office of International Affairs (OIA)" too
         company = universe.company(symbol)
-        if company is not None and not _shouting(scrubbed, m.start(), m.end(), shouting):
+        if (
+            company is not None
+            and found.wants(company, "symbol")
+            and not _shouting(scrubbed, m.start(), m.end(), shouting)
+        ):
             found.offer(Mention(company, symbol, "symbol", (m.group(1),), sentence(m.start())))
     for start, end, pattern in ambiguous:
         if pattern.company.cik in found.by_cik:
@@ -203,7 +227,7 @@ def _names(
     for start, end, pattern in hits:
         if pattern.ambiguous:
             ambiguous.append((start, end, pattern))
-        else:
+        elif found.wants(pattern.company, "name"):
             found.offer(_name_mention(pattern.company, text[start:end], sentence(start)))
     return ambiguous, [(start, end) for start, end, _ in hits]
 
