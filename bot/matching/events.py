@@ -158,13 +158,53 @@ def lead(article: Article) -> str:
 
 _LOWERED = {name: _lowered(rule) for name, rule in _RULES.items()}
 _ROLE_LOWERED, _CHANGE_LOWERED = _lowered(_ROLE_RE), _lowered(_CHANGE_RE)
+# What every match of a rule contains (one of these, lower case): a lead without any of them
+# cannot match, and a few substring searches cost far less than the rule. Keep in step with the
+# rules (tests/matching/test_events.py checks them on real text); a rule not listed always runs.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "earnings": (
+        *("earnings", "eps", "results", "q1", "q2", "q3", "q4", "quarter", "bottom"),
+        *(" sales", "net ", "per diluted share", "estimates"),
+    ),
+    "guidance": (
+        *("guidance", "outlook", "forecast", "view", "projects", "reaffirm", "eyes $"),
+        *("to exceed", "sees "),
+    ),
+    "merger": (
+        *("acqui", "merge", "to buy", "takeover", "buyout", "tender offer"),
+        *("strategic alternatives", "premium to"),
+    ),
+    "dividend": ("dividend", "distribution", "quarterly payout"),
+    "buyback": ("buyback", "buy back", "repurchase"),
+    "offering": ("offering", "registered direct", "private placement", "convertible"),
+    "fda": (
+        *("fda", "f.d.a", "food and drug", "phase ", "clinical ", "line results", "line data"),
+        *("trial", "-stage ", "pivotal ", "pdufa", "breakthrough therapy", "fast track"),
+        "complete response letter",
+    ),
+    "solicitation": (
+        *("investor", "lead plaintiff", "alert", "law firm", "stock loss lawyer", "losses"),
+        *("deadline reminder", "contact ", "class action lawsuit", "rosen law", "pomerantz"),
+        *("bronstein, gewirtz", "levi & korsinsky", "faruqi", "glancy prongay", "robbins geller"),
+        *("bragar eagel", "kessler topaz", "schall law", "portnoy law", "kirby mcinerney"),
+        *("gainey mckenna", "hagens berman", "block & leviton", "johnson fistel"),
+        "holzer & holzer",
+    ),
+}
+
+
+def _may_match(name: str, text: str) -> bool:
+    needs = _NEEDS.get(name)
+    return needs is None or any(need in text for need in needs)
 
 
 def classify(article: Article) -> tuple[str, ...]:
     """The event types of `article`, in the order of `EVENTS`."""
     # U+0130 is the one letter whose lower case is two characters; the rules' "i" matches it.
     text = lead(article).replace("\u0130", "I").lower()
-    found = {name for name, rule in _LOWERED.items() if rule.search(text)}
+    found = {
+        name for name, rule in _LOWERED.items() if _may_match(name, text) and rule.search(text)
+    }
     if "solicitation" in found:
         found.add("legal")
     if _ROLE_LOWERED.search(text) and _CHANGE_LOWERED.search(text):
