@@ -111,9 +111,8 @@ class _Evidence:
             text.original, m.company.tickers[0]
         )
         self.in_lead = any(t in text.lead for t in terms)
-        self.count = sum(text.body.count(t) for t in terms)
+        self.count, first = _namings(text.body, terms)
         subject = any(n.company.cik == m.company.cik for n in headline.named)
-        first = min((text.body.find(t) for t in terms if t in text.body), default=len(text.body))
         self.score = (
             SIGNAL.get(m.signal, 0.0)
             + (FEED if m.signal == "feed" else 0.0)
@@ -131,6 +130,18 @@ def _terms(m: Mention) -> set[str]:
     terms = {t.lower() for t in m.terms if not t.startswith("CIK ")}
     terms.add(m.company.name.lower())
     return {t for t in terms if len(t) > 1}
+
+
+def _namings(body: str, terms: set[str]) -> tuple[int, int]:
+    """How often the terms occur in `body`, and where the first one is (the length of `body`
+    if none is there): one search per term, counting on from its first occurrence."""
+    count, first = 0, len(body)
+    for term in terms:
+        at = body.find(term)
+        if at >= 0:
+            count += body.count(term, at)
+            first = min(first, at)
+    return count, first
 
 
 def _has_symbol(title: str, symbol: str) -> bool:

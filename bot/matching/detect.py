@@ -160,31 +160,47 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         if said.company.cik not in found.by_cik:  # the grammar of the headline names it
             found.offer(_name_mention(said.company, said.written, headline))
     ambiguous, named = _names(scrubbed, lowered, universe, found, sentence)
-    # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
-    short_names = {scrubbed[s:e].split()[0].upper() for s, e in named}
-    shouting: dict[int, bool] = {}
-    for m in _BARE_RE.finditer(scrubbed):
-        symbol = normalize_symbol(m.group(1))
-        if len(symbol.split("-")[0]) < 3 or symbol in universe.bare_stop or symbol in short_names:
-            continue
-        before = scrubbed[m.start() - 1] if m.start() else " "
-        if before.isalnum() or before in "$.-/&_" or any(s <= m.start() < e for s, e in named):
-            continue
-        if _acronym_definition(scrubbed, m):
-            continue  # "LPL Financial" is a name; "Office of International Affairs (OIA)" too
-        company = universe.company(symbol)
-        if (
-            company is not None
-            and found.wants(company, "symbol")
-            and not _shouting(scrubbed, m.start(), m.end(), shouting)
-        ):
-            found.offer(Mention(company, symbol, "symbol", (m.group(1),), sentence(m.start())))
+    _bare_symbols(scrubbed, universe, found, named, sentence)
     for start, end, pattern in ambiguous:
         if pattern.company.cik in found.by_cik:
             continue  # another signal already names this company
         if _has_context(scrubbed, start, end, pattern, universe, sentence(start)):
             found.offer(_name_mention(pattern.company, scrubbed[start:end], sentence(start)))
     return found.by_cik
+
+
+def _bare_symbols(
+    text: str,
+    universe: TickerUniverse,
+    found: _Found,
+    named: list[tuple[int, int]],
+    sentence: Callable[[int], str],
+) -> None:
+    """Offer the bare capitalised symbols ("NVDA said"): outside names, no acronym defined in
+    brackets, no everyday abbreviation, no ALL CAPS line. The cheap checks come first: most
+    capitalised runs are abbreviations or inside words."""
+    # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
+    short_names = {text[s:e].split()[0].upper() for s, e in named}
+    shouting: dict[int, bool] = {}
+    for m in _BARE_RE.finditer(text):
+        start = m.start()
+        before = text[start - 1] if start else " "
+        if before.isalnum() or before in "$.-/&_":
+            continue
+        raw = m.group(1)
+        # The pattern matched capitals and digits: only a separator needs normalising.
+        symbol = raw if raw.isalnum() else normalize_symbol(raw)
+        if len(symbol.split("-")[0]) < 3 or symbol in universe.bare_stop or symbol in short_names:
+            continue
+        if any(s <= start < e for s, e in named) or _acronym_definition(text, m):
+            continue  # "LPL Financial" is a name; "Office of International Affairs (OIA)" too
+        company = universe.by_symbol(symbol)
+        if (
+            company is not None
+            and found.wants(company, "symbol")
+            and not _shouting(text, start, m.end(), shouting)
+        ):
+            found.offer(Mention(company, symbol, "symbol", (raw,), sentence(start)))
 
 
 def _feed_signals(article: Article, universe: TickerUniverse, found: _Found) -> None:
