@@ -166,4 +166,6 @@ def _first_in(title: str, terms: set[str]) -> bool:
 
 
 def _is_broker(m: Mention, headline: Headline) -> bool:
+    if not headline.brokers:  # most headlines name no broker
+        return False
     return any(headline.is_broker(t) for t in m.terms) or headline.is_broker(m.company.name)
