@@ -157,7 +157,8 @@ def lead(article: Article) -> str:
 
 
 _LOWERED = {name: _lowered(rule) for name, rule in _RULES.items()}
-_ROLE_LOWERED, _CHANGE_LOWERED = _lowered(_ROLE_RE), _lowered(_CHANGE_RE)
+# The two halves of "executive": a role and a change, both in the lead.
+_EXECUTIVE = {"role": _lowered(_ROLE_RE), "change": _lowered(_CHANGE_RE)}
 # What every match of a rule contains (one of these, lower case): a lead without any of them
 # cannot match, and a few substring searches cost far less than the rule. Keep in step with the
 # rules (tests/matching/test_events.py checks them on real text); a rule not listed always runs.
@@ -181,6 +182,20 @@ _NEEDS: dict[str, tuple[str, ...]] = {
         *("fda", "f.d.a", "food and drug", "phase ", "clinical ", "line results", "line data"),
         *("trial", "-stage ", "pivotal ", "pdufa", "breakthrough therapy", "fast track"),
         "complete response letter",
+    ),
+    "legal": (
+        *("lawsuit", "sues", "sued", "suing", "class action", "charge", "settle", "indict"),
+        *("guilty", "court", "antitrust", "probe", "investigat", "subpoena", "fined", "penalt"),
+        *("fraud", "violation", "litigation", "plaintiff", "pleads", "convicted", "verdict"),
+        *("injunction", "constitutional right", "misappropriat", "enforcement action"),
+    ),
+    "role": (
+        *("ceo", "chief", "cfo", "coo", "chair", "president", "director", "general counsel"),
+        "head",
+    ),
+    "change": (
+        *("step", "resign", "retir", "depart", "appoint", "name", "hire", "replace", "succe"),
+        *("ousted", "leave", "new ", "elected", "promot", "re-election"),
     ),
     "solicitation": (
         *("investor", "lead plaintiff", "alert", "law firm", "stock loss lawyer", "losses"),
@@ -209,7 +224,7 @@ def classify(article: Article) -> tuple[str, ...]:
     }
     if "solicitation" in found:
         found.add("legal")
-    if _ROLE_LOWERED.search(text) and _CHANGE_LOWERED.search(text):
+    if all(_may_match(half, text) and rule.search(text) for half, rule in _EXECUTIVE.items()):
         found.add("executive")
     if article.form:
         found.add("filing")
