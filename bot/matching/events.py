@@ -10,6 +10,9 @@ user can keep lawsuits and drop the solicitations that flood press wires. Pure; 
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import ahocorasick
 
 from bot.models import Article
 
@@ -167,6 +170,15 @@ _NEEDS: dict[str, tuple[str, ...]] = {
         *("earnings", "eps", "results", "q1", "q2", "q3", "q4", "quarter", "bottom"),
         *(" sales", "net ", "per diluted share", "estimates"),
     ),
+    "analyst": (
+        *("upgrad", "downgrad", "price target", "price objective", "target price", "pt"),
+        *("raised to", "cut to", "lowered to", "moved to", "from buy", "from sell", "from hold"),
+        *("from neutral", "from outperform", "from underperform", "from overweight"),
+        *("from equal", "turn", "coverage", "maintains", "reiterat", "overweight"),
+        *("underweight", "outperform", "underperform", "equal", "rating", "analyst"),
+        *("top pick", "conviction list", "pounds the table", "weighs in", "says", "favorite"),
+        *("favourite", "bullish on", "buy", "sell", "hold", "neutral", "market perform"),
+    ),
     "guidance": (
         *("guidance", "outlook", "forecast", "view", "projects", "reaffirm", "eyes $"),
         *("to exceed", "sees "),
@@ -208,23 +220,38 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _may_match(name: str, text: str) -> bool:
-    needs = _NEEDS.get(name)
-    # map over the bound method: no Python frame per need (a generator costs more than the
-    # searches themselves).
-    return needs is None or any(map(text.__contains__, needs))
+def _needs_automaton() -> Any:
+    """One automaton of every rule's needs, each need -> the rules it lets run."""
+    rules_of: dict[str, list[str]] = {}
+    for name, needs in _NEEDS.items():
+        for need in needs:
+            rules_of.setdefault(need, []).append(name)
+    automaton = ahocorasick.Automaton()
+    for need, names in rules_of.items():
+        automaton.add_word(need, tuple(names))
+    automaton.make_automaton()
+    return automaton
+
+
+_NEEDS_FOUND = _needs_automaton()
+
+
+def _runnable(text: str) -> set[str]:
+    """The rules worth running on `text`: those whose needs it holds, found in one pass (a
+    search per need costs more than most rules), and those without needs."""
+    found = {name for _end, names in _NEEDS_FOUND.iter(text) for name in names}
+    return found.union(name for name in (*_LOWERED, *_EXECUTIVE) if name not in _NEEDS)
 
 
 def classify(article: Article) -> tuple[str, ...]:
     """The event types of `article`, in the order of `EVENTS`."""
     # U+0130 is the one letter whose lower case is two characters; the rules' "i" matches it.
     text = lead(article).replace("\u0130", "I").lower()
-    found = {
-        name for name, rule in _LOWERED.items() if _may_match(name, text) and rule.search(text)
-    }
+    runnable = _runnable(text)
+    found = {name for name, rule in _LOWERED.items() if name in runnable and rule.search(text)}
     if "solicitation" in found:
         found.add("legal")
-    if all(_may_match(half, text) and rule.search(text) for half, rule in _EXECUTIVE.items()):
+    if all(half in runnable and rule.search(text) for half, rule in _EXECUTIVE.items()):
         found.add("executive")
     if article.form:
         found.add("filing")
