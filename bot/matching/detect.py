@@ -13,6 +13,7 @@ Run once per article, not per subscriber. Pure; never raises on text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -183,6 +184,7 @@ def _bare_symbols(
     capitalised runs are abbreviations or inside words."""
     # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
     short_names = {text[s:e].split()[0].upper() for s, e in named}
+    name_starts = [s for s, _ in named]
     shouting: dict[int, bool] = {}
     for m in _BARE_RE.finditer(text):
         start = m.start()
@@ -194,7 +196,8 @@ def _bare_symbols(
         symbol = raw if raw.isalnum() else normalize_symbol(raw)
         if len(symbol.split("-")[0]) < 3 or symbol in universe.bare_stop or symbol in short_names:
             continue
-        if any(s <= start < e for s, e in named) or _acronym_definition(text, m):
+        inside = bisect.bisect_right(name_starts, start) - 1  # the name spans do not overlap
+        if (inside >= 0 and start < named[inside][1]) or _acronym_definition(text, m):
             continue  # "LPL Financial" is a name; "Office of International Affairs (OIA)" too
         company = universe.by_symbol(symbol)
         if (
