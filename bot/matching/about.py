@@ -10,7 +10,6 @@ exchange or as a cashtag, named often and early. A company named only in passing
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.matching.detect import Mention, detect_tickers
@@ -108,12 +107,12 @@ class _Evidence:
         self.mention = m
         terms = _terms(m)
         self.broker = _is_broker(m, headline)
-        symbol = re.compile(r"(?<![\w$])" + re.escape(m.company.tickers[0]) + r"(?![\w])")
-        self.in_title = any(t in text.title for t in terms) or bool(symbol.search(text.original))
+        self.in_title = any(t in text.title for t in terms) or _has_symbol(
+            text.original, m.company.tickers[0]
+        )
         self.in_lead = any(t in text.lead for t in terms)
-        self.count = sum(text.body.count(t) for t in terms)
+        self.count, first = _namings(text.body, terms)
         subject = any(n.company.cik == m.company.cik for n in headline.named)
-        first = min((text.body.find(t) for t in terms if t in text.body), default=len(text.body))
         self.score = (
             SIGNAL.get(m.signal, 0.0)
             + (FEED if m.signal == "feed" else 0.0)
@@ -133,6 +132,33 @@ def _terms(m: Mention) -> set[str]:
     return {t for t in terms if len(t) > 1}
 
 
+def _namings(body: str, terms: set[str]) -> tuple[int, int]:
+    """How often the terms occur in `body`, and where the first one is (the length of `body`
+    if none is there): one search per term, counting on from its first occurrence."""
+    count, first = 0, len(body)
+    for term in terms:
+        at = body.find(term)
+        if at >= 0:
+            count += body.count(term, at)
+            first = min(first, at)
+    return count, first
+
+
+def _has_symbol(title: str, symbol: str) -> bool:
+    """Is `symbol` written in `title` as a word of its own, not after "$" ("AMZN Q1", not
+    "$AMZN" or "AMZNX")? A find per company, where a regular expression compiled per company
+    would cost more than the rest of the reading (thousands of symbols, no cache holds them)."""
+    at = title.find(symbol)
+    while at >= 0:
+        end = at + len(symbol)
+        before = title[at - 1] if at else " "
+        after = title[end] if end < len(title) else " "
+        if not (before.isalnum() or before in "_$") and not (after.isalnum() or after == "_"):
+            return True
+        at = title.find(symbol, at + 1)
+    return False
+
+
 def _first_in(title: str, terms: set[str]) -> bool:
     """Is this company named first in the headline (its subject, in most headlines)?"""
     at = min((title.find(t) for t in terms if t in title), default=-1)
@@ -140,4 +166,6 @@ def _first_in(title: str, terms: set[str]) -> bool:
 
 
 def _is_broker(m: Mention, headline: Headline) -> bool:
+    if not headline.brokers:  # most headlines name no broker
+        return False
     return any(headline.is_broker(t) for t in m.terms) or headline.is_broker(m.company.name)

@@ -50,17 +50,18 @@ def cjk_edge(text: str, at: int) -> bool:
 
 # The first UTF-8 byte of every ideograph (U+3000-U+9FFF: E3-E9; U+F900-U+FAFF: EF; beyond
 # U+FFFF: F0). English text, curly quotes and dashes included (E2), holds none of them.
-_CJK_LEADS = re.compile(rb"[\xe3-\xe9\xef\xf0]")
+_CJK_LEADS = tuple(bytes([lead]) for lead in (*range(0xE3, 0xEA), 0xEF, 0xF0))
 
 
 def has_cjk(text: str) -> bool:
     """Does `text` hold any Chinese ideograph? Asked of every English story too, so it answers
-    "no" at C speed: ASCII text at once, other text by a byte search of its UTF-8 (a regular
-    expression over the characters costs several times more)."""
+    "no" at C speed: ASCII text at once, other text by looking for the lead bytes of its UTF-8
+    one byte value at a time (each a memchr; one regular expression over the characters, or
+    over the bytes with a class of the lead bytes, costs ten times more)."""
     if text.isascii():
         return False
     raw = text.encode("utf-8", "surrogatepass")
-    if _CJK_LEADS.search(raw) is None:
+    if not any(lead in raw for lead in _CJK_LEADS):
         return False
     return _CJK_RE.search(text) is not None
 

@@ -13,6 +13,7 @@ Run once per article, not per subscriber. Pure; never raises on text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -41,7 +42,8 @@ class Mention:
 
 
 # Links (share buttons carry "$FB" in their query strings) are blanked before any scanning.
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# Looked for in lowered text (see `_blank_urls`).
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+")
 # Both start with a literal or a class (no look-behind), so the regex engine can skip ahead fast;
 # the character before the match is checked in Python.
 _CASHTAG_RE = re.compile(r"\$(" + SYMBOL + r")(?![\w])")
@@ -53,10 +55,25 @@ _SUFFIX_AFTER_RE = re.compile(
 )
 
 
-def _blank_urls(text: str) -> str:
+def _blank_urls(text: str, lowered: str) -> tuple[str, str]:
+    """`text` and its lowered copy with their links blanked. The links are looked for in the
+    lowered copy, where the pattern needs no IGNORECASE and the engine skips to each "h" or "w"
+    (case-insensitive, it would try every character of a story)."""
     if "://" not in text and "www." not in text and "WWW." not in text:
-        return text
-    return _URL_RE.sub(lambda m: " " * len(m.group()), text)
+        return text, lowered
+    spans = [m.span() for m in _URL_RE.finditer(lowered)]
+    if not spans:
+        return text, lowered
+    return _blank(text, spans), _blank(lowered, spans)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    pieces, done = [], 0
+    for start, end in spans:
+        pieces += [text[done:start], " " * (end - start)]
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _lower_same_length(text: str) -> str:
@@ -88,9 +105,11 @@ def _shouting(text: str, start: int, end: int, memo: dict[int, bool]) -> bool:
 
 @cache
 def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
-    """One fixed regex for a list of context words (our lists, never user input)."""
-    body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(r"(?<![\w])(?:" + body + r")(?![\w])", re.IGNORECASE)
+    """One fixed regex for a list of context words (our lists, never user input), for lowered
+    text: a case-sensitive alternation lets the engine skip a word at its first letter, where
+    IGNORECASE would try every word at every character."""
+    body = "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + body + r")(?![\w])")
 
 
 class _Found:
@@ -100,9 +119,14 @@ class _Found:
         self.by_cik: dict[int, Mention] = {}
 
     def offer(self, mention: Mention) -> None:
-        held = self.by_cik.get(mention.company.cik)
-        if held is None or _RANK[mention.signal] < _RANK[held.signal]:
+        if self.wants(mention.company, mention.signal):
             self.by_cik[mention.company.cik] = mention
+
+    def wants(self, company: Company, signal: str) -> bool:
+        """Would a mention of `company` by `signal` be kept? Asked before a mention's sentence
+        is cut out: a story names its companies many times, and only the first counts."""
+        held = self.by_cik.get(company.cik)
+        return held is None or _RANK[signal] < _RANK[held.signal]
 
 
 def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Mention]:
@@ -114,13 +138,12 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         return found.by_cik
     prepared = article_text(article)
     sentence = prepared.sentence  # only the lines with a mention are split into sentences
-    scrubbed = _blank_urls(prepared.text)
-    lowered = _lower_same_length(scrubbed)
+    scrubbed, lowered = _blank_urls(prepared.text, _lower_same_length(prepared.text))
 
     def offer_symbol(m: re.Match[str], signal: str) -> None:
         """A symbol written out ("NASDAQ: AMZN", "$AMZN"): a mention if it is a listed one."""
         company = universe.company(m.group(1))
-        if company is not None:
+        if company is not None and found.wants(company, signal):
             symbol = normalize_symbol(m.group(1))
             found.offer(Mention(company, symbol, signal, (m.group(),), sentence(m.start())))
 
@@ -140,27 +163,49 @@ def detect_tickers(article: Article, universe: TickerUniverse) -> dict[int, Ment
         if said.company.cik not in found.by_cik:  # the grammar of the headline names it
             found.offer(_name_mention(said.company, said.written, headline))
     ambiguous, named = _names(scrubbed, lowered, universe, found, sentence)
-    # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
-    short_names = {scrubbed[s:e].split()[0].upper() for s, e in named}
-    shouting: dict[int, bool] = {}
-    for m in _BARE_RE.finditer(scrubbed):
-        symbol = normalize_symbol(m.group(1))
-        if len(symbol.split("-")[0]) < 3 or symbol in universe.bare_stop or symbol in short_names:
-            continue
-        before = scrubbed[m.start() - 1] if m.start() else " "
-        if before.isalnum() or before in "$.-/&_" or any(s <= m.start() < e for s, e in named):
-            continue
-        if _acronym_definition(scrubbed, m):
-            continue  # "LPL Financial" is a name; "Office of International Affairs (OIA)" too
-        company = universe.company(symbol)
-        if company is not None and not _shouting(scrubbed, m.start(), m.end(), shouting):
-            found.offer(Mention(company, symbol, "symbol", (m.group(1),), sentence(m.start())))
+    _bare_symbols(scrubbed, universe, found, named, sentence)
     for start, end, pattern in ambiguous:
         if pattern.company.cik in found.by_cik:
             continue  # another signal already names this company
         if _has_context(scrubbed, start, end, pattern, universe, sentence(start)):
             found.offer(_name_mention(pattern.company, scrubbed[start:end], sentence(start)))
     return found.by_cik
+
+
+def _bare_symbols(
+    text: str,
+    universe: TickerUniverse,
+    found: _Found,
+    named: list[tuple[int, int]],
+    sentence: Callable[[int], str],
+) -> None:
+    """Offer the bare capitalised symbols ("NVDA said"): outside names, no acronym defined in
+    brackets, no everyday abbreviation, no ALL CAPS line. The cheap checks come first: most
+    capitalised runs are abbreviations or inside words."""
+    # "LPL Financial ... LPL agreed": a short name, not LG Display's symbol LPL.
+    short_names = {text[s:e].split()[0].upper() for s, e in named}
+    name_starts = [s for s, _ in named]
+    shouting: dict[int, bool] = {}
+    for m in _BARE_RE.finditer(text):
+        start = m.start()
+        before = text[start - 1] if start else " "
+        if before.isalnum() or before in "$.-/&_":
+            continue
+        raw = m.group(1)
+        # The pattern matched capitals and digits: only a separator needs normalising.
+        symbol = raw if raw.isalnum() else normalize_symbol(raw)
+        if len(symbol.split("-")[0]) < 3 or symbol in universe.bare_stop or symbol in short_names:
+            continue
+        inside = bisect.bisect_right(name_starts, start) - 1  # the name spans do not overlap
+        if (inside >= 0 and start < named[inside][1]) or _acronym_definition(text, m):
+            continue  # "LPL Financial" is a name; "Office of International Affairs (OIA)" too
+        company = universe.by_symbol(symbol)
+        if (
+            company is not None
+            and found.wants(company, "symbol")
+            and not _shouting(text, start, m.end(), shouting)
+        ):
+            found.offer(Mention(company, symbol, "symbol", (raw,), sentence(start)))
 
 
 def _feed_signals(article: Article, universe: TickerUniverse, found: _Found) -> None:
@@ -203,7 +248,7 @@ def _names(
     for start, end, pattern in hits:
         if pattern.ambiguous:
             ambiguous.append((start, end, pattern))
-        else:
+        elif found.wants(pattern.company, "name"):
             found.offer(_name_mention(pattern.company, text[start:end], sentence(start)))
     return ambiguous, [(start, end) for start, end, _ in hits]
 
@@ -268,10 +313,11 @@ def _has_context(
     if pattern.weak:  # found only with its suffix ("BlackBerry Ltd"): the suffix says so
         return end - start > len(pattern.written)
     lists = universe.lists
+    lowered = _lower_same_length(sentence)
     for symbol in pattern.company.tickers:
         words = lists.context.get(symbol)
-        if words and _words_re(words).search(sentence):
+        if words and _words_re(words).search(lowered):
             return True
     # Finance words must be outside the name itself ("Progressive Corp" is no context for itself).
-    rest = sentence.replace(text[start:end], " ", 1)
+    rest = _lower_same_length(sentence.replace(text[start:end], " ", 1))
     return bool(_words_re(lists.finance_context).search(rest))

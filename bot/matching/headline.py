@@ -132,6 +132,9 @@ def worth_reading(title: str) -> bool:
     return any(w in words.broker_starts or w[:-2] in words.broker_starts for w in low)
 
 
+# Detection reads an article's headline, and the story reading reads it again right after:
+# the second reading is this memo's (a `Headline` is frozen, so sharing it is safe).
+@lru_cache(maxsize=256)
 def read_headline(title: str, universe: TickerUniverse) -> Headline:
     """The subject, the rated company and the broker spans of `title`."""
     words = story_words()

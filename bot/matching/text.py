@@ -63,6 +63,11 @@ def tokens(text: str) -> list[str]:
     """
     if has_cjk(text):
         return mixed_tokens(text, WORD_RE.findall)
+    return _latin_tokens(text)
+
+
+def _latin_tokens(text: str) -> list[str]:
+    """`tokens` of a text known to hold no Chinese."""
     out: list[str] = []
     append = out.append
     findall = WORD_RE.findall
@@ -134,7 +139,11 @@ def offsets(
 # Sentence ends: . ! ? (and closing quotes/brackets) then space then a capital, digit, quote or
 # Chinese character;
 # or a line break. Abbreviations below do not end a sentence ("Apple Inc. said", "U.S. stocks").
-_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“'(\[A-Z0-9$" + CJK_CLASS + r"])|\n+")
+# Written to start with one character class, so that the regex engine skips from one
+# candidate to the next in C (an alternation of two starts is tried at every character).
+_END_RE = re.compile(
+    r"[.!?\n](?:(?<=[.!?])[\"'”’)\]]*\s+(?=[\"“'(\[A-Z0-9$" + CJK_CLASS + r"])|(?<=\n)\n*)"
+)
 _ABBREV = frozenset(
     [
         "inc",
@@ -228,6 +237,7 @@ class ArticleText:
     """
 
     __slots__ = (
+        "_chinese",
         "_line_offsets",
         "_line_starts",
         "_line_tokens",
@@ -241,6 +251,8 @@ class ArticleText:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        # Asked once for the whole text, so that no line of an English story asks again.
+        self._chinese = has_cjk(text)
         self._stems: list[str] | None = None
         self._lines: list[str] = []
         self._line_starts: list[int] = []  # character offset of each line
@@ -259,7 +271,7 @@ class ArticleText:
                 self._lines.append(line)
                 self._line_starts.append(offset)
                 self._line_words.append(len(out))
-                found = tokens(line)
+                found = tokens(line) if self._chinese else _latin_tokens(line)
                 self._line_tokens.append(found)
                 out.extend(map(_stem_of, found))
                 offset += len(line) + 1
@@ -294,7 +306,8 @@ class ArticleText:
         if bounds is None:
             hi = text.find("\n", offset)
             line = text[lo:] if hi < 0 else text[lo:hi]
-            bounds = [lo + b for b in sentence_bounds(line)]
+            split = sentence_bounds if self._chinese else _english_bounds
+            bounds = [lo + b for b in split(line)]
             bounds.append(lo + len(line))  # where the last sentence ends
             self._sentences[lo] = bounds
         i = min(bisect.bisect_right(bounds, offset), len(bounds) - 1)

@@ -234,6 +234,10 @@ class TickerUniverse:
         """The company of a symbol in any spelling ("brk.b", "BRK/B", "$amzn")."""
         return self._by_symbol.get(normalize_symbol(symbol))
 
+    def by_symbol(self, symbol: str) -> Company | None:
+        """The company of a symbol already in the SEC's spelling ("BRK-B"), for hot loops."""
+        return self._by_symbol.get(symbol)
+
     def by_cik(self, cik: int) -> Company | None:
         return self._by_cik.get(cik)
 
