@@ -1,25 +1,29 @@
-"""Sending the outbox to Telegram: oldest first, each alert marked sent with its message id.
+"""Sending the outbox to Telegram in delivery order, each alert marked sent with its message id.
 
 In: the Bot API client (`bot.delivery.botapi.SendApi`: sendMessage answering the message id),
 the `Store`, a `RateLimiter` (Telegram's limits, kept on our side) and a clock. Out: alerts
 sent and recorded, digests assembled; a `SendReport` of what happened.
 
-A round (`send_pending`): take the due rows (a few per chat), plan each chat's rows with its
-settings (`bot.delivery.day.plan`: hold, gather into a digest, send, silently or not), then
-send chats in parallel, each chat's rows in order, one at a time. Each send is: take a
-rate-limit slot, claim the row ("sending", committed before the request leaves), call Telegram,
-commit "sent" with the message id at once. Claims and "sent" commits go through one writer
-thread that commits everything queued meanwhile in one transaction (a group commit: at
-hundreds of messages a second one transaction per message would be the bottleneck), so the
-event loop keeps other sends going while the database commits, and the window between Telegram
-accepting a message and our commit is the time of one small transaction. A claim is refused
-when another worker has one of the chat's alerts in flight (`Store.sends.claim`). A row
-left "sending" by a crash is settled by `bot.delivery.recovery` before the next send to its
-chat.
+A round (`send_pending`): take the due rows in delivery order (`bot.storage.outbox`: a story
+for a few chats before the tail of a story for many; a few rows per chat; no more than the
+overall limit lets out in `round_seconds`, so that a story queued meanwhile waits at most that
+long), plan each chat's rows with its settings (`bot.delivery.day.plan`: hold, gather into a
+digest, send, silently or not), then send chats in parallel, each chat's rows in order, one at
+a time. Each send is: take a rate-limit slot, claim the row ("sending", committed before the
+request leaves), call Telegram, commit "sent" with the message id at once. Claims and "sent"
+commits go through one writer thread that commits everything queued meanwhile in one
+transaction (a group commit: at hundreds of messages a second one transaction per message would
+be the bottleneck), so the event loop keeps other sends going while the database commits, and
+the window between Telegram accepting a message and our commit is the time of one small
+transaction. A claim is refused when another worker has one of the chat's alerts in flight
+(`Store.sends.claim`). A row left "sending" by a crash is settled by `bot.delivery.recovery`
+before the next send to its chat.
 Telegram's answers decide what happens to a row that fails (`bot.delivery.failures`: flood
 control, a migrated group, a chat gone, 5xx and timeouts); a 400 about the message itself is
 answered here by sending the plain-text form rather than losing it; a success resets the
-chat's failure count. Nothing here raises for a Telegram error; an alert is never silently
+chat's failure count. With paid broadcasts, a 400 saying the Stars balance is short puts the
+row back (not sent, it keeps its place) and the limiter falls back to the free limit
+(`RateLimiter.stop_paid`). Nothing here raises for a Telegram error; an alert is never silently
 lost.
 Each row is rendered as it is sent, in its chat's language (`bot.delivery.compose`): the
 round loads the stories of its rows once.
@@ -40,11 +44,11 @@ from datetime import datetime, timedelta
 from telegram.error import BadRequest, ChatMigrated
 
 from bot.clock import Clock, utc_now
-from bot.delivery.botapi import SendApi, inline_keyboard
+from bot.delivery.botapi import SendApi, inline_keyboard, is_balance_short
 from bot.delivery.compose import Message, Style, compose
 from bot.delivery.day import Item, hour_start, plan, zone
 from bot.delivery.failures import Failures, SendReport, is_chat_gone
-from bot.delivery.limits import Limits, RateLimiter
+from bot.delivery.limits import PAID_RETRY, Limits, RateLimiter
 from bot.delivery.recovery import Found, settle
 from bot.delivery.writer import GroupWriter
 from bot.models import Article, ChatSettings, DeliveryMode
@@ -67,7 +71,10 @@ class SendOptions:
     summary_length: int = 500
     disclaimers: Mapping[str, str] = field(default_factory=dict)  # per language (`Style`)
     retry_base: float = 5.0  # seconds before the first retry; doubled each time
-    limit: int = 500  # rows per round
+    limit: int = 500  # rows per round, at most
+    # ... and no more than the overall limit lets out in this many seconds: a round's rows are
+    # chosen when it starts, so a story queued meanwhile waits for the next round.
+    round_seconds: float = 2.0
     per_chat: int = 5  # rows per chat per round
     # Chats sent to at once (each a keep-alive connection). 16 are plenty for Telegram's 30/s
     # and for 300/s; more only helps a local Bot API server (bench/fanout, limits lifted:
@@ -112,7 +119,10 @@ class _Round:
 
     async def run(self) -> SendReport:
         now = self.clock()
-        rows = self.store.outbox.pending(now, self.options.limit, per_chat=self.options.per_chat)
+        limit = self.options.limit
+        if (fits := self.limiter.per_round(self.options.round_seconds)) is not None:
+            limit = min(limit, max(fits, self.options.per_chat))
+        rows = self.store.outbox.pending(now, limit, per_chat=self.options.per_chat)
         batches = self._batches(rows, now)
         lost = self._take_unanswered(now)
         self._load_stories([r.content for rows, _ in batches for r in rows])
@@ -244,14 +254,17 @@ class _Round:
             return self._failures.gave_up(
                 row, f"cannot render: {type(exc).__name__}: {exc}", "render"
             )
+        paid = self.limiter.paid_broadcast()
         try:
             with SEND_LATENCY.time():
-                message_id = await self._send(row, message, "HTML", silent)
+                message_id = await self._send(row, message, "HTML", silent, paid)
         except BadRequest as exc:
             if isinstance(exc, ChatMigrated):
                 return self._failures.failed(row, exc)
             if is_chat_gone(exc):
                 return self._failures.unreachable(row, exc.message)
+            if paid and is_balance_short(exc):
+                return self._balance_short(row, exc)
             # Render guarantees valid HTML under the limit; if Telegram still refuses the
             # message, the plain-text form goes out rather than the alert being lost.
             log.error(
@@ -267,11 +280,14 @@ class _Round:
         return True
 
     async def _send_plain(self, row: Pending, message: Message, silent: bool) -> bool:
+        paid = self.limiter.paid_broadcast()
         try:
-            message_id = await self._send(row, message, None, silent)
+            message_id = await self._send(row, message, None, silent, paid)
         except BadRequest as exc:
             if isinstance(exc, ChatMigrated) or is_chat_gone(exc):
                 return self._failures.failed(row, exc)
+            if paid and is_balance_short(exc):
+                return self._balance_short(row, exc)
             return self._failures.gave_up(
                 row, f"refused even as plain text: {exc.message}", "refused"
             )
@@ -280,8 +296,23 @@ class _Round:
         await self._sent(row, message_id)
         return True
 
+    def _balance_short(self, row: Pending, exc: BadRequest) -> bool:
+        """Telegram refused a paid broadcast for want of Stars: the row was not sent, so it
+        waits for a later round (keeping its place), sent at the free limit from now on."""
+        if self.limiter.stop_paid():
+            log.warning(
+                "Telegram refused a paid broadcast (%s): the bot's Stars balance is short; "
+                "sending at the free limit of %s messages a second, trying paid again in %d s",
+                exc.message,
+                self.limiter.whole.overall_per_second,
+                PAID_RETRY,
+                extra={"chat_id": row.chat_id, "delivery_id": row.id},
+            )
+        self.store.sends.release(row.id, error=f"paid broadcast refused: {exc.message}")
+        return False
+
     def _send(
-        self, row: Pending, message: Message, parse_mode: str | None, silent: bool
+        self, row: Pending, message: Message, parse_mode: str | None, silent: bool, paid: bool
     ) -> Awaitable[int]:
         return self.api.send_message(
             row.chat_id,
@@ -291,6 +322,7 @@ class _Round:
             link_previews=row.link_previews,
             disable_notification=silent,
             message_thread_id=row.thread_id,
+            paid_broadcast=paid,
         )
 
     async def _sent(self, row: Pending, message_id: int) -> None:
