@@ -39,7 +39,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import NullType
 
 from bot.models import Article, DeliveryKind, DeliveryStatus
 from bot.storage.base import StoreBase
@@ -74,6 +77,28 @@ _PENDING_COLUMNS = (
     chats.c.thread_id,
     chats.c.send_failures,
 )
+
+
+class _Likely(ColumnElement[Any]):
+    """A condition SQLite's planner is told is usually true (`likely(...)`); as it is
+    elsewhere."""
+
+    inherit_cache = True
+    # Not Boolean: SQLite would compare a Boolean expression with 1 (no native booleans).
+    type = NullType()
+
+    def __init__(self, condition: ColumnElement[bool]) -> None:
+        self.condition = condition
+
+
+@compiles(_Likely)
+def _likely(element: _Likely, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.condition, **kw))
+
+
+@compiles(_Likely, "sqlite")
+def _likely_sqlite(element: _Likely, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"likely({compiler.process(element.condition, **kw)})"
 
 
 class OutboxRepository(StoreBase):
@@ -267,7 +292,10 @@ def _due_query(now: datetime, limit: int, per_chat: int | None, chat_id: int | N
     in queueing order (at most `per_chat`), chats by their earliest turn."""
     due = and_(
         true() if chat_id is None else deliveries.c.chat_id == chat_id,
-        deliveries.c.status == DeliveryStatus.PENDING,
+        # "Most rows are pending", so that SQLite (no statistics) reads `ix_deliveries_due` in
+        # order rather than every pending row through (status, id) and a sort: 0.4-0.9 s a
+        # round at 300,000 pending rows, against 10-30 ms.
+        _Likely(deliveries.c.status == DeliveryStatus.PENDING),
         # One row in flight per chat: its message id must be the chat's next one, so that
         # after a crash it can be looked for there (bot.storage.sends.interrupted).
         ~exists().where(
@@ -284,12 +312,12 @@ def _due_query(now: datetime, limit: int, per_chat: int | None, chat_id: int | N
         .where(due)
         .order_by(deliveries.c.turn, deliveries.c.id)
         .limit(_LOOKAHEAD * limit)
-        .subquery()
     )
+    ahead = read.subquery()
     ranked = select(
-        read,
-        func.min(read.c.turn).over(partition_by=read.c.chat_id).label("chat_turn"),
-        func.row_number().over(partition_by=read.c.chat_id, order_by=read.c.id).label("rank"),
+        ahead,
+        func.min(ahead.c.turn).over(partition_by=ahead.c.chat_id).label("chat_turn"),
+        func.row_number().over(partition_by=ahead.c.chat_id, order_by=ahead.c.id).label("rank"),
     ).subquery()
     query = select(*(ranked.c[c.name] for c in _PENDING_COLUMNS))
     if per_chat is not None:
