@@ -46,19 +46,16 @@ from telegram.error import BadRequest, ChatMigrated
 from bot.clock import Clock, utc_now
 from bot.delivery.botapi import SendApi, inline_keyboard, is_balance_short
 from bot.delivery.compose import Message, Style, compose
-from bot.delivery.day import Item, hour_start, plan, zone
 from bot.delivery.failures import Failures, SendReport, is_chat_gone
 from bot.delivery.limits import PAID_RETRY, Limits, RateLimiter
+from bot.delivery.planning import needs_planning, plan_chat
 from bot.delivery.recovery import Found, settle
 from bot.delivery.writer import GroupWriter
-from bot.models import Article, ChatSettings, DeliveryMode
+from bot.models import Article, ChatSettings
 from bot.observability.metrics import ALERTS_SENT, SEND_LATENCY
-from bot.render.digest import render_digest
-from bot.render.html import to_plain
 from bot.settings import DEFAULT_DISCLAIMER
 from bot.storage.outbox_rows import Answer, Content, InFlight, Pending
 from bot.storage.store import Store
-from bot.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +84,6 @@ class SendOptions:
     @property
     def style(self) -> Style:
         return Style(self.disclaimer, self.summary_length, self.disclaimers)
-
-
-def _needs_planning(settings: ChatSettings) -> bool:
-    """Whether the chat's day can hold or gather alerts (else every row just goes)."""
-    return (
-        settings.delivery_mode is not DeliveryMode.INSTANT
-        or settings.paused_at is not None
-        or settings.max_per_hour is not None
-        or bool(settings.quiet_start and settings.quiet_end)
-    )
 
 
 class _Round:
@@ -147,7 +134,7 @@ class _Round:
         batches: list[tuple[list[Pending], bool]] = []
         for chat_id, rows in by_chat.items():
             chat = settings.get(chat_id) or ChatSettings(chat_id=chat_id)
-            if _needs_planning(chat):
+            if needs_planning(chat):
                 batches.append(self._plan_chat(chat, now))
             else:
                 batches.append((rows, False))
@@ -185,43 +172,11 @@ class _Round:
                 await self._send_chat(rows, silent)
 
     def _plan_chat(self, chat: ChatSettings, now: datetime) -> tuple[list[Pending], bool]:
-        """Hold, gather or release a chat's due rows, all of them (a digest takes every alert
-        due, not only this round's share); returns the rows to send now and whether silently."""
-        rows = self.store.outbox.pending(now, limit=10_000, chat_id=chat.chat_id)
-        sent = 0
-        if chat.max_per_hour is not None:
-            sent = self.store.outbox.sent_since(chat.chat_id, hour_start(now, zone(chat.timezone)))
-        items = [Item(r.id, r.kind, r.created_at or now) for r in rows]
-        decided = plan(chat, now, items, sent)
-        if decided.held and decided.hold_until is not None:
-            self.store.outbox.hold(decided.held, until=decided.hold_until)
-            self.report.held += len(decided.held)
-        if decided.digest:
-            self._make_digest(chat, decided.digest, decided.reason, now)
-        chosen = set(decided.send)
-        return [r for r in rows if r.id in chosen][: self.options.per_chat], decided.silent
-
-    def _make_digest(
-        self, chat: ChatSettings, ids: Sequence[int], reason: str, now: datetime
-    ) -> None:
-        alerts = self.store.digests.digest_alerts(ids)
-        title = text(f"delivery.digest.{reason}", chat.lang)
-        parts = render_digest(
-            alerts,
-            disclaimer=self.options.style.disclaimer_in(chat.lang),
-            title=title,
-            lang=chat.lang,
-        )
-        messages = [(part, to_plain(part)) for part in parts]
-        if self.store.digests.store_digest(chat.chat_id, ids, messages, now=now):
-            self.report.digests += 1
-            log.info(
-                "chat %s: %d alerts gathered into a %s digest",
-                chat.chat_id,
-                len(ids),
-                reason,
-                extra={"chat_id": chat.chat_id},
-            )
+        """Hold, gather or release the chat's due rows (`bot.delivery.planning`)."""
+        planned = plan_chat(self.store, chat, now, disclaimer=self.options.style.disclaimer_in)
+        self.report.held += planned.held
+        self.report.digests += planned.digests
+        return planned.send[: self.options.per_chat], planned.silent
 
     async def _send_chat(self, rows: list[Pending], silent: bool) -> None:
         async with self._slots:
