@@ -106,8 +106,10 @@ class OutboxRepository(StoreBase):
         """Rows due to be sent, in delivery order (module docstring), for active chats (or one
         chat); at most `per_chat` of each chat, so that one busy chat cannot fill a round. Held
         rows are not due until their `held_until`; rows postponed after an error not until
-        `not_before`. Rows queued since the last call are sized first (`size_new`)."""
-        self.size_new()
+        `not_before`. When every chat's rows are asked for, rows queued since the last call
+        are sized first (`size_new`)."""
+        if chat_id is None:  # one chat's rows go in queueing order: no need of turns
+            self.size_new()
         query = due_query(now, limit, per_chat, chat_id)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
