@@ -247,10 +247,10 @@ def paid_worker(url: str, token: str, database_url: str, owner: str, workers: in
     store = Store(engine)
     limiter = RateLimiter(Limits.for_bot(30, paid=True))
     limiter.set_share(workers)
-    options = SendOptions(limit=2000, concurrency=32, owner=owner)
+    options = SendOptions(limit=2000, concurrency=64, owner=owner)
 
     async def work() -> None:
-        async with BotAPI(url, token, pool_size=32) as api:
+        async with BotAPI(url, token, pool_size=64) as api:
             while True:
                 report = await send_pending(api, store, limiter=limiter, options=options)
                 if not report.sent:
