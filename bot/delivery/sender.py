@@ -4,7 +4,7 @@ In: the Bot API client (`bot.delivery.botapi.SendApi`: sendMessage answering the
 the `Store`, a `RateLimiter` (Telegram's limits, kept on our side) and a clock. Out: alerts
 sent and recorded, digests assembled; a `SendReport` of what happened.
 
-A round (`send_pending`): take the due rows in delivery order (`bot.storage.outbox`: a story
+A round (`send_pending`): take the due rows in delivery order (`bot.storage.order`: a story
 for a few chats before the tail of a story for many; a few rows per chat; no more than the
 overall limit lets out in `round_seconds`, so that a story queued meanwhile waits at most that
 long), plan each chat's rows with its settings (`bot.delivery.day.plan`: hold, gather into a
