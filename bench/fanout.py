@@ -229,10 +229,12 @@ async def drain_mixed(url: str, token: str, store: Store, chats: int) -> dict[in
             queued.update(dict.fromkeys(range(first, first + EACH), time.time()))
 
     limiter = RateLimiter(Limits())
+    seconds = os.environ.get("FANOUT_ROUND_SECONDS")  # the bot's default unless set
+    options = SendOptions(round_seconds=float(seconds)) if seconds else SendOptions()
     later = asyncio.create_task(handful())
     async with BotAPI(url, token, pool_size=16) as api:
         while True:
-            report = await send_pending(api, store, limiter=limiter, options=SendOptions())
+            report = await send_pending(api, store, limiter=limiter, options=options)
             if not report.sent:
                 if later.done() and not store.outbox.pending(datetime.now(UTC), limit=1):
                     break
