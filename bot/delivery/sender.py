@@ -59,6 +59,9 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
+# Seconds a send takes to be answered by Telegram, for how many to keep in flight.
+_ROUND_TRIP = 0.1
+
 
 @dataclass(frozen=True, slots=True)
 class SendOptions:
@@ -73,9 +76,10 @@ class SendOptions:
     # chosen when it starts, so a story queued meanwhile waits for the next round.
     round_seconds: float = 2.0
     per_chat: int = 5  # rows per chat per round
-    # Chats sent to at once (each a keep-alive connection). 16 are plenty for Telegram's 30/s
-    # and for 300/s; more only helps a local Bot API server (bench/fanout, limits lifted:
-    # about 1,100 msg/s with 16, 1,300 with 32, at the cost of more connections).
+    # Chats sent to at once (each a keep-alive connection), at least (a round keeps enough for
+    # its overall limit: `_ROUND_TRIP`). 16 are plenty for Telegram's 30/s and for 300/s; more
+    # only helps a local Bot API server (bench/fanout, limits lifted: about 1,100 msg/s with
+    # 16, 1,300 with 32, at the cost of more connections).
     concurrency: int = 16
     max_wait: float = 0.3  # a chat not ready within this is left for a later round
     owner: str = ""  # this worker's id, recorded with each claim (crash recovery)
@@ -99,7 +103,10 @@ class _Round:
         self.options = options
         self.report = SendReport()
         self._failures = Failures(store, limiter, clock, self.report, options.retry_base)
-        self._slots = asyncio.Semaphore(options.concurrency)
+        # Enough chats in flight for the overall limit at a round trip of `_ROUND_TRIP` (paid
+        # broadcasts: 500 a second per worker need about 50; 30 a second, the 16 asked for).
+        in_flight = max(options.concurrency, limiter.per_round(_ROUND_TRIP) or 0)
+        self._slots = asyncio.Semaphore(in_flight)
         self._writer = GroupWriter(store, owner=options.owner, clock=clock)
         self._style = options.style
         self._stories: dict[int, Article] = {}
