@@ -193,7 +193,7 @@ def _schedule_jobs(
 
 
 def _delivery_job(settings: Settings, svc: Services, rim: Rim) -> DeliveryJob:
-    limits = Limits(overall_per_second=settings.max_messages_per_second)
+    limits = Limits.for_bot(settings.max_messages_per_second, paid=settings.paid_broadcast)
     # With Redis every worker's sends count against one limit; without it, each worker
     # keeps its share, counting the live workers through the database (DeliveryJob).
     shared = (

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     max_messages_per_second: float = Field(
         30, gt=0, description="messages per second to Telegram overall (paid broadcasts: more)"
     )
+    paid_broadcast: bool = Field(
+        False,
+        description="send with allow_paid_broadcast, up to 1,000 messages a second overall; "
+        "Telegram charges Stars from the bot's balance for each message beyond the free 30/s",
+    )
     log_level: str = Field("INFO", description="Python logging level")
     max_subscriptions: int = Field(
         200, ge=1, le=10000, description="most tickers and keywords one chat may watch"

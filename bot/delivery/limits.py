@@ -12,6 +12,12 @@ each window so that network jitter cannot make Telegram count one message more t
 With several delivery workers, the overall limit is shared (bot.delivery.shared): through Redis
 when a `SharedLimit` is given (every send also takes a slot there), else each worker keeps
 `1 / set_share(n)` of it, n being the live workers the database knows of.
+
+Paid broadcasts (PAID_BROADCAST, `Limits.paid_per_second`): the overall limit is Telegram's
+1,000 a second while `paid_broadcast()` says so (every send then asks for it); when Telegram
+says the bot's Stars balance is short, `stop_paid` falls back to the free limit, and paid
+sending is tried again after `PAID_RETRY` (the balance may have been topped up). The per-chat
+limits are the same either way.
 """
 
 from __future__ import annotations
@@ -26,6 +32,11 @@ from bot.delivery.shared import SharedLimit
 
 Monotonic = Callable[[], float]
 
+# Telegram's overall limit for messages sent with allow_paid_broadcast.
+PAID_PER_SECOND = 1000.0
+# Seconds before paid sending is tried again after Telegram said the Stars balance was short.
+PAID_RETRY = 600.0
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -35,10 +46,20 @@ class Limits:
     private_per_second: float | None = 1
     group_per_minute: int | None = 20
     margin: float = 0.05  # seconds added to every window
+    paid_per_second: float | None = None  # the overall limit with paid broadcasts, if on
 
     @classmethod
     def lifted(cls) -> Limits:
         return cls(overall_per_second=None, private_per_second=None, group_per_minute=None)
+
+    @classmethod
+    def for_bot(cls, free_per_second: float, *, paid: bool) -> Limits:
+        """Telegram's limits: `free_per_second` overall (MAX_MESSAGES_PER_SECOND), or 1,000
+        with paid broadcasts (PAID_BROADCAST) while the Stars balance lasts."""
+        return cls(
+            overall_per_second=free_per_second,
+            paid_per_second=PAID_PER_SECOND if paid else None,
+        )
 
 
 def _wait(times: deque[float], count: int, window: float, now: float) -> float:
@@ -59,21 +80,59 @@ class RateLimiter:
         now: Monotonic = time.monotonic,
         shared: SharedLimit | None = None,
     ) -> None:
-        self.limits = limits or Limits()
-        self.whole = self.limits  # the limits of all workers together
+        self.whole = limits or Limits()  # the limits of all workers together
+        self.limits = self.whole  # this worker's
         self.shared = shared
         self._now = now
         self._overall: deque[float] = deque()
         self._chats: dict[int, deque[float]] = {}
         self._paused: dict[int, float] = {}
         self._lock = asyncio.Lock()
+        self._workers = 1
+        self._paid = self.whole.paid_per_second is not None
+        self._paid_again_at = 0.0
+        self._apply()
+
+    def _apply(self) -> None:
+        """This worker's limits: its share of the overall rate, paid or free."""
+        rate = self.whole.paid_per_second if self._paid else self.whole.overall_per_second
+        self.limits = replace(
+            self.whole, overall_per_second=None if rate is None else rate / self._workers
+        )
+        if self.shared is not None and rate is not None:
+            self.shared.set_rate(rate)  # every worker's sends together, so not divided
 
     def set_share(self, workers: int) -> None:
         """Keep 1 / `workers` of the overall limit (the other live workers have the rest)."""
-        rate = self.whole.overall_per_second
-        if rate is None or workers < 1:
+        if workers < 1:
             return
-        self.limits = replace(self.whole, overall_per_second=rate / workers)
+        self._workers = workers
+        self._apply()
+
+    def paid_broadcast(self) -> bool:
+        """Whether sends now go as paid broadcasts (PAID_BROADCAST on, and the Stars balance
+        not found short within `PAID_RETRY` seconds)."""
+        if self.whole.paid_per_second is None:
+            return False
+        if not self._paid and self._now() >= self._paid_again_at:
+            self._paid = True
+            self._apply()
+        return self._paid
+
+    def stop_paid(self) -> bool:
+        """Telegram refused a paid broadcast (the Stars balance is short): send at the free
+        limit for `PAID_RETRY` seconds. True if this changed the limit (the first refusal)."""
+        self._paid_again_at = self._now() + PAID_RETRY
+        if not self._paid:
+            return False
+        self._paid = False
+        self._apply()
+        return True
+
+    def per_round(self, seconds: float) -> int | None:
+        """Messages this worker may send in `seconds` (None: no overall limit)."""
+        rate = self.limits.overall_per_second
+        return None if rate is None else max(1, int(rate * seconds))
 
     def _chat_rule(self, chat_id: int) -> tuple[int, float] | None:
         limits = self.limits

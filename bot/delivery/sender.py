@@ -1,25 +1,29 @@
-"""Sending the outbox to Telegram: oldest first, each alert marked sent with its message id.
+"""Sending the outbox to Telegram in delivery order, each alert marked sent with its message id.
 
 In: the Bot API client (`bot.delivery.botapi.SendApi`: sendMessage answering the message id),
 the `Store`, a `RateLimiter` (Telegram's limits, kept on our side) and a clock. Out: alerts
 sent and recorded, digests assembled; a `SendReport` of what happened.
 
-A round (`send_pending`): take the due rows (a few per chat), plan each chat's rows with its
-settings (`bot.delivery.day.plan`: hold, gather into a digest, send, silently or not), then
-send chats in parallel, each chat's rows in order, one at a time. Each send is: take a
-rate-limit slot, claim the row ("sending", committed before the request leaves), call Telegram,
-commit "sent" with the message id at once. Claims and "sent" commits go through one writer
-thread that commits everything queued meanwhile in one transaction (a group commit: at
-hundreds of messages a second one transaction per message would be the bottleneck), so the
-event loop keeps other sends going while the database commits, and the window between Telegram
-accepting a message and our commit is the time of one small transaction. A claim is refused
-when another worker has one of the chat's alerts in flight (`Store.sends.claim`). A row
-left "sending" by a crash is settled by `bot.delivery.recovery` before the next send to its
-chat.
+A round (`send_pending`): take the due rows in delivery order (`bot.storage.order`: a story
+for a few chats before the tail of a story for many; a few rows per chat; no more than the
+overall limit lets out in `round_seconds`, so that a story queued meanwhile waits at most that
+long), plan each chat's rows with its settings (`bot.delivery.day.plan`: hold, gather into a
+digest, send, silently or not), then send chats in parallel, each chat's rows in order, one at
+a time. Each send is: take a rate-limit slot, claim the row ("sending", committed before the
+request leaves), call Telegram, commit "sent" with the message id at once. Claims and "sent"
+commits go through one writer thread that commits everything queued meanwhile in one
+transaction (a group commit: at hundreds of messages a second one transaction per message would
+be the bottleneck), so the event loop keeps other sends going while the database commits, and
+the window between Telegram accepting a message and our commit is the time of one small
+transaction. A claim is refused when another worker has one of the chat's alerts in flight
+(`Store.sends.claim`). A row left "sending" by a crash is settled by `bot.delivery.recovery`
+before the next send to its chat.
 Telegram's answers decide what happens to a row that fails (`bot.delivery.failures`: flood
 control, a migrated group, a chat gone, 5xx and timeouts); a 400 about the message itself is
 answered here by sending the plain-text form rather than losing it; a success resets the
-chat's failure count. Nothing here raises for a Telegram error; an alert is never silently
+chat's failure count. With paid broadcasts, a 400 saying the Stars balance is short puts the
+row back (not sent, it keeps its place) and the limiter falls back to the free limit
+(`RateLimiter.stop_paid`). Nothing here raises for a Telegram error; an alert is never silently
 lost.
 Each row is rendered as it is sent, in its chat's language (`bot.delivery.compose`): the
 round loads the stories of its rows once.
@@ -40,23 +44,23 @@ from datetime import datetime, timedelta
 from telegram.error import BadRequest, ChatMigrated
 
 from bot.clock import Clock, utc_now
-from bot.delivery.botapi import SendApi, inline_keyboard
+from bot.delivery.botapi import SendApi, inline_keyboard, is_balance_short
 from bot.delivery.compose import Message, Style, compose
-from bot.delivery.day import Item, hour_start, plan, zone
 from bot.delivery.failures import Failures, SendReport, is_chat_gone
-from bot.delivery.limits import Limits, RateLimiter
+from bot.delivery.limits import PAID_RETRY, Limits, RateLimiter
+from bot.delivery.planning import needs_planning, plan_chat
 from bot.delivery.recovery import Found, settle
 from bot.delivery.writer import GroupWriter
-from bot.models import Article, ChatSettings, DeliveryMode
+from bot.models import Article, ChatSettings
 from bot.observability.metrics import ALERTS_SENT, SEND_LATENCY
-from bot.render.digest import render_digest
-from bot.render.html import to_plain
 from bot.settings import DEFAULT_DISCLAIMER
 from bot.storage.outbox_rows import Answer, Content, InFlight, Pending
 from bot.storage.store import Store
-from bot.texts import text
 
 log = logging.getLogger(__name__)
+
+# Seconds a send takes to be answered by Telegram, for how many to keep in flight.
+_ROUND_TRIP = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +71,15 @@ class SendOptions:
     summary_length: int = 500
     disclaimers: Mapping[str, str] = field(default_factory=dict)  # per language (`Style`)
     retry_base: float = 5.0  # seconds before the first retry; doubled each time
-    limit: int = 500  # rows per round
+    limit: int = 500  # rows per round, at most
+    # ... and no more than the overall limit lets out in this many seconds: a round's rows are
+    # chosen when it starts, so a story queued meanwhile waits for the next round.
+    round_seconds: float = 2.0
     per_chat: int = 5  # rows per chat per round
-    # Chats sent to at once (each a keep-alive connection). 16 are plenty for Telegram's 30/s
-    # and for 300/s; more only helps a local Bot API server (bench/fanout, limits lifted:
-    # about 1,100 msg/s with 16, 1,300 with 32, at the cost of more connections).
+    # Chats sent to at once (each a keep-alive connection), at least (a round keeps enough for
+    # its overall limit: `_ROUND_TRIP`). 16 are plenty for Telegram's 30/s and for 300/s; more
+    # only helps a local Bot API server (bench/fanout, limits lifted: about 1,100 msg/s with
+    # 16, 1,300 with 32, at the cost of more connections).
     concurrency: int = 16
     max_wait: float = 0.3  # a chat not ready within this is left for a later round
     owner: str = ""  # this worker's id, recorded with each claim (crash recovery)
@@ -80,16 +88,6 @@ class SendOptions:
     @property
     def style(self) -> Style:
         return Style(self.disclaimer, self.summary_length, self.disclaimers)
-
-
-def _needs_planning(settings: ChatSettings) -> bool:
-    """Whether the chat's day can hold or gather alerts (else every row just goes)."""
-    return (
-        settings.delivery_mode is not DeliveryMode.INSTANT
-        or settings.paused_at is not None
-        or settings.max_per_hour is not None
-        or bool(settings.quiet_start and settings.quiet_end)
-    )
 
 
 class _Round:
@@ -105,14 +103,20 @@ class _Round:
         self.options = options
         self.report = SendReport()
         self._failures = Failures(store, limiter, clock, self.report, options.retry_base)
-        self._slots = asyncio.Semaphore(options.concurrency)
+        # Enough chats in flight for the overall limit at a round trip of `_ROUND_TRIP` (paid
+        # broadcasts: 500 a second per worker need about 50; 30 a second, the 16 asked for).
+        in_flight = max(options.concurrency, limiter.per_round(_ROUND_TRIP) or 0)
+        self._slots = asyncio.Semaphore(in_flight)
         self._writer = GroupWriter(store, owner=options.owner, clock=clock)
         self._style = options.style
         self._stories: dict[int, Article] = {}
 
     async def run(self) -> SendReport:
         now = self.clock()
-        rows = self.store.outbox.pending(now, self.options.limit, per_chat=self.options.per_chat)
+        limit = self.options.limit
+        if (fits := self.limiter.per_round(self.options.round_seconds)) is not None:
+            limit = min(limit, max(fits, self.options.per_chat))
+        rows = self.store.outbox.pending(now, limit, per_chat=self.options.per_chat)
         batches = self._batches(rows, now)
         lost = self._take_unanswered(now)
         self._load_stories([r.content for rows, _ in batches for r in rows])
@@ -137,7 +141,7 @@ class _Round:
         batches: list[tuple[list[Pending], bool]] = []
         for chat_id, rows in by_chat.items():
             chat = settings.get(chat_id) or ChatSettings(chat_id=chat_id)
-            if _needs_planning(chat):
+            if needs_planning(chat):
                 batches.append(self._plan_chat(chat, now))
             else:
                 batches.append((rows, False))
@@ -175,43 +179,11 @@ class _Round:
                 await self._send_chat(rows, silent)
 
     def _plan_chat(self, chat: ChatSettings, now: datetime) -> tuple[list[Pending], bool]:
-        """Hold, gather or release a chat's due rows, all of them (a digest takes every alert
-        due, not only this round's share); returns the rows to send now and whether silently."""
-        rows = self.store.outbox.pending(now, limit=10_000, chat_id=chat.chat_id)
-        sent = 0
-        if chat.max_per_hour is not None:
-            sent = self.store.outbox.sent_since(chat.chat_id, hour_start(now, zone(chat.timezone)))
-        items = [Item(r.id, r.kind, r.created_at or now) for r in rows]
-        decided = plan(chat, now, items, sent)
-        if decided.held and decided.hold_until is not None:
-            self.store.outbox.hold(decided.held, until=decided.hold_until)
-            self.report.held += len(decided.held)
-        if decided.digest:
-            self._make_digest(chat, decided.digest, decided.reason, now)
-        chosen = set(decided.send)
-        return [r for r in rows if r.id in chosen][: self.options.per_chat], decided.silent
-
-    def _make_digest(
-        self, chat: ChatSettings, ids: Sequence[int], reason: str, now: datetime
-    ) -> None:
-        alerts = self.store.digests.digest_alerts(ids)
-        title = text(f"delivery.digest.{reason}", chat.lang)
-        parts = render_digest(
-            alerts,
-            disclaimer=self.options.style.disclaimer_in(chat.lang),
-            title=title,
-            lang=chat.lang,
-        )
-        messages = [(part, to_plain(part)) for part in parts]
-        if self.store.digests.store_digest(chat.chat_id, ids, messages, now=now):
-            self.report.digests += 1
-            log.info(
-                "chat %s: %d alerts gathered into a %s digest",
-                chat.chat_id,
-                len(ids),
-                reason,
-                extra={"chat_id": chat.chat_id},
-            )
+        """Hold, gather or release the chat's due rows (`bot.delivery.planning`)."""
+        planned = plan_chat(self.store, chat, now, disclaimer=self.options.style.disclaimer_in)
+        self.report.held += planned.held
+        self.report.digests += planned.digests
+        return planned.send[: self.options.per_chat], planned.silent
 
     async def _send_chat(self, rows: list[Pending], silent: bool) -> None:
         async with self._slots:
@@ -244,14 +216,17 @@ class _Round:
             return self._failures.gave_up(
                 row, f"cannot render: {type(exc).__name__}: {exc}", "render"
             )
+        paid = self.limiter.paid_broadcast()
         try:
             with SEND_LATENCY.time():
-                message_id = await self._send(row, message, "HTML", silent)
+                message_id = await self._send(row, message, "HTML", silent, paid)
         except BadRequest as exc:
             if isinstance(exc, ChatMigrated):
                 return self._failures.failed(row, exc)
             if is_chat_gone(exc):
                 return self._failures.unreachable(row, exc.message)
+            if paid and is_balance_short(exc):
+                return self._balance_short(row, exc)
             # Render guarantees valid HTML under the limit; if Telegram still refuses the
             # message, the plain-text form goes out rather than the alert being lost.
             log.error(
@@ -267,11 +242,14 @@ class _Round:
         return True
 
     async def _send_plain(self, row: Pending, message: Message, silent: bool) -> bool:
+        paid = self.limiter.paid_broadcast()
         try:
-            message_id = await self._send(row, message, None, silent)
+            message_id = await self._send(row, message, None, silent, paid)
         except BadRequest as exc:
             if isinstance(exc, ChatMigrated) or is_chat_gone(exc):
                 return self._failures.failed(row, exc)
+            if paid and is_balance_short(exc):
+                return self._balance_short(row, exc)
             return self._failures.gave_up(
                 row, f"refused even as plain text: {exc.message}", "refused"
             )
@@ -280,8 +258,23 @@ class _Round:
         await self._sent(row, message_id)
         return True
 
+    def _balance_short(self, row: Pending, exc: BadRequest) -> bool:
+        """Telegram refused a paid broadcast for want of Stars: the row was not sent, so it
+        waits for a later round (keeping its place), sent at the free limit from now on."""
+        if self.limiter.stop_paid():
+            log.warning(
+                "Telegram refused a paid broadcast (%s): the bot's Stars balance is short; "
+                "sending at the free limit of %s messages a second, trying paid again in %d s",
+                exc.message,
+                self.limiter.whole.overall_per_second,
+                PAID_RETRY,
+                extra={"chat_id": row.chat_id, "delivery_id": row.id},
+            )
+        self.store.sends.release(row.id, error=f"paid broadcast refused: {exc.message}")
+        return False
+
     def _send(
-        self, row: Pending, message: Message, parse_mode: str | None, silent: bool
+        self, row: Pending, message: Message, parse_mode: str | None, silent: bool, paid: bool
     ) -> Awaitable[int]:
         return self.api.send_message(
             row.chat_id,
@@ -291,6 +284,7 @@ class _Round:
             link_previews=row.link_previews,
             disable_notification=silent,
             message_thread_id=row.thread_id,
+            paid_broadcast=paid,
         )
 
     async def _sent(self, row: Pending, message_id: int) -> None:

@@ -41,6 +41,8 @@ class SharedLimit(Protocol):
 
     fallback_share: int  # live workers (the share to keep if the shared store fails)
 
+    def set_rate(self, per_second: float) -> None: ...
+
     async def take(self) -> None: ...
 
 
@@ -54,11 +56,16 @@ class RedisPacer:
 
         self._redis: Any = Redis.from_url(url)
         self._script: Any = self._redis.register_script(_NEXT_SLOT)
-        # The same margin as the local limiter: network jitter must not make Telegram count
-        # one message more in a second than we did.
-        self._step_us = max(1, round(1_000_000 * (1 + margin) / per_second))
+        self._margin = margin
+        self.set_rate(per_second)
         self._key = key
         self.fallback_share = 1  # live workers, kept up to date by the delivery job
+
+    def set_rate(self, per_second: float) -> None:
+        """Pace at `per_second` from now on (paid broadcasts on or off: bot.delivery.limits)."""
+        # The same margin as the local limiter: network jitter must not make Telegram count
+        # one message more in a second than we did.
+        self._step_us = max(1, round(1_000_000 * (1 + self._margin) / per_second))
 
     async def take(self) -> None:
         try:

@@ -1,9 +1,11 @@
 """The outbox's queue: what waits to be said to each chat, and the user's day applied to it.
 
 In: alerts to queue (`OutboxRow`: a story, a chat and its hits) and messages written by the bot
-(notices, broadcasts). Out: `Pending` rows, oldest first, with their stories (`stories`); rows
-held back or released (quiet hours, digests, pause, hourly cap); counts. One row per chat and
-article (unique). Fails with SQLAlchemy's errors.
+(notices, broadcasts). Out: `Pending` rows in delivery order, with their stories (`stories`);
+rows held back or released (quiet hours, digests, pause, hourly cap); counts. One row per chat
+and article (unique). Fails with SQLAlchemy's errors.
+
+The delivery order (which due rows a round takes first) is `bot.storage.order`.
 
 The life of a row, each step one short transaction:
     pending --claim--> sending --mark_sent--> sent (with Telegram's message id)
@@ -24,37 +26,15 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select, true, update
+from sqlalchemy import func, select, update
 
 from bot.models import Article, DeliveryKind, DeliveryStatus
 from bot.storage.base import StoreBase
+from bot.storage.order import due_query, size_new
 from bot.storage.outbox_rows import OutboxRow, Pending, content_of, outbox_values
 from bot.storage.rows import article_of
 from bot.storage.schema import articles, chats, deliveries
-
-_IN_FLIGHT = deliveries.alias("in_flight")
-# The columns a row's `Content` is read from (bot.storage.outbox_rows.content_of).
-CONTENT_COLUMNS = (
-    deliveries.c.kind,
-    deliveries.c.article_id,
-    deliveries.c.matched,
-    deliveries.c.text,
-    deliveries.c.plain_text,
-    deliveries.c.buttons,
-)
-_PENDING_COLUMNS = (
-    deliveries.c.id,
-    deliveries.c.chat_id,
-    *CONTENT_COLUMNS,
-    deliveries.c.attempts,
-    deliveries.c.created_at,
-    chats.c.link_previews,
-    chats.c.lang,
-    chats.c.thread_id,
-    chats.c.send_failures,
-)
 
 
 class OutboxRepository(StoreBase):
@@ -123,10 +103,14 @@ class OutboxRepository(StoreBase):
         per_chat: int | None = None,
         chat_id: int | None = None,
     ) -> list[Pending]:
-        """Rows due to be sent, oldest first, for active chats (or one chat); at most
-        `per_chat` of each chat, so that one busy chat cannot fill a round. Held rows are not
-        due until their `held_until`; rows postponed after an error not until `not_before`."""
-        query = _due_query(now, limit, per_chat, chat_id)
+        """Rows due to be sent, in delivery order (module docstring), for active chats (or one
+        chat); at most `per_chat` of each chat, so that one busy chat cannot fill a round. Held
+        rows are not due until their `held_until`; rows postponed after an error not until
+        `not_before`. When every chat's rows are asked for, rows queued since the last call
+        are sized first (`size_new`)."""
+        if chat_id is None:  # one chat's rows go in queueing order: no need of turns
+            self.size_new()
+        query = due_query(now, limit, per_chat, chat_id)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [
@@ -143,6 +127,12 @@ class OutboxRepository(StoreBase):
             )
             for r in rows
         ]
+
+    def size_new(self) -> int:
+        """Give the rows queued since the last call their turn (`bot.storage.order`); how
+        many rows were sized."""
+        with self.engine.begin() as conn:
+            return size_new(conn)
 
     def stories(self, article_ids: Sequence[int]) -> dict[int, Article]:
         """The stored stories of some rows, by id (one query for a round's distinct ids)."""
@@ -206,37 +196,3 @@ class OutboxRepository(StoreBase):
             query = query.where(deliveries.c.chat_id == chat_id)
         with self.engine.connect() as conn:
             return {status: n for status, n in conn.execute(query).all()}
-
-
-def _due_query(now: datetime, limit: int, per_chat: int | None, chat_id: int | None) -> Select[Any]:
-    """The SELECT behind `OutboxRepository.pending`."""
-    due = and_(
-        true() if chat_id is None else deliveries.c.chat_id == chat_id,
-        deliveries.c.status == DeliveryStatus.PENDING,
-        # One row in flight per chat: its message id must be the chat's next one, so that
-        # after a crash it can be looked for there (bot.storage.sends.interrupted).
-        ~exists().where(
-            _IN_FLIGHT.c.chat_id == deliveries.c.chat_id,
-            _IN_FLIGHT.c.status == DeliveryStatus.SENDING,
-        ),
-        chats.c.active.is_(True),
-        or_(deliveries.c.not_before.is_(None), deliveries.c.not_before <= now),
-        or_(deliveries.c.held_until.is_(None), deliveries.c.held_until <= now),
-    )
-    base = select(*_PENDING_COLUMNS).join(chats, chats.c.id == deliveries.c.chat_id)
-    if per_chat is None:
-        query = base.where(due).order_by(deliveries.c.id).limit(limit)
-    else:
-        rank = (
-            func.row_number()
-            .over(partition_by=deliveries.c.chat_id, order_by=deliveries.c.id)
-            .label("rank")
-        )
-        ranked = base.add_columns(rank).where(due).subquery()
-        query = (
-            select(*(ranked.c[c.name] for c in _PENDING_COLUMNS))
-            .where(ranked.c.rank <= per_chat)
-            .order_by(ranked.c.id)
-            .limit(limit)
-        )
-    return query

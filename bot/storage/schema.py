@@ -235,8 +235,26 @@ deliveries = Table(
     # The chat's highest known message id when the row was claimed (0008): after a crash, the
     # alert is looked for just above it, however many messages the user wrote since.
     Column("probe_from", BigInteger),
+    # A pending row's place in the delivery order (0015; bot.storage.outbox): its batch's
+    # queueing time plus the seconds the batch takes at Telegram's free rate, so a story for a
+    # few chats goes before the tail of a story for many. NULL until the next round sizes it.
+    Column("turn", UTCDateTime),
     UniqueConstraint("chat_id", "article_id"),
     Index(None, "status", "id"),
+    # The delivery order, read a round at a time; and the rows not sized yet.
+    Index(
+        "ix_deliveries_due",
+        "turn",
+        "id",
+        sqlite_where=sql_text("status = 'pending'"),
+        postgresql_where=sql_text("status = 'pending'"),
+    ),
+    Index(
+        "ix_deliveries_unsized",
+        "created_at",
+        sqlite_where=sql_text("turn IS NULL AND status = 'pending'"),
+        postgresql_where=sql_text("turn IS NULL AND status = 'pending'"),
+    ),
     # At most one row "sending" per chat, enforced by the database across workers (0007): a
     # chat's in-flight alert must get the chat's next message id (crash recovery looks there).
     Index(

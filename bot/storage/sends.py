@@ -46,7 +46,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.models import DeliveryStatus
 from bot.storage.base import StoreBase
 from bot.storage.chats import deactivate
-from bot.storage.outbox import CONTENT_COLUMNS
+from bot.storage.order import CONTENT_COLUMNS
 from bot.storage.outbox_rows import Answer, InFlight, content_of
 from bot.storage.schema import chats, deliveries
 

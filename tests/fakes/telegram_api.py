@@ -14,9 +14,11 @@ Fails: a test-side helper raises AssertionError when the bot did not do what the
 The server runs in a background thread of the test process on 127.0.0.1 (a free port), so the
 bot under test can live in another process. Messages sent with parse_mode=HTML are checked with
 `telegram_html` (stricter than Telegram: see that module). Optional Telegram-like flood control:
-`set_flood_limits()`. Answers that go astray: `lose_answer_next()` (delivered, then the
-connection is dropped without an answer, as when a timeout, a reset or a proxy loses it) and
-`set_chaos()` (429s, 502s before and after delivery, slow and lost answers at random). Not
+`set_flood_limits()` (1,000 a second overall for sends with allow_paid_broadcast, 30
+otherwise), and a Stars balance for paid broadcasts: `set_star_balance()`. Answers that go
+astray: `lose_answer_next()` (delivered, then the connection is dropped without an answer,
+as when a timeout, a reset or a proxy loses it) and `set_chaos()` (429s, 502s before and
+after delivery, slow and lost answers at random). Not
 modelled: webhook delivery (setWebhook is only recorded), MarkdownV2
 parsing, auto-detected url/cashtag entities, and "bot can't initiate conversation" (a send to an
 unknown chat id creates that chat: private for positive ids, supergroup for -100...).
@@ -35,6 +37,7 @@ import re
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -54,6 +57,10 @@ JSON = dict[str, Any]
 DEFAULT_USER_ID = 1001
 DEFAULT_GROUP_ID = -1001000000001
 BLOCKED_DESCRIPTION = "Forbidden: bot was blocked by the user"
+# Telegram's answer to a paid broadcast the bot's Stars cannot pay for (MTProto's error name;
+# the Bot API documents no wording for it).
+BALANCE_DESCRIPTION = "Bad Request: BALANCE_TOO_LOW"
+PAID_BROADCAST_COST = 0.1  # Stars per message sent with allow_paid_broadcast
 CONFLICT_DESCRIPTION = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -101,6 +108,7 @@ _BOOL_FIELDS = frozenset(
         "has_spoiler",
         "disable_content_type_detection",
         "is_personal",
+        "allow_paid_broadcast",
     }
 )
 # Methods that put a new message into a chat: blocked chats refuse them, and they are counted.
@@ -303,7 +311,12 @@ class FakeBotAPI(ServedInThread):
         self.lost_answers = 0  # calls done and never answered (or answered 502 after)
         self.chaos_counts: dict[str, int] = {}
         self._flood_limits: dict[str, int] = {}
-        self._send_times: list[tuple[float, Any]] = []
+        # Accepted sends: all of them within the last second, each chat's within the last
+        # minute (deques, so that a check costs the same at 1,000 messages a second).
+        self._overall_times: deque[float] = deque()
+        self._chat_times: dict[Any, deque[float]] = {}
+        self._stars: float | None = None  # the bot's Stars balance (None: never short)
+        self.paid_sends = 0  # sends accepted with allow_paid_broadcast
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._last_commands: list[JSON] | None = None
         self._open_queries: dict[str, JSON] = {}
@@ -623,11 +636,13 @@ class FakeBotAPI(ServedInThread):
         per_chat_per_second: int | None = 1,
         per_group_per_minute: int | None = 20,
         overall_per_second: int | None = 30,
+        paid_per_second: int | None = 1000,
     ) -> None:
         """Answer 429 (with retry_after) to sends beyond Telegram's published limits.
 
         Off by default. Counts accepted sendMessage/sendPhoto/sendDocument calls in sliding
-        windows; pass None to leave one limit out.
+        windows; pass None to leave one limit out. A send with allow_paid_broadcast is held to
+        `paid_per_second` overall instead of `overall_per_second`.
         """
         with self._lock:
             self._flood_limits = {
@@ -636,9 +651,16 @@ class FakeBotAPI(ServedInThread):
                     "per_chat_per_second": per_chat_per_second,
                     "per_group_per_minute": per_group_per_minute,
                     "overall_per_second": overall_per_second,
+                    "paid_per_second": paid_per_second,
                 }.items()
                 if v is not None
             }
+
+    def set_star_balance(self, stars: float | None) -> None:
+        """The bot's Stars balance: each accepted paid broadcast takes `PAID_BROADCAST_COST`;
+        one it cannot pay for is refused with 400 BALANCE_TOO_LOW. None: never short."""
+        with self._lock:
+            self._stars = stars
 
     def lose_answer_next(
         self, method: str, *, chat_id: int | None = None, times: int = 1, hang: float = 0.0
@@ -793,7 +815,7 @@ class FakeBotAPI(ServedInThread):
             if name in _SEND_METHODS | _EDIT_METHODS and chat_id in self._blocked:
                 raise ApiError(403, BLOCKED_DESCRIPTION)
             if name in _SEND_METHODS:
-                self._check_flood(chat_id)
+                self._check_flood(chat_id, params.get("allow_paid_broadcast") is True)
             result: Any = True if handler is None else handler(params)
             self._record(method, params, result)
             return result
@@ -825,30 +847,43 @@ class FakeBotAPI(ServedInThread):
         )
         if name in _SEND_METHODS and isinstance(record_chat, int):
             self._accepted[record_chat] = self._accepted.get(record_chat, 0) + 1
-            self._send_times.append((time.monotonic(), record_chat))
+            now = time.monotonic()
+            self._overall_times.append(now)
+            self._chat_times.setdefault(record_chat, deque()).append(now)
+            if params.get("allow_paid_broadcast") is True:
+                self.paid_sends += 1
+                if self._stars is not None:
+                    self._stars -= PAID_BROADCAST_COST
         self._changed.notify_all()
 
-    def _check_flood(self, chat_id: Any) -> None:
-        """429 when an accepted send would break the limits set with `set_flood_limits`."""
+    def _check_flood(self, chat_id: Any, paid: bool) -> None:
+        """429 when an accepted send would break the limits set with `set_flood_limits` (the
+        overall one is `paid_per_second` for a send with allow_paid_broadcast); 400 when a paid
+        broadcast finds the Stars balance short (`set_star_balance`)."""
+        if paid and self._stars is not None and self._stars < PAID_BROADCAST_COST - 1e-9:
+            raise ApiError(400, BALANCE_DESCRIPTION)
         limits = self._flood_limits
         if not limits:
             return
         now = time.monotonic()
-        self._send_times = [(t, c) for t, c in self._send_times if now - t < 60]
+        overall = self._overall_times
+        while overall and now - overall[0] >= 1.0:
+            overall.popleft()
+        mine = self._chat_times.get(chat_id, deque())
+        while mine and now - mine[0] >= 60.0:
+            mine.popleft()
         is_group = isinstance(chat_id, int) and chat_id < 0
         windows = [
-            ("per_chat_per_second", 1.0, [t for t, c in self._send_times if c == chat_id]),
-            (
-                "per_group_per_minute",
-                60.0,
-                [t for t, c in self._send_times if is_group and c == chat_id],
-            ),
-            ("overall_per_second", 1.0, [t for t, _ in self._send_times]),
+            ("per_chat_per_second", 1.0, mine),
+            ("per_group_per_minute", 60.0, mine if is_group else deque()),
+            ("paid_per_second" if paid else "overall_per_second", 1.0, overall),
         ]
         for key, window, times in windows:
             limit = limits.get(key)
-            recent = [t for t in times if now - t < window]
-            if limit is not None and len(recent) >= limit:
+            if limit is None:
+                continue
+            recent = [t for t in times if now - t < window] if window < 60.0 else list(times)
+            if len(recent) >= limit:
                 wait = max(1, math.ceil(window - (now - recent[-int(limit)])))
                 raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
 

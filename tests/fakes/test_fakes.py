@@ -405,6 +405,37 @@ def test_flood_limits_answer_429_per_chat(fake: FakeBotAPI) -> None:
     assert fake.accepted == {1: 2, 2: 1}
 
 
+@pytest.mark.parametrize(
+    ("paid", "accepted"),
+    [(None, 30), ("true", 40)],
+    ids=["free-30-a-second", "paid-broadcast-1000-a-second"],
+)
+def test_the_overall_limit_is_1000_a_second_for_paid_broadcasts(
+    fake: FakeBotAPI, paid: str | None, accepted: int
+) -> None:
+    fake.set_flood_limits()
+    url = f"{fake.url}/bot{TOKEN}/sendMessage"
+    extra = {"allow_paid_broadcast": paid} if paid else {}
+    with httpx.Client() as client:  # 40 chats within a second
+        codes = [
+            client.post(url, data={"chat_id": c, "text": "m", **extra}).status_code
+            for c in range(1, 41)
+        ]
+    assert codes == [200] * accepted + [429] * (40 - accepted)
+    assert fake.paid_sends == (accepted if paid else 0)
+
+
+def test_a_paid_broadcast_beyond_the_stars_balance_is_refused(fake: FakeBotAPI) -> None:
+    fake.set_star_balance(0.2)  # two messages
+    url = f"{fake.url}/bot{TOKEN}/sendMessage"
+    paid = {"allow_paid_broadcast": "true", "text": "m"}
+    answers = [httpx.post(url, data={"chat_id": c, **paid}) for c in (1, 2, 3)]
+    free = httpx.post(url, data={"chat_id": 3, "text": "m"})
+    assert [a.status_code for a in answers] == [200, 200, 400]
+    assert answers[2].json()["description"] == "Bad Request: BALANCE_TOO_LOW"
+    assert free.status_code == 200  # without the parameter, nothing to pay
+
+
 def test_set_my_commands_is_recorded(fake: FakeBotAPI) -> None:
     commands = [BotCommand("watch", "Watch tickers"), BotCommand("list", "Your watch list")]
 
