@@ -11,7 +11,8 @@ English words that never occur in these feeds (most watched words are absent fro
 story). The default keeps an article's matches in the tens to low hundreds; hits per article are
 printed, split into tickers and keywords. Prints, for one core:
   - ticker detection per article (once per article, whatever the subscriptions), the story
-    reading (read_story: who each story is about, its events) of the articles with a company,
+    reading (rank_companies: who each story is about; its events were tagged at parse) of the
+    articles with a company, as the alert path calls it,
     index matching per article (tokenising, stemming and the "why" included), the CPU time of
     each (what runs on a shared machine compare on), and the total of the three as the alert
     path runs them, the figure the 2,000 articles/s target is compared with; the index's build
@@ -51,9 +52,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.matching.detect import detect_tickers
 
 try:  # the story reading (issue 16); a checkout from before it has none, to compare with
-    from bot.matching.about import read_story
+    from bot.matching.about import rank_companies
 except ImportError:
-    read_story = None  # type: ignore[assignment]
+    rank_companies = None  # type: ignore[assignment]
 from bot.matching.index import MatchIndex
 from bot.matching.text import stem_words, words
 from bot.matching.tickers import Company, TickerUniverse, load_everyday_words
@@ -308,8 +309,8 @@ def run_index(
     clock = Clock()
     for a in articles:
         mentions = detect_tickers(a, universe)
-        if mentions and read_story is not None:
-            read_story(a, universe, mentions)
+        if mentions and rank_companies is not None:
+            rank_companies(a, universe, mentions)
         for alert in index.match(a, mentions):
             hits += len(alert.hits)
     wall, cpu = clock.read()
@@ -336,10 +337,10 @@ def run_split(index: MatchIndex, articles: list[Article], universe: TickerUniver
     detection = clock.read()
     with_company = [(a, m) for a, m in zip(articles, mentions, strict=True) if m]
     clock = Clock()
-    if read_story is not None:
+    if rank_companies is not None:
         for a, m in with_company:
-            read_story(a, universe, m)
-    story = clock.read() if read_story is not None else (0.0, 0.0)
+            rank_companies(a, universe, m)
+    story = clock.read() if rank_companies is not None else (0.0, 0.0)
     kinds: Counter[Kind] = Counter()
     chats = 0
     clock = Clock()
@@ -519,9 +520,9 @@ def main() -> int:
         f"[index] detection {detect_s / n * 1e3:.3f} ms/article ({n / detect_s:,.0f}/s); "
         f"matching {match_s / n * 1e3:.3f} ms/article ({n / match_s:,.0f}/s) ({load()})"
     )
-    if read_story is not None:
+    if rank_companies is not None:
         print(
-            f"[index] story reading {split.story[0] / n * 1e3:.3f} ms/article (read_story with "
+            f"[index] story reading {split.story[0] / n * 1e3:.3f} ms/article (rank_companies with "
             f"the mentions given, for the {split.read:,} of {n:,} articles with a company)"
         )
     cpu = [split.detection[1], split.story[1], split.matching[1]]

@@ -58,6 +58,14 @@ def read_story(
     """Rank the companies of `article` and tag its events."""
     if mentions is None:
         mentions = detect_tickers(article, universe)
+    return Story(rank_companies(article, universe, mentions), classify(article))
+
+
+def rank_companies(
+    article: Article, universe: TickerUniverse, mentions: dict[int, Mention]
+) -> tuple[Ranked, ...]:
+    """The companies detection found in `article` (`mentions`), most-about first, each with its
+    verdict. The alert path calls this alone: a story's events were tagged at parse."""
     title = article.title or lead_sentence(article.text)
     headline = read_headline(title, universe)
     text = _Text(
@@ -73,7 +81,7 @@ def read_story(
         for e in scored
     ]
     ranked.sort(key=lambda r: (not r.about, -r.score))
-    return Story(tuple(ranked), classify(article))
+    return tuple(ranked)
 
 
 def _about(

@@ -4,10 +4,11 @@ In: new stories (`Article`s), the `Matcher`, the oldest publication date still a
 chats that own a user feed (None for the others). Out: each story's `Alert`s (chat and hits),
 keyed by its entry id; the commit turns them into outbox rows for the stories whose insert
 won. A ticker hit counts only when the story passes its subscription's `Choice`: the kind of
-source, the event types, and for reach "about" the story being about the company (read once per
-story by `bot.matching.about.read_story`, and only when a hit needs it); keyword hits always
-count. Nothing is rendered here: an alert is rendered when it is sent, in its chat's language
-(bot.delivery.compose). Pure apart from the metrics; never raises for any article.
+source, the event types (tagged at parse), and for reach "about" the story being about the
+company (its companies ranked once per story by `bot.matching.about.rank_companies`, and only
+when a hit needs it); keyword hits always count. Nothing is rendered here: an alert is
+rendered when it is sent, in its chat's language (bot.delivery.compose). Pure apart from the
+metrics; never raises for any article.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.matching.about import Story, read_story
+from bot.matching.about import rank_companies
 from bot.matching.detect import Mention, detect_tickers
 from bot.matching.index import MatchIndex
 from bot.matching.tickers import TickerUniverse
@@ -41,30 +42,25 @@ class Matcher:
 
 
 class _Reading:
-    """The story as `read_story` sees it, read on first need and then kept; and each ticker
-    hit's verdict, by choice and symbol (thousands of chats share a few choices)."""
+    """Who the story is about, read on first need and then kept; and each ticker hit's verdict,
+    by choice and symbol (thousands of chats share a few choices)."""
 
-    __slots__ = ("_about", "_article", "_mentions", "_story", "_universe", "verdicts")
+    __slots__ = ("_about", "_article", "_mentions", "_universe", "verdicts")
 
     def __init__(
         self, article: Article, universe: TickerUniverse, mentions: dict[int, Mention]
     ) -> None:
         self._article, self._universe, self._mentions = article, universe, mentions
-        self._story: Story | None = None
         self._about: frozenset[int] | None = None  # the CIKs of the companies it is about
         # By the choice's identity (the storage shares one object per distinct choice) and
         # symbol: a dict lookup per hit, where hashing the choice itself would cost more.
         self.verdicts: dict[tuple[int, str], bool] = {}
 
-    def story(self) -> Story:
-        if self._story is None:
-            self._story = read_story(self._article, self._universe, self._mentions)
-        return self._story
-
     def about(self, symbol: str) -> bool:
         """Whether the story is about the company `symbol` names (any of its share classes)."""
         if self._about is None:
-            self._about = frozenset(r.mention.company.cik for r in self.story().ranked if r.about)
+            ranked = rank_companies(self._article, self._universe, self._mentions)
+            self._about = frozenset(r.mention.company.cik for r in ranked if r.about)
         company = self._universe.company(symbol)
         return company is not None and company.cik in self._about
 
@@ -72,7 +68,7 @@ class _Reading:
         """Whether a ticker subscription with `choice` takes this story."""
         if not choice.takes_source(self._article.kind):
             return False
-        if choice.event_rule is not EventRule.ALL and not choice.takes_events(self.story().events):
+        if choice.event_rule is not EventRule.ALL and not choice.takes_events(self._article.events):
             return False
         return choice.reach is Reach.ANY or self.about(symbol)
 
