@@ -7,7 +7,7 @@ each watching --per-chat tickers drawn from the companies these stories name (so
 have ticker hits; half the chats "about", the default, a quarter "any", a quarter with an event
 rule and a source off). Prints, per story and for one core: detection and the index alone (the
 match path before the filter), the same through `Matcher.alerts` (the filter included: at most
-one `read_story` per story, only when a hit needs it), the ratio, and how many ticker hits the
+one `rank_companies` per story, only when a hit needs it), the ratio, and how many ticker hits the
 filter kept. Run: python bench/choice.py [--chats 20000] [--per-chat 4] [--rounds 3]
 """
 
