@@ -18,9 +18,14 @@ each chat's hit); each message is rendered as it is sent, text and keyboard ("Mu
     `git worktree add --detach DIR <commit>`) and prints both.
 (d) paid broadcasts on PostgreSQL (--pg-url; a database of its own is made there and dropped):
     --paid alerts (default 20,000) sent by two worker processes with PAID_BROADCAST's limits
-    (1,000/s overall, shared), the fake holding sends to 1,000/s: messages per second.
+    (1,000/s overall, each worker its share, or paced together through --redis-url), the fake
+    holding sends to 1,000/s: messages per second, against the 952/s the limiter lets out
+    (1,000 less its 5% safety margin). Then the same with the limits lifted and the fake
+    enforcing none: what the two workers and PostgreSQL can send (their capacity), and the CPU
+    per message of the workers and of the fake.
 
 Run: python -m bench.fanout [--alerts 10000] [--limited 900] [--mixed 10000] [--paid 20000]
+     [--redis-url redis://127.0.0.1:6379/0]
 """
 
 from __future__ import annotations
@@ -48,8 +53,9 @@ from sqlalchemy import create_engine, make_url
 from sqlalchemy import text as sql_text
 
 from bot.delivery.botapi import BotAPI
-from bot.delivery.limits import Limits, RateLimiter
+from bot.delivery.limits import PAID_PER_SECOND, Limits, RateLimiter
 from bot.delivery.sender import SendOptions, send_pending
+from bot.delivery.shared import RedisPacer
 from bot.models import Article, Feed, Hit, Kind, Subscription
 from bot.storage.db import migrate, open_engine
 from bot.storage.schema import chats as chats_table
@@ -243,12 +249,21 @@ async def drain_mixed(url: str, token: str, store: Store, chats: int) -> dict[in
     return queued
 
 
-def paid_worker(url: str, token: str, database_url: str, owner: str, workers: int) -> None:
-    """(d): one delivery worker process with PAID_BROADCAST's limits, its share of them."""
+def paid_worker(
+    url: str, token: str, database_url: str, owner: str, workers: int, how: str, redis: str
+) -> None:
+    """(d): one delivery worker process with PAID_BROADCAST's limits ("paid": its share of
+    them, or all of them paced through Redis when `redis` is given) or none ("lifted")."""
     engine = open_engine(database_url)
     store = Store(engine)
-    limiter = RateLimiter(Limits.for_bot(30, paid=True))
-    limiter.set_share(workers)
+    if how == "lifted":
+        limiter = RateLimiter(Limits.lifted())
+    elif redis:
+        pacer = RedisPacer(redis, PAID_PER_SECOND, key=f"fanout-bench:{os.getppid()}")
+        limiter = RateLimiter(Limits.for_bot(30, paid=True), shared=pacer)
+    else:
+        limiter = RateLimiter(Limits.for_bot(30, paid=True))
+        limiter.set_share(workers)
     options = SendOptions(limit=2000, concurrency=64, owner=owner)
 
     async def work() -> None:
@@ -257,22 +272,24 @@ def paid_worker(url: str, token: str, database_url: str, owner: str, workers: in
                 report = await send_pending(api, store, limiter=limiter, options=options)
                 if not report.sent:
                     if not store.outbox.pending(datetime.now(UTC), limit=1):
-                        return
+                        break
                     await asyncio.sleep(0.02)
+        if limiter.shared is not None:
+            await limiter.shared.close()
 
     asyncio.run(work())
     engine.dispose()
 
 
-def paid(chats: int, pg_url: str, workers: int = 2) -> None:
-    """(d): see the module docstring."""
+def paid(chats: int, pg_url: str, how: str, redis: str = "", workers: int = 2) -> None:
+    """(d): see the module docstring; `how` is "paid" or "lifted"."""
     admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     name = f"fanout_bench_{os.getpid()}"
     with admin.connect() as conn:
         conn.execute(sql_text(f"CREATE DATABASE {name}"))
     database_url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
     parent, child = mp.Pipe()
-    server = mp.Process(target=serve, args=(child, True), daemon=True)
+    server = mp.Process(target=serve, args=(child, how == "paid"), daemon=True)
     server.start()
     url, token = parent.recv()
     try:
@@ -281,14 +298,17 @@ def paid(chats: int, pg_url: str, workers: int = 2) -> None:
         fill(Store(engine), chats, now=datetime.now(UTC))
         engine.dispose()
         spawn = mp.get_context("spawn")
+        args = (url, token, database_url)
         procs = [
-            spawn.Process(target=paid_worker, args=(url, token, database_url, f"w{n}", workers))
+            spawn.Process(target=paid_worker, args=(*args, f"w{n}", workers, how, redis))
             for n in range(workers)
         ]
+        cpu = _children_cpu()
         for proc in procs:
             proc.start()
         for proc in procs:
             proc.join()
+        cpu = _children_cpu() - cpu
     finally:
         with admin.connect() as conn:
             conn.execute(sql_text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -297,15 +317,30 @@ def paid(chats: int, pg_url: str, workers: int = 2) -> None:
     figures: dict[str, Any] = parent.recv()
     server.join(timeout=10)
     times: list[float] = figures["times"]
-    seconds = times[-1] - times[0]
+    rate = len(times) / (times[-1] - times[0])
+    if how == "paid":
+        # What the limiter lets out: 1,000 a second less its safety margin (Limits.margin).
+        ceiling = PAID_PER_SECOND / (1 + Limits().margin)
+        label = (
+            f"paid broadcasts (limit {PAID_PER_SECOND:.0f}/s{', through Redis' if redis else ''})"
+        )
+        versus = f", {100 * rate / ceiling:.0f}% of the {ceiling:.0f}/s the limiter lets out"
+    else:
+        label, versus = "capacity (limits lifted, the fake enforcing none)", ""
     print(
-        f"(d) paid broadcasts, PostgreSQL, {workers} worker processes: {len(times)} alerts to "
-        f"{chats} chats in {seconds:.1f} s = {len(times) / seconds:.0f} msg/s (first to last "
-        f"accepted); sent as paid {figures['paid']}, 429 answers {figures['refused_429']}, "
-        f"most in one second {worst_second(times)}; fake Bot API CPU per message "
-        f"{1000 * figures['cpu'] / max(1, len(times)):.2f} ms; "
+        f"(d) {label}, PostgreSQL, {workers} worker processes: {len(times)} alerts to {chats} "
+        f"chats = {rate:.0f} msg/s (first to last accepted){versus}; sent as paid "
+        f"{figures['paid']}, 429 answers {figures['refused_429']}, most in one second "
+        f"{worst_second(times)}; CPU per message: workers {1000 * cpu / max(1, len(times)):.2f} "
+        f"ms, fake Bot API {1000 * figures['cpu'] / max(1, len(times)):.2f} ms; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> None:
@@ -319,6 +354,9 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> N
     parser.add_argument("--paid", type=int, default=20_000, help="(d): alerts and chats")
     parser.add_argument(
         "--pg-url", default="postgresql://postgres@127.0.0.1:5432/test", help="(d): PostgreSQL"
+    )
+    parser.add_argument(
+        "--redis-url", default="", help="(d): share the paid limit through this Redis"
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -336,7 +374,8 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> N
         env = {**os.environ, "FANOUT_CODE": args.baseline}
         subprocess.run([*again, f"--mixed={args.mixed}"], env=env, check=True)
     if args.paid:
-        paid(args.paid, args.pg_url)
+        paid(args.paid, args.pg_url, "paid", args.redis_url)
+        paid(args.paid, args.pg_url, "lifted")
 
 
 if __name__ == "__main__":
