@@ -47,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--json", action="store_true", help="one JSON object per line")
 
     commands.add_parser(
-        "feeds", help="each feed's health: last success and error, error count, next poll"
+        "feeds",
+        help="each feed's health: last success and error, error count, next poll, WebSub hub",
     )
 
     tickers = commands.add_parser("tickers", help="the SEC ticker table")
@@ -144,7 +145,8 @@ def _feeds_health(settings: Settings) -> int:
             print(f"feed catalogue: {exc}", file=sys.stderr)
             return 1
         now = utc_now()
-        print(format_health(store.feeds.feed_health(now=now), now))
+        health = store.feeds.feed_health(now=now)
+        print(format_health(health, now, hubs=store.websub.views()))
     finally:
         engine.dispose()
     return 0

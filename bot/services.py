@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock, utc_now
 from bot.matching.tickers import TickerUniverse
-from bot.observability.metrics import OUTBOX_OLDEST, OUTBOX_PENDING
+from bot.observability.metrics import OUTBOX_OLDEST, OUTBOX_PENDING, count_hubs
 from bot.settings import Settings
 from bot.storage.store import Store
 from bot.subscriptions.service import SubscriptionService
@@ -37,7 +37,9 @@ class Services:
         return cls(settings, store, universe, subscriptions, clock)
 
     def refresh_gauges(self) -> None:
-        """Read the outbox's length and age into the metrics (called before a scrape)."""
+        """Read the outbox's length and age, and the WebSub subscriptions by state, into the
+        metrics (called before a scrape)."""
         stats = self.store.stats.outbox_stats(self.clock())
         OUTBOX_PENDING.set(stats.pending)
         OUTBOX_OLDEST.set(stats.oldest_age)
+        count_hubs(view.state for view in self.store.websub.views().values())

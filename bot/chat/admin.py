@@ -109,7 +109,11 @@ async def broadcast_button(update: Update, context: Context) -> None:
 
 @operators_only
 async def feed_health(update: Update, context: Context) -> None:
-    """/feedhealth: every feed's health, worst first."""
+    """/feedhealth: every feed's health, worst first, and how its hub pushes it."""
+    store = context.svc.store
     now = context.svc.clock()
-    health = context.svc.store.feeds.feed_health(now=now)
-    await reply(update, format_health(health, now, limit=HEALTH_LIMIT))
+    health = store.feeds.feed_health(now=now)
+    hubs = store.websub.views()
+    await reply(
+        update, format_health(health, now, hubs=hubs, lang=context.lang, limit=HEALTH_LIMIT)
+    )

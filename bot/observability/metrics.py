@@ -1,13 +1,19 @@
 """The bot's metrics (Prometheus), defined once; stages import and move them.
 
-In: nothing. Out: counters, a histogram and gauges in one `REGISTRY` of our own (not the
-process-global default, so tests can build several bots in one process), and `render()`
-giving the Prometheus text format. Never fails: a metric is only ever incremented or set.
+In: nothing; `count_hubs()` takes the WebSub subscriptions' states as the store reads them.
+Out: counters, a histogram and gauges in one `REGISTRY` of our own (not the process-global
+default, so tests can build several bots in one process), and `render()` giving the
+Prometheus text format. Never fails: a metric is only ever incremented or set.
 """
 
 from __future__ import annotations
 
+from collections import Counter as Tally
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from bot.websub.lease import HubState
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -34,6 +40,31 @@ OUTBOX_OLDEST = Gauge(
     registry=REGISTRY,
 )
 OUTBOX_PENDING = Gauge("bot_outbox_pending", "Messages waiting in the outbox", registry=REGISTRY)
+
+WEBSUB_SUBSCRIPTIONS = Gauge(
+    "bot_websub_subscriptions",
+    "WebSub hub subscriptions, by state (active: the hub pushes the feed)",
+    ["state"],
+    registry=REGISTRY,
+)
+WEBSUB_PUSHES_ACCEPTED = Counter(
+    "bot_websub_pushes_accepted",
+    "WebSub deliveries with a valid signature, kept for a worker",
+    registry=REGISTRY,
+)
+WEBSUB_PUSHES_REFUSED = Counter(
+    "bot_websub_pushes_refused",
+    "WebSub deliveries refused for a missing or bad signature",
+    registry=REGISTRY,
+)
+
+
+def count_hubs(states: Iterable[HubState]) -> None:
+    """Set the subscriptions gauge from every subscription's state; a state none is in reads
+    0 (not the count of an earlier scrape)."""
+    tally = Tally(states)
+    for state in HubState:
+        WEBSUB_SUBSCRIPTIONS.labels(state=state.value).set(tally[state])
 
 
 def render() -> bytes:

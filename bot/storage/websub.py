@@ -7,6 +7,7 @@ intent check matches only a subscription of ours that is pending or active for t
 topic and was asked for lately, or leaving when it confirms an unsubscription; one worker
 wins the right to ask a hub). Subscriptions of removed (disabled) feeds are not renewed but
 unsubscribed (`gone`). Every method is one short transaction. Fails with SQLAlchemy's errors.
+For reports, `views()`: every subscription as a `HubView` (bot.feeds.state: no secret).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, or_, select, update
 
+from bot.feeds.state import HubView
 from bot.storage.schema import feeds, websub
 from bot.storage.websub_inbox import InboxQueries, Push
 from bot.websub.lease import (
@@ -66,6 +68,13 @@ class WebSubRepository(InboxQueries):
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return _row(row) if row is not None else None
+
+    def views(self) -> dict[int, HubView]:
+        """Every subscription as reports show it, by feed id (for /feedhealth, `python -m bot
+        feeds` and the metrics' count by state)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(websub).order_by(websub.c.id)).all()
+        return {r.feed_id: HubView.of(_row(r)) for r in rows}
 
     def due(self, now: datetime, *, limit: int = 50) -> list[HubSubscription]:
         """The subscriptions whose hub must be asked now: new ones; pending or active ones

@@ -10,7 +10,8 @@ status and body.
   -> 200 (polled as before, asked again later); anything else -> 404.
 - Delivery: a body signed with the subscription's secret (sha1/sha256/sha384/sha512 HMAC,
   compared in constant time) is kept in the inbox for a worker -> 202; a missing or forged
-  signature -> 403 and nothing kept; an unknown id -> 404.
+  signature -> 403 and nothing kept; an unknown id -> 404. Both counted in the metrics
+  (`bot_websub_pushes_accepted` / `_refused`).
 No match index and no parsing here: the worker's poll tick takes the inbox. Fails with the
 database's errors.
 """
@@ -22,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.observability.metrics import WEBSUB_PUSHES_ACCEPTED, WEBSUB_PUSHES_REFUSED
 from bot.storage.store import Store
 from bot.websub import signature
 
@@ -85,6 +87,8 @@ def delivery(
         return NOT_OURS
     if not signature.valid(signed, body, sub.secret):
         log.warning("WebSub delivery for subscription %s refused: bad signature", sub_id)
+        WEBSUB_PUSHES_REFUSED.inc()
         return Answer(403, "bad signature")
     store.websub.keep_push(sub, body, content_type=content_type, now=now)
+    WEBSUB_PUSHES_ACCEPTED.inc()
     return Answer(202, "accepted")

@@ -1,0 +1,95 @@
+"""`python -m bot feeds` as an operator runs it: a real process over a real database, each
+feed's health with how its WebSub hub updates it; no secret, topic or URL with a token."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.feeds.catalogue import load_catalogue
+from bot.storage.db import migrate, open_engine
+from bot.storage.store import Store
+from bot.websub.lease import HubLink
+from tests.e2e.bot_process import ROOT
+
+HUB = "https://operator:hunter2@hub.example.com/hub?token=t0k"
+SECRET = "c0ffee" * 8
+CATALOGUE = """
+[[feeds]]
+name = "Wire"
+url = "https://wire.example.com/rss"
+
+[[feeds]]
+name = "Ops"
+url = "https://ops.example.com/rss?key=k3y"
+
+[[feeds]]
+name = "Desk"
+url = "https://desk.example.com/rss"
+
+[[feeds]]
+name = "Plain"
+url = "https://plain.example.com/rss"
+"""
+
+
+def prepare(database_url: str, catalogue: Path) -> None:
+    """Wire pushed, Ops's hub failed, Desk's asked; Plain has no hub."""
+    now = datetime.now(UTC)
+    engine = open_engine(database_url)
+    migrate(engine)
+    store = Store(engine)
+    store.feeds.sync_catalogue(load_catalogue(catalogue, 300))
+    for state in store.feeds.feed_states():
+        if state.feed.name == "Plain" or state.feed.id is None:
+            continue
+        store.websub.discovered(
+            state.feed.id, HubLink(HUB, state.feed.url), secret=SECRET, guarded=False
+        )
+        sub = store.websub.get(feed_id=state.feed.id)
+        assert sub is not None
+        assert store.websub.requested(sub, now=now, wait=timedelta(minutes=5))
+        if state.feed.name == "Wire":
+            assert store.websub.verified(sub.id, sub.link.topic, lease_seconds=86400, now=now)
+            store.websub.keep_push(sub, b"<rss/>", content_type=None, now=now)
+        if state.feed.name == "Ops":
+            store.websub.failed(sub.id, now=now, error=f"HTTP 403 {SECRET} at {HUB}")
+    engine.dispose()
+
+
+def test_the_feeds_command_says_how_each_hub_updates_its_feed(
+    tmp_path: Path, database_url: str
+) -> None:
+    catalogue = tmp_path / "feeds.toml"
+    catalogue.write_text(CATALOGUE, encoding="utf-8")
+    prepare(database_url, catalogue)
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
+    env = {"DATABASE_URL": database_url, "FEEDS_FILE": str(catalogue), "DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "feeds"],
+        cwd=tmp_path,
+        env={**base, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("4 feeds: 4 new")
+    blocks = {b.splitlines()[0]: b for b in out.split("\n\n")[1:]}
+    assert "  pushed by hub.example.com, lease until " in blocks["[new] Wire (catalogue)"]
+    assert re.search(r", last push \d+ seconds? ago\n", blocks["[new] Wire (catalogue)"])
+    assert (
+        "  hub hub.example.com failed: HTTP 403 [secret] at hub.example.com, polled; "
+        in (blocks["[new] Ops (catalogue)"])
+    )
+    pending = r"  hub hub.example.com pending \(asked \d+ seconds? ago\)"
+    assert re.search(pending, blocks["[new] Desk (catalogue)"])
+    assert "hub" not in blocks["[new] Plain (catalogue)"]
+    for hidden in (SECRET, "hunter2", "t0k"):
+        assert hidden not in out
