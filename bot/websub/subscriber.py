@@ -12,8 +12,8 @@ before and the hub asked again later. The live subscription of a removed (disabl
 ended: POST hub.mode=unsubscribe, once. The store is read at most every READ_EVERY (the poll
 tick comes every second). A request to a user feed's hub is checked, and sent to the checked
 address, at every hop as a feed's fetch is (bot.feeds.pinning); 307 and 308 redirects are
-followed, 301, 302 and 303 recorded as failures (see `_follow`). Fails only with the
-database's errors.
+followed (not from HTTPS to HTTP), 301, 302 and 303 recorded as failures (see `_follow`).
+Fails only with the database's errors.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class Subscriber:
         gone = self.store.websub.gone()
         # What comes due before the next read is asked now: a renewal up to READ_EVERY early
         # rather than late, so that the throttle does not bring a lease nearer its end. (A
-        # request the hub never answered is likewise given up to 5 s before its wait ends.)
+        # request the hub never answered is likewise given up as much as 5 s early.)
         due = self.store.websub.due(now + READ_EVERY)
         # Side by side: the poll tick waits for these, TIMEOUT at most, whatever their number.
         await asyncio.gather(*map(self._leave, gone), *map(self._ask, due))
@@ -151,13 +151,17 @@ class Subscriber:
                 # (our secret in it) where the server did not ask for a POST is no better. The
                 # hub URL comes from the feed: the operator (or the feed) should name the new one.
                 return f"the hub moved to {target} with a {response.status_code}; not followed"
+            if url.startswith("https:") and not target.startswith("https:"):
+                # The form carries the subscription's secret: not in clear text because a hub
+                # reached over TLS said so.
+                return f"the hub moved to {target}, off HTTPS; not followed"
             url = target
         return f"more than {MAX_REDIRECTS} redirects"
 
 
 async def _refusal(response: httpx.Response) -> str:
-    """ "HTTP <status> <the start of the body>", reading no more of the body than it shows
-    (a hub may answer with any amount)."""
+    """Why a hub refused: "HTTP <status> <the start of the body>", reading no more of the
+    body than that (a hub may answer with any amount)."""
     start = b""
     async for chunk in response.aiter_bytes():
         start += chunk

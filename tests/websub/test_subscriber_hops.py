@@ -2,7 +2,8 @@
 
 Redirects: 307 and 308 are followed with the method and the form kept (RFC 9110); 301, 302
 and 303, which let a client turn the POST into a GET, are recorded as failures naming where
-the hub moved; a loop ends after 5 redirects.
+the hub moved; a loop ends after 5 redirects; nor is a redirect from HTTPS to plain HTTP (the
+form carries the subscription's secret).
 
 A user feed's hub: every hop is checked by the SSRF guard and connected to at the address the
 guard checked. As in tests/feeds/test_guard.py, the guard resolves names through an injected
@@ -185,3 +186,41 @@ def test_a_catalogue_feeds_hub_is_asked_by_name_without_a_check(store: Store) ->
         ask_once(store, make_client(), Guard(resolver=fake_dns))
         assert [r.path for r in other.requests] == ["/"]
     assert state_of(store, sub_id).state is HubState.PENDING
+
+
+class PlainForTls(httpx.AsyncBaseTransport):
+    """The hub's https:// served by the plain HTTP hub on 127.0.0.1 (TLS is not what is
+    tested here: where the form goes after a redirect is)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "https":
+            request.url = request.url.copy_with(scheme="http")
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.parametrize(
+    ("scheme", "followed"), [("https", True), ("http", False)], ids=["https", "http"]
+)
+def test_a_hub_on_https_is_not_followed_off_it(store: Store, scheme: str, followed: bool) -> None:
+    """The form carries the subscription's secret: a 307 from an HTTPS hub to plain HTTP is
+    not followed (an HTTPS one is)."""
+    with FakeHub() as hub:
+        to = hub.root.replace("http", scheme, 1) + "/"
+        url = hub.move("/old", to, 307).replace("http", "https", 1)
+        sub_id = setup(store, url)
+        ask_once(store, httpx.AsyncClient(transport=PlainForTls()), Guard(allow_private=True))
+        paths = [r.path for r in hub.requests]
+    sub = state_of(store, sub_id)
+    if followed:
+        assert paths == ["/old", "/"]
+        assert sub.state is HubState.PENDING
+    else:
+        assert paths == ["/old"]
+        assert sub.state is HubState.FAILED
+        assert sub.error == f"the hub moved to {to}, off HTTPS; not followed"
