@@ -5,7 +5,8 @@ In: a URL and what the last fetch remembered (ETag, Last-Modified). Out: a `Fetc
 can act on ("timed out after 20 s", "HTTP 503", "body larger than 10 MB"). Limits on every fetch:
 connect/read timeouts, a total time, a maximum body size counted after decompression (so a gzip
 bomb is refused like any oversize body), and at most 5 redirects, followed here hop by hop so
-that a `HopCheck` (the SSRF guard, bot.feeds.guard) can refuse any hop and pin its address.
+that a `HopCheck` (the SSRF guard, bot.feeds.guard) can refuse any hop and pin its address
+(bot.feeds.pinning).
 `HostGate` bounds concurrent fetches per host and spaces requests to rate-limited hosts (SEC).
 """
 
@@ -15,13 +16,16 @@ import asyncio
 import contextlib
 import email.utils
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
+# HopCheck is named here too: the fetch's callers pass one (bot.feeds.pages).
+from bot.feeds.pinning import HopCheck as HopCheck
+from bot.feeds.pinning import checked_request, redirect_target
 from bot.texts import Phrase
 
 USER_AGENT = "investor-alert-bot/0.1 (+https://github.com/investor-alert-bot/investor-alert-bot)"
@@ -93,12 +97,6 @@ class FetchError(Exception):
 
 class Blocked(FetchError):
     """The URL (or a redirect on the way) points somewhere a user feed may not go."""
-
-
-# Checks one hop before it is requested: returns the IP address to connect to (None: connect by
-# name) or raises Blocked. See bot.feeds.guard.Guard.check.
-HopCheck = Callable[[str], Awaitable[str | None]]
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class HostGate:
@@ -204,43 +202,24 @@ async def _follow(
     """Request `url`, following at most `limits.max_redirects` redirects, each hop checked."""
     statuses: list[int] = []
     while True:
-        address = await check(url) if check is not None else None
-        target, extensions, hop_headers = _pinned(url, address, headers)
+        request = await checked_request(client, "GET", url, check, headers=headers)
         slot = gate.slot(url) if gate is not None else contextlib.nullcontext()
         async with slot:
-            request = client.build_request("GET", target, headers=hop_headers)
-            request.extensions.update(extensions)
             response = await client.send(request, stream=True)
             try:
-                location = response.headers.get("Location")
-                if response.status_code in REDIRECTS and location:
+                target = redirect_target(url, response)
+                if target is not None:
                     if len(statuses) >= limits.max_redirects:
                         raise FetchError.named(
                             "fetch.error.redirects", limit=str(limits.max_redirects)
                         )
                     statuses.append(response.status_code)
-                    url = urljoin(url, location.strip())
+                    url = target
                     continue
                 moved = url if statuses and all(s in (301, 308) for s in statuses) else None
                 return await _read(response, url, moved, limits)
             finally:
                 await response.aclose()
-
-
-def _pinned(
-    url: str, address: str | None, headers: dict[str, str]
-) -> tuple[str, dict[str, object], dict[str, str]]:
-    """The URL with its host replaced by the checked `address`, the Host header and the TLS
-    server name that keep the request what it was (certificates are checked against the name)."""
-    if address is None:
-        return url, {}, headers
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    literal = f"[{address}]" if ":" in address else address
-    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
-    target = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
-    extensions: dict[str, object] = {"sni_hostname": host} if parts.scheme == "https" else {}
-    return target, extensions, {**headers, "Host": parts.netloc.rpartition("@")[2]}
 
 
 async def _read(response: httpx.Response, url: str, moved: str | None, limits: Limits) -> Fetched:

@@ -12,8 +12,10 @@ Out: 202 to a well-formed request, then, from a thread of its own, the intent ch
      status and checks nothing. `publish` POSTs the body to every verified subscriber of the
      topic with X-Hub-Signature (sha256 HMAC with the subscriber's secret; `forge=True` signs
      with another secret, `unsigned=True` sends none) and returns the statuses.
-Fails: a request missing a field answers 400. Records every request (`requests`) and intent
-check (`checks`) with the time it happened.
+     `move(path, to, status)` makes a request to `path` answer a redirect to `to` instead.
+Fails: a request missing a field answers 400, a GET 405. Records every request (`requests`:
+method, path, Host header, form), redirected or not, and intent check (`checks`) with the time
+it happened.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ FIELDS = ("hub.mode", "hub.topic", "hub.callback")
 class Request:
     form: dict[str, str]
     at: float  # time.monotonic()
+    path: str = "/"
+    host: str = ""  # the Host header
+    method: str = "POST"
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class FakeHub(ServedInThread):
         self.requests: list[Request] = []
         self.checks: list[Check] = []
         self.subscribers: dict[str, dict[str, Subscriber]] = {}  # topic -> callback -> sub
+        self.moves: dict[str, tuple[int, str]] = {}  # path -> (redirect status, Location)
 
     def _new_server(self) -> LocalServer:
         hub = self
@@ -77,8 +83,16 @@ class FakeHub(ServedInThread):
         class Handler(NoDelayHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                status = hub._request(self.rfile.read(length).decode())
+                body = self.rfile.read(length).decode()
+                self._answer(*hub._request(self.command, self.path, self.headers["Host"], body))
+
+            def do_GET(self) -> None:
+                self._answer(*hub._request(self.command, self.path, self.headers["Host"], ""))
+
+            def _answer(self, status: int, location: str | None) -> None:
                 self.send_response(status)
+                if location is not None:
+                    self.send_header("Location", location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -91,18 +105,28 @@ class FakeHub(ServedInThread):
     def url(self) -> str:
         return self.root + "/"
 
+    def move(self, path: str, to: str, status: int) -> str:
+        """Requests to `path` answer `status` with `Location: to`; the URL of `path`."""
+        self.moves[path] = (status, to)
+        return self.root + path
+
     # ---------------------------------------------------------------- the hub's side
 
-    def _request(self, body: str) -> int:
+    def _request(self, method: str, path: str, host: str, body: str) -> tuple[int, str | None]:
+        """The status (and Location) to answer a request with."""
         form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
         with self._lock:
-            self.requests.append(Request(form, time.monotonic()))
+            self.requests.append(Request(form, time.monotonic(), path, host, method))
+        if path in self.moves:
+            return self.moves[path]
+        if method != "POST":
+            return 405, None
         if any(not form.get(name) for name in FIELDS):
-            return 400
+            return 400, None
         if self.refuse is not None:
-            return self.refuse
+            return self.refuse, None
         threading.Thread(target=self._check_intent, args=(form,), daemon=True).start()
-        return 202
+        return 202, None
 
     def _check_intent(self, form: dict[str, str]) -> None:
         time.sleep(0.05)  # after our 202 has gone out, as real hubs do

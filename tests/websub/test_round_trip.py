@@ -86,7 +86,10 @@ def test_subscribe_verify_push_refuse_forgery_and_renew(
     tmp_path: Path, database_url: str, sec_table_path: Path, seed_article_path: Path
 ) -> None:
     port = free_port()
-    with FakeBotAPI() as telegram, FeedServer() as feeds, FakeHub(lease_seconds=4) as hub:
+    # An 8 s lease, due for renewal at 80% (6.4 s): the worker reads its subscriptions every
+    # 5 s and asks for what comes due before the next read, so it renews 1.4 to 6.4 s into
+    # the lease (a lease must outlast 5 s / 80% for a read to fall in that window).
+    with FakeBotAPI() as telegram, FeedServer() as feeds, FakeHub(lease_seconds=8) as hub:
         topic = feeds.url("/deep.rss")
         feeds.set("/deep.rss", with_hub(EMPTY.encode(), hub.url, topic), etag='"e0"')
         env = env_for(tmp_path, telegram, topic, database_url, sec_table_path, port)
@@ -102,7 +105,9 @@ def test_subscribe_verify_push_refuse_forgery_and_renew(
             (subscriber,) = hub.verified(topic)
 
             # Pushed: the feed is polled at the safety interval (600 s), not every second.
-            time.sleep(1.5)  # a poll scheduled before the check may still come
+            # A poll that read the subscription before the check may still schedule one more,
+            # 1 s later on the 1 s tick: up to 2 s after the check.
+            time.sleep(3)
             polls = feeds.hits("/deep.rss")
             time.sleep(3)
             assert feeds.hits("/deep.rss") == polls
@@ -128,11 +133,11 @@ def test_subscribe_verify_push_refuse_forgery_and_renew(
             time.sleep(2)
             assert len(telegram.sent(chat_id=CHAT)) == 2
 
-            # Renewal before the 4 s lease ends (at 80%), verified again.
+            # Renewal before the 8 s lease ends, verified again.
             hub.wait_for(lambda: len(hub.checks) >= 2, timeout=10)
             renewal = hub.requests[1]
             assert renewal.form["hub.callback"] == first["hub.callback"]
-            assert renewal.at < subscriber.verified_at + 4
+            assert renewal.at < subscriber.verified_at + 8
             assert all(c.status == 200 and c.echoed for c in hub.checks)
 
 

@@ -1,14 +1,20 @@
 """The worker's requests to hubs, against a hub on 127.0.0.1 and a real database: what is
-asked, and the failures that put a feed back on polling (a hub on a private address for a
-user feed, a hub that cannot be reached, one that refuses, one that never checks)."""
+asked, the failures that put a feed back on polling (a hub on a private address for a
+user feed, a hub that cannot be reached, one that refuses, one that never checks), and how
+often the store is read (at most every 5 s of a fake clock, the queries counted on the
+engine). Redirects and the checked hops: test_subscriber_hops.py."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from bot.feeds.fetch import make_client
 from bot.feeds.guard import Guard
@@ -47,18 +53,21 @@ def setup(store: Store, hub: str, *, guarded: bool = False) -> int:
     return sub.id
 
 
-def ask(store: Store, clock: Clock, *, allow_private: bool = True) -> None:
-    settings = Settings(  # type: ignore[call-arg]
+def hub_settings() -> Settings:
+    return Settings(  # type: ignore[call-arg]
         _env_file=None,
         # Nothing listens there: the hub's intent check cannot reach us.
         webhook_url=f"http://127.0.0.1:{closed_port()}",
         websub_lease_seconds=7200,
     )
+
+
+def ask(store: Store, clock: Clock, *, allow_private: bool = True) -> None:
     guard = Guard(allow_private=allow_private)
 
     async def go() -> None:
         async with make_client() as client:
-            subscriber = Subscriber(settings, store, client, clock=clock, check=guard.check)
+            subscriber = Subscriber(hub_settings(), store, client, clock=clock, check=guard.check)
             await subscriber.ask_due()
 
     asyncio.run(go())
@@ -112,3 +121,86 @@ def test_a_hub_that_cannot_be_asked_leaves_the_feed_polled(
     assert error in sub.error
     assert asked == (1 if case == "refused" else 0)
     assert store.websub.due(clock.now + timedelta(hours=1)) == []
+
+
+@contextmanager
+def websub_reads(store: Store) -> Iterator[list[str]]:
+    """The SELECTs on the websub table the engine runs meanwhile."""
+    seen: list[str] = []
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM websub" in statement:
+            seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(store.engine, "before_cursor_execute", before)
+
+
+def ticks(store: Store, clock: Clock, seconds: list[float], *, between: Any = None) -> list[int]:
+    """One Subscriber asked at each of `seconds` after NOW (the worker's ticks); how many it
+    asked each time. `between(second)` runs before each tick (the rest of the world)."""
+
+    async def go() -> list[int]:
+        asked = []
+        async with make_client() as client:
+            subscriber = Subscriber(hub_settings(), store, client, clock=clock)
+            for second in seconds:
+                clock.now = NOW + timedelta(seconds=second)
+                if between is not None:
+                    between(second)
+                asked.append(await subscriber.ask_due())
+        return asked
+
+    return asyncio.run(go())
+
+
+def test_the_store_is_read_at_most_every_five_seconds(store: Store) -> None:
+    clock = Clock()
+    with websub_reads(store) as reads:
+        asked = ticks(store, clock, [0, 1, 2, 3, 4, 5, 6, 9.9, 10, 11])
+    assert asked == [0] * 10
+    assert len(reads) == 2 * 3  # gone() and due() at 0, 5 and 10 s
+
+
+def test_a_new_feed_is_asked_at_the_next_read(store: Store) -> None:
+    clock = Clock()
+    with FakeHub() as hub:
+
+        def discover(second: float) -> None:
+            if second == 1:
+                setup(store, hub.url)
+
+        asked = ticks(store, clock, [0, 1, 2, 4, 5, 6], between=discover)
+        assert len(hub.requests) == 1
+    assert asked == [0, 0, 0, 0, 1, 0]
+
+
+def test_a_clock_set_back_reads_at_once(store: Store) -> None:
+    clock = Clock()
+    with websub_reads(store) as reads:
+        ticks(store, clock, [0, -3600, -3599])
+    assert len(reads) == 2 * 2  # at 0 and at once after the clock went back an hour
+
+
+def test_a_renewal_due_between_two_reads_is_asked_before_the_lease_ends(store: Store) -> None:
+    """A 7 s lease verified 1 s after the request: renewal due at 6.6 s, lease over at 8 s.
+    The reads at 0 and 5 s: the one at 5 asks for it (early), not the one at 10 (too late)."""
+    clock = Clock()
+    with FakeHub() as hub:
+        sub_id = setup(store, hub.url)
+
+        def verify(second: float) -> None:
+            if second == 1:
+                assert store.websub.verified(sub_id, TOPIC, lease_seconds=7, now=clock.now)
+
+        asked = ticks(store, clock, [0, 1, 2, 3, 4, 5, 6, 7], between=verify)
+        assert [r.form["hub.mode"] for r in hub.requests] == ["subscribe", "subscribe"]
+    assert asked == [1, 0, 0, 0, 0, 1, 0, 0]
+    sub = store.websub.get(sub_id=sub_id)
+    assert sub is not None
+    assert sub.state is HubState.ACTIVE
+    assert sub.requested_at == NOW + timedelta(seconds=5)
+    assert sub.lease_until == NOW + timedelta(seconds=8)
