@@ -105,12 +105,16 @@ class RateLimiter:
 
     def _apply(self) -> None:
         """This worker's limits: its share of the overall rate, paid or free."""
-        rate = self.whole.paid_per_second if self._paid else self.whole.overall_per_second
+        rate = self._whole_rate()
         self.limits = replace(
             self.whole, overall_per_second=None if rate is None else rate / self._workers
         )
         if self.shared is not None and rate is not None:
             self.shared.set_rate(rate)  # every worker's sends together, so not divided
+
+    def _whole_rate(self) -> float | None:
+        """The overall limit of all the workers together, paid or free."""
+        return self.whole.paid_per_second if self._paid else self.whole.overall_per_second
 
     def set_share(self, workers: int) -> None:
         """Keep 1 / `workers` of the overall limit (the other live workers have the rest)."""
@@ -139,9 +143,10 @@ class RateLimiter:
         self._apply()
         return True
 
-    def per_round(self, seconds: float) -> int | None:
-        """Messages this worker may send in `seconds` (None: no overall limit)."""
-        rate = self.limits.overall_per_second
+    def per_round(self, seconds: float, *, everyone: bool = False) -> int | None:
+        """Messages this worker (or, with `everyone`, all the workers sharing the limit
+        together) may send in `seconds` (None: no overall limit)."""
+        rate = self._whole_rate() if everyone else self.limits.overall_per_second
         return None if rate is None else max(1, int(rate * seconds))
 
     def _chat_rule(self, chat_id: int) -> tuple[int, float] | None:

@@ -114,7 +114,9 @@ class _Round:
     async def run(self) -> SendReport:
         now = self.clock()
         limit = self.options.limit
-        if (fits := self.limiter.per_round(self.options.round_seconds)) is not None:
+        # The due rows are everyone's: all the workers together send them, each claiming its
+        # own, so a round reads what all of them may send in `round_seconds`.
+        if fits := self.limiter.per_round(self.options.round_seconds, everyone=True):
             limit = min(limit, max(fits, self.options.per_chat))
         rows = self.store.outbox.pending(now, limit, per_chat=self.options.per_chat)
         batches = self._batches(rows, now)
@@ -124,12 +126,18 @@ class _Round:
         probing = asyncio.Semaphore(self.options.probes)
         writing = asyncio.create_task(self._writer.run())
         try:
-            await asyncio.gather(
+            # Every send runs to its end before the writer closes, even when one of them fails
+            # (a database error): a send still in flight must get its "sent" committed.
+            ends = await asyncio.gather(
                 *(self._send_chat(rows, silent) for rows, silent in batches if rows),
                 *(self._look_for(row, probing) for row in lost),
+                return_exceptions=True,
             )
         finally:
             await self._writer.close(writing)
+        for end in ends:
+            if isinstance(end, BaseException):
+                raise end
         return self.report
 
     def _batches(self, due: Sequence[Pending], now: datetime) -> list[tuple[list[Pending], bool]]:

@@ -53,16 +53,19 @@ class GroupWriter:
         return set(self._store.sends.claim(claims, now=now, owner=self._owner))
 
     async def run(self) -> None:
+        """Commit what is queued, batch after batch, until closed and nothing is left."""
         loop = asyncio.get_running_loop()
         while True:
-            await self._wake.wait()
-            self._wake.clear()
-            claims, self._claims = self._claims, []
-            answers, self._answers = self._answers, []
-            if not claims and not answers:
+            if not self._claims and not self._answers:
+                # Checked before waiting, not only when woken: `close` wakes us once, and that
+                # wake may be taken up by a batch queued at the same time.
                 if self._closing:
                     return
+                await self._wake.wait()
+                self._wake.clear()
                 continue
+            claims, self._claims = self._claims, []
+            answers, self._answers = self._answers, []
             try:
                 won = await loop.run_in_executor(
                     self._thread, self._commit, [c for c, _ in claims], [a for a, _ in answers]
@@ -71,14 +74,18 @@ class GroupWriter:
                 waiting: list[asyncio.Future[Any]] = [f for _, f in claims]
                 waiting += [f for _, f in answers]
                 for future in waiting:
-                    future.set_exception(exc)
+                    if not future.done():  # a caller that went away (cancelled) hears nothing
+                        future.set_exception(exc)
                 continue
             for answer_future in (f for _, f in answers):
-                answer_future.set_result(None)
+                if not answer_future.done():
+                    answer_future.set_result(None)
             for delivery_id, claim_future in claims:
-                claim_future.set_result(delivery_id in won)
+                if not claim_future.done():
+                    claim_future.set_result(delivery_id in won)
 
     async def close(self, running: asyncio.Task[None]) -> None:
+        """Commit what is still queued, then stop; call it once no caller can queue more."""
         self._closing = True
         self._wake.set()
         try:

@@ -132,3 +132,21 @@ def test_no_overall_limit_means_no_wait() -> None:
     for chat in range(1000):
         limiter.record(chat)
     assert limiter.overall_wait() == 0.0
+
+
+@pytest.mark.parametrize(
+    ("paid", "workers", "mine", "everyone"),
+    [
+        (False, 1, 60, 60),
+        (False, 2, 30, 60),
+        (True, 2, 1000, 2000),  # a round reads what both workers send in its 2 s
+        (True, 4, 500, 2000),
+    ],
+)
+def test_a_round_reads_what_every_worker_together_may_send(
+    paid: bool, workers: int, mine: int, everyone: int
+) -> None:
+    limiter = RateLimiter(Limits.for_bot(30, paid=paid), now=Clock())
+    limiter.set_share(workers)
+    assert limiter.per_round(2.0) == mine
+    assert limiter.per_round(2.0, everyone=True) == everyone
