@@ -12,12 +12,15 @@ URL of a kind the bot does not support.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -26,6 +29,8 @@ from bot.startup import StartupError
 MIGRATIONS = Path(__file__).with_name("migrations")
 # SQLite's wait for another connection's write lock in everyday work, in milliseconds.
 BUSY_TIMEOUT_MS = 10_000
+# Seconds between tries to switch a new SQLite file to WAL while another process switches it.
+WAL_RETRY = 0.05
 # How long a starting process waits for another's migration before it gives up (seconds):
 # long enough for the slowest migration of a large database, short enough to notice one stuck.
 MIGRATION_WAIT = 600.0
@@ -53,12 +58,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # The timeout waits out short locks instead of failing; WAL lets the poller write while the
     # sender reads; foreign keys make ON DELETE CASCADE work as on PostgreSQL.
-    # The timeout first: on a fresh file, processes starting together race to switch it to WAL.
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the file in WAL mode (it stays so). Processes opening a new file together both try
+    to switch it, and SQLite answers one of them "locked" at once, without the busy timeout
+    (each holds the read lock the other's switch needs): that one tries again, for as long as
+    the timeout, and finds the file switched."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname != "SQLITE_BUSY" or time.monotonic() > deadline:
+                raise
+            time.sleep(WAL_RETRY)
 
 
 def open_engine(url: str) -> Engine:
@@ -116,7 +136,9 @@ def _take_migration_lock(connection: Connection, wait: float) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            connection.execute(
+                sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
             # The migrations themselves wait for locks as they always did.
             connection.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
     except OperationalError:

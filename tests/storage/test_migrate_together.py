@@ -32,13 +32,14 @@ from bot.storage.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 4
-# Each child loads everything first and then waits for the word, so that the migrations, not
-# the imports, start together.
+# Each child loads everything first, says so and waits for the word, so that the migrations,
+# not the imports, start together.
 CHILD = """
 import logging, sys
 from bot.storage.db import migrate, open_engine
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s: %(message)s")
 engine = open_engine(sys.argv[1])
+print("ready", flush=True)
 sys.stdin.readline()
 migrate(engine)
 engine.dispose()
@@ -84,6 +85,10 @@ def start_migrating(url: str, count: int) -> list[subprocess.Popen[str]]:
 
 
 def go(processes: list[subprocess.Popen[str]]) -> None:
+    """Once every process is ready, tell them all to migrate."""
+    for process in processes:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n"
     for process in processes:
         assert process.stdin is not None
         process.stdin.write("go\n")
@@ -177,7 +182,7 @@ def test_a_process_waits_for_the_lock_and_then_migrates(fresh_url: str) -> None:
     try:
         with lock_held(fresh_url):
             go([waiting])
-            time.sleep(2)
+            time.sleep(1.5)
             assert waiting.poll() is None  # still waiting for the lock
     finally:
         (log,) = finish([waiting])
