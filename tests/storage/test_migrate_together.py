@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, event, inspect, make_url, text
 
 from bot.startup import StartupError
 from bot.storage.db import (
@@ -200,6 +200,35 @@ def test_a_lock_held_past_the_wait_is_one_line_for_the_operator(fresh_url: str) 
         assert "\n" not in message
         assert message.startswith("another process held the database for over 0.5 s")
         migrate(engine)  # the lock given back, the same engine migrates
+    finally:
+        engine.dispose()
+    assert_at_head(fresh_url)
+
+
+def test_a_migration_failing_midway_leaves_the_schema_as_it_was(fresh_url: str) -> None:
+    """The lock's transaction holds the migrations too: on SQLite as on PostgreSQL, a failure
+    (here: the database refusing the version's update after 0010 altered its table) undoes
+    them all, so the next start finds a schema that matches its version."""
+    engine = open_engine(fresh_url)
+    try:
+        migrate(engine, "0009")
+
+        def refuse(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            if statement.startswith("UPDATE alembic_version"):
+                raise RuntimeError("the database went away")
+
+        event.listen(engine, "before_cursor_execute", refuse)
+        with pytest.raises(RuntimeError):
+            migrate(engine)
+        event.remove(engine, "before_cursor_execute", refuse)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [
+                ("0009",)
+            ]
+            columns = {c["name"] for c in inspect(conn).get_columns("subscriptions")}
+            assert "snoozed_until" not in columns
+            assert not [t for t in inspect(conn).get_table_names() if t.startswith("_alembic")]
+        migrate(engine)
     finally:
         engine.dispose()
     assert_at_head(fresh_url)
