@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.storage.db import migrate, open_engine
+from bot.storage.db import open_engine
 from bot.storage.store import Store
 from bot.websub.lease import HubState
 from tests.e2e.bot_process import BotProcess
@@ -203,14 +203,10 @@ def test_the_web_role_keeps_pushes_and_a_worker_alerts_them(
         feeds.set("/deep.rss", with_hub(EMPTY.encode(), hub.url, topic), etag='"e0"')
         env = env_for(tmp_path, telegram, topic, database_url, sec_table_path, port)
         env["WEBHOOK_SECRET"] = SECRET
-        # Migrated before the two processes start, as a deployment's release step would:
-        # two first starts at once would both create the schema.
-        engine = open_engine(database_url)
-        migrate(engine)
-        engine.dispose()
+        # Both start on the empty database at once: one creates the schema, the other waits.
         with (
             BotProcess(env, tmp_path, name="web", role="web") as web,
-            BotProcess(env, tmp_path, name="worker", role="worker"),
+            BotProcess(env, tmp_path, name="worker", role="worker") as worker,
         ):
             wait_until_listening(port)
             answer = httpx.post(
@@ -228,6 +224,7 @@ def test_the_web_role_keeps_pushes_and_a_worker_alerts_them(
             alert = telegram.wait_for_sent(2, chat_id=ROLES_CHAT, timeout=15)[1]
             assert TITLE in alert["text"]
             assert "no match index in the web role" in web.log()
+            assert "Traceback" not in web.log() + worker.log()
 
 
 def test_a_feed_removed_from_the_catalogue_is_unsubscribed(
