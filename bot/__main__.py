@@ -132,12 +132,17 @@ def _feeds_health(settings: Settings) -> int:
     from bot.clock import utc_now
     from bot.feeds.catalogue import CatalogueError, load_catalogue
     from bot.feeds.health import format_health
+    from bot.startup import StartupError
     from bot.storage.db import migrate, open_engine
     from bot.storage.store import Store
 
-    engine = open_engine(settings.database)
     try:
+        engine = open_engine(settings.database)
         migrate(engine)
+    except StartupError as exc:
+        print(f"python -m bot feeds: {exc}", file=sys.stderr)
+        return 1
+    try:
         store = Store(engine)
         try:
             store.feeds.sync_catalogue(load_catalogue(settings.feeds_file, settings.poll_interval))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -61,15 +62,12 @@ def prepare(database_url: str, catalogue: Path) -> None:
     engine.dispose()
 
 
-def test_the_feeds_command_says_how_each_hub_updates_its_feed(
-    tmp_path: Path, database_url: str
-) -> None:
-    catalogue = tmp_path / "feeds.toml"
-    catalogue.write_text(CATALOGUE, encoding="utf-8")
-    prepare(database_url, catalogue)
+def feeds_command(
+    tmp_path: Path, database_url: str, catalogue: Path
+) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
     env = {"DATABASE_URL": database_url, "FEEDS_FILE": str(catalogue), "DATA_DIR": str(tmp_path)}
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "bot", "feeds"],
         cwd=tmp_path,
         env={**base, "PYTHONPATH": str(ROOT), **env},
@@ -78,6 +76,15 @@ def test_the_feeds_command_says_how_each_hub_updates_its_feed(
         timeout=60,
         check=False,
     )
+
+
+def test_the_feeds_command_says_how_each_hub_updates_its_feed(
+    tmp_path: Path, database_url: str
+) -> None:
+    catalogue = tmp_path / "feeds.toml"
+    catalogue.write_text(CATALOGUE, encoding="utf-8")
+    prepare(database_url, catalogue)
+    done = feeds_command(tmp_path, database_url, catalogue)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert out.startswith("4 feeds: 4 new")
@@ -93,3 +100,16 @@ def test_the_feeds_command_says_how_each_hub_updates_its_feed(
     assert "hub" not in blocks["[new] Plain (catalogue)"]
     for hidden in (SECRET, "hunter2", "t0k"):
         assert hidden not in out
+
+
+def test_a_database_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql://bot:{SECRET}@127.0.0.1:{port}/alerts"
+    done = feeds_command(tmp_path, url, tmp_path / "feeds.toml")
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("python -m bot feeds: cannot reach the database ")
+    assert "Connection refused" in line
+    assert SECRET not in done.stdout + done.stderr

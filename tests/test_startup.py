@@ -1,7 +1,7 @@
 """Start-up as an operator meets it: `python -m bot run` as a real process, pointed at the fake
-Bot API. A placeholder or refused token and a malformed catalogue are one line on stderr saying
-what to do, exit status 1, no traceback; an unreachable Telegram is waited for (said once);
-the token is never written anywhere."""
+Bot API. A placeholder or refused token, a malformed catalogue and a database that cannot be
+reached are one line on stderr saying what to do, exit status 1, no traceback; an unreachable
+Telegram is waited for (said once); the token is never written anywhere."""
 
 from __future__ import annotations
 
@@ -108,6 +108,28 @@ def test_a_malformed_catalogue_is_one_clear_line(tmp_path: Path) -> None:
         done = run_to_exit(env_for(tmp_path, telegram.url, telegram.token), tmp_path)
         assert telegram.calls == []
     assert_one_clear_line(done, "feeds.toml", "not valid TOML", "FEEDS_FILE")
+
+
+@pytest.mark.parametrize(
+    ("database", "says"),
+    [
+        # Nothing listens there (a stopped server, a wrong port): the driver's reason and the
+        # database named, its password not.
+        ("postgresql://bot:{secret}@127.0.0.1:{port}/alerts", ("Connection refused", ":***@")),
+        # A SQLite file whose folder cannot be made.
+        ("sqlite:///{tmp}/a-file/bot.sqlite3", ("cannot make the folder", "DATABASE_URL")),
+    ],
+)
+def test_a_database_that_cannot_be_reached_is_one_clear_line(
+    tmp_path: Path, database: str, says: tuple[str, ...]
+) -> None:
+    (tmp_path / "a-file").write_text("", encoding="utf-8")  # a file where a folder should be
+    url = database.format(secret=SECRET, port=free_port(), tmp=tmp_path)
+    with FakeBotAPI() as telegram:
+        env = env_for(tmp_path, telegram.url, telegram.token, DATABASE_URL=url)
+        done = run_to_exit(env, tmp_path)
+    output = assert_one_clear_line(done, *says)
+    assert SECRET not in output
 
 
 class FakeBotAPIOnPort(FakeBotAPI):

@@ -82,3 +82,5 @@ def configure_logging(level: str, *, as_json: bool, secrets: Iterable[str] = ())
     # APScheduler logs every job run at INFO. Both are noise at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic names every plugin it sets up at each start; its migrations are still logged.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

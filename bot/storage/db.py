@@ -4,10 +4,12 @@ In: a SQLAlchemy URL (`sqlite:///...` or `postgresql://...`). Out: an `Engine` w
 at the newest migration. Any number of processes may migrate at once (a web role and workers
 starting together): each takes the database's migration lock first (PostgreSQL: a
 transaction-level advisory lock; SQLite: the write lock, `BEGIN IMMEDIATE`), so exactly one
-migrates and the others wait for it, then find the schema at head and go on. Fails with
-SQLAlchemy's `OperationalError` when the database cannot be reached, with `MigrationError` (one
-line for the operator) when the lock is not had within the wait, and with a `ValueError` for a
-URL of a kind the bot does not support.
+migrates and the others wait for it, then find the schema at head and go on. `migrate` fails
+with `DatabaseUnreachable` when the database cannot be reached and with `MigrationError` when
+the lock is not had within the wait (both one line for the operator, no password, and
+`StartupError`s); later work fails with SQLAlchemy's `OperationalError` when the database goes
+away; `open_engine` with DatabaseUnreachable when a SQLite file's folder cannot be made, and
+with a `ValueError` for a URL of a kind the bot does not support.
 """
 
 from __future__ import annotations
@@ -82,12 +84,20 @@ def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
 
 
 def open_engine(url: str) -> Engine:
-    """Create the engine for `url`, making the SQLite file's folder when needed."""
+    """Create the engine for `url`, making the SQLite file's folder when needed
+    (DatabaseUnreachable when it cannot be made)."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnreachable(
+                    f"cannot make the folder {folder} for the SQLite database: "
+                    f"{exc.strerror or exc}; check DATABASE_URL"
+                ) from None
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -106,7 +116,7 @@ def migrate(engine: Engine, revision: str = "head", *, wait: float = MIGRATION_W
     version, so a process that waited finds the schema its predecessor left and has nothing to
     do. Raises MigrationError when the lock is not had within `wait` seconds."""
     config = alembic_config()
-    with engine.connect() as connection:
+    with _connect(engine) as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # pysqlite begins a transaction only before INSERT/UPDATE/DELETE, so DDL would run
@@ -124,6 +134,27 @@ def migrate(engine: Engine, revision: str = "head", *, wait: float = MIGRATION_W
         finally:
             if sqlite:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+class DatabaseUnreachable(StartupError):
+    """The database cannot be reached at start-up; str() is one line for the operator, naming
+    the database without its password."""
+
+
+def _connect(engine: Engine) -> Connection:
+    """A connection for the migrations; DatabaseUnreachable when the database cannot be had
+    (not running, a wrong host, port, name or password, an unwritable SQLite folder)."""
+    try:
+        return engine.connect()
+    except OperationalError as exc:
+        # The driver's own first line says why ("Connection refused", "password authentication
+        # failed", "unable to open database file"); SQLAlchemy's adds a link and a traceback.
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        where = engine.url.render_as_string(hide_password=True)
+        raise DatabaseUnreachable(
+            f"cannot reach the database {where}: {reason}; check DATABASE_URL and that the "
+            "database is running"
+        ) from None
 
 
 def _take_migration_lock(connection: Connection, wait: float) -> None:
