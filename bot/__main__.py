@@ -181,11 +181,12 @@ def _tickers_update(settings: Settings) -> int:
 def _db_copy(settings: Settings, source: str | None, target: str) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.startup import StartupError
     from bot.storage.copy import CopyError, copy_database
 
     try:
         report = copy_database(source or settings.database, target)
-    except (CopyError, SQLAlchemyError, ValueError) as exc:
+    except (CopyError, StartupError, SQLAlchemyError, ValueError) as exc:
         print(f"could not copy the database: {exc}", file=sys.stderr)
         return 1
     print(json.dumps({"copied": report.rows}))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +15,7 @@ from bot.models import Alert, Article, Feed, Kind
 from bot.storage.copy import CopyError, copy_database
 from bot.storage.db import migrate, open_engine
 from bot.storage.store import Store
+from tests.e2e.bot_process import ROOT
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -64,3 +69,26 @@ def test_copying_into_a_database_with_data_is_refused(tmp_path: Path, database_u
     copy_database(source, database_url)
     with pytest.raises(CopyError, match="already holds data"):
         copy_database(source, database_url)
+
+
+def test_a_target_that_cannot_be_reached_is_one_line_without_its_password(tmp_path: Path) -> None:
+    source = filled_sqlite(tmp_path / "old.sqlite3")
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    target = f"postgresql://bot:s3cret@127.0.0.1:{port}/alerts"
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "copy", "--from", source, target],
+        cwd=tmp_path,
+        env={**base, "PYTHONPATH": str(ROOT), "DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    (line,) = [s for s in done.stderr.splitlines() if s.startswith("could not copy")]
+    assert "cannot reach the database postgresql+psycopg://bot:***@127.0.0.1" in line
+    assert "s3cret" not in done.stdout + done.stderr
