@@ -60,6 +60,7 @@ from bot.models import Article, Feed, Hit, Kind, Subscription
 from bot.storage.db import migrate, open_engine
 from bot.storage.schema import chats as chats_table
 from bot.storage.store import OutboxRow, Store
+from tests.fakes.telegram_api import FakeBotAPI, most_within
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 BODY = (
@@ -70,8 +71,6 @@ BODY = (
 
 def serve(pipe: Connection, flood_limits: bool) -> None:
     """The fake Bot API in this child process until asked for its figures."""
-    from tests.fakes.telegram_api import FakeBotAPI
-
     # The fake keeps a record of every call: the cyclic collector's full passes over them
     # stalled it for up to 0.2 s, and the requests held up meanwhile then arrived within one
     # second, so it answered 429 to sends we had spaced out. Telegram keeps no such record.
@@ -151,16 +150,6 @@ async def drain(
     return sent, time.perf_counter() - started
 
 
-def worst_second(times: list[float]) -> int:
-    """The most messages accepted within any one second."""
-    best, left = 0, 0
-    for right, t in enumerate(times):
-        while t - times[left] >= 1.0:
-            left += 1
-        best = max(best, right - left + 1)
-    return best
-
-
 def run(
     name: str, chats: int, limits: Limits, flood: bool, database_url: str | None, concurrency: int
 ) -> None:
@@ -184,7 +173,7 @@ def run(
     print(
         f"{name}: {sent} alerts to {chats} chats in {seconds:.1f} s = {sent / seconds:.0f} msg/s; "
         f"accepted {figures['accepted']}, 429 answers {figures['refused_429']}, "
-        f"most in one second {worst_second(times)}; CPU per message: sender "
+        f"most in one second {most_within(times)}; CPU per message: sender "
         f"{1000 * cpu / max(1, sent):.2f} ms, fake Bot API "
         f"{1000 * figures['cpu'] / max(1, sent):.2f} ms; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
@@ -331,7 +320,7 @@ def paid(chats: int, pg_url: str, how: str, redis: str = "", workers: int = 2) -
         f"(d) {label}, PostgreSQL, {workers} worker processes: {len(times)} alerts to {chats} "
         f"chats = {rate:.0f} msg/s (first to last accepted){versus}; sent as paid "
         f"{figures['paid']}, 429 answers {figures['refused_429']}, most in one second "
-        f"{worst_second(times)}; CPU per message: workers {1000 * cpu / max(1, len(times)):.2f} "
+        f"{most_within(times)}; CPU per message: workers {1000 * cpu / max(1, len(times)):.2f} "
         f"ms, fake Bot API {1000 * figures['cpu'] / max(1, len(times)):.2f} ms; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )

@@ -3,11 +3,9 @@ feed's health with how its WebSub hub updates it; no secret, topic or URL with a
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from bot.feeds.catalogue import load_catalogue
 from bot.storage.db import migrate, open_engine
 from bot.storage.store import Store
 from bot.websub.lease import HubLink
-from tests.e2e.bot_process import ROOT
+from tests.e2e.bot_process import run_command
 
 HUB = "https://operator:hunter2@hub.example.com/hub?token=t0k"
 SECRET = "c0ffee" * 8
@@ -65,17 +63,8 @@ def prepare(database_url: str, catalogue: Path) -> None:
 def feeds_command(
     tmp_path: Path, database_url: str, catalogue: Path
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
     env = {"DATABASE_URL": database_url, "FEEDS_FILE": str(catalogue), "DATA_DIR": str(tmp_path)}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "feeds"],
-        cwd=tmp_path,
-        env={**base, "PYTHONPATH": str(ROOT), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_command(["feeds"], env, tmp_path)
 
 
 def test_the_feeds_command_says_how_each_hub_updates_its_feed(

@@ -5,17 +5,15 @@ Telegram is waited for (said once); the token is never written anywhere."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.startup import EXAMPLE_TOKEN, MAX_RETRY, retry_delay, token_problem
-from tests.e2e.bot_process import ROOT, BotProcess
+from tests.e2e.bot_process import BotProcess, run_command
 from tests.fakes.telegram_api import FakeBotAPI, _Handler, _Server
 
 SECRET = "WRONG-secret-c0ffee"
@@ -37,16 +35,7 @@ def env_for(tmp_path: Path, api_url: str, token: str, **more: str) -> dict[str, 
 def run_to_exit(
     env: dict[str, str], cwd: Path, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=cwd,
-        env={**base, "PYTHONPATH": str(ROOT), **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_command(["run"], env, cwd, timeout)
 
 
 def assert_one_clear_line(done: subprocess.CompletedProcess[str], *words: str) -> str:

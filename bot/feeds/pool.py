@@ -98,15 +98,7 @@ class ParsePool:
         kind: SourceKind = SourceKind.NEWS,
     ) -> ParsedFeed:
         """Parse one document in a worker process, or in a thread when there is no pool."""
-        job = functools.partial(
-            parse_feed,
-            content,
-            source=source,
-            url=url,
-            content_type=content_type,
-            now=now,
-            kind=kind,
-        )
+        job = _job(content, source, url, content_type, now, kind)
         pool = self._executor()
         if pool is not None:
             try:
@@ -148,12 +140,18 @@ async def parse_in_thread(
     kind: SourceKind = SourceKind.NEWS,
 ) -> ParsedFeed:
     """Parse one document in a thread (no pool): what a pipeline without a `ParsePool` does."""
-    return await asyncio.to_thread(
-        parse_feed,
-        content,
-        source=source,
-        url=url,
-        content_type=content_type,
-        now=now,
-        kind=kind,
+    return await asyncio.to_thread(_job(content, source, url, content_type, now, kind))
+
+
+def _job(
+    content: bytes,
+    source: str,
+    url: str | None,
+    content_type: str | None,
+    now: datetime | None,
+    kind: SourceKind,
+) -> functools.partial[ParsedFeed]:
+    """One parse as a call a process pool can send to a worker (picklable) or a thread run."""
+    return functools.partial(
+        parse_feed, content, source=source, url=url, content_type=content_type, now=now, kind=kind
     )

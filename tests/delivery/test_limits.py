@@ -11,6 +11,7 @@ import random
 import pytest
 
 from bot.delivery.limits import CATCH_UP, PAID_PER_SECOND, Limits, RateLimiter
+from tests.fakes.telegram_api import most_within
 
 
 class Clock:
@@ -34,16 +35,6 @@ def send_for(limiter: RateLimiter, clock: Clock, seconds: float, late: float) ->
         limiter.record(len(sent) + 1)
         sent.append(clock.now)
     return sent
-
-
-def most_in(times: list[float], window: float) -> int:
-    """The most sends within any `window` seconds."""
-    best, left = 0, 0
-    for right, t in enumerate(times):
-        while t - times[left] >= window - 1e-9:
-            left += 1
-        best = max(best, right - left + 1)
-    return best
 
 
 def lifted_per_chat(per_second: float, margin: float = 0.05) -> Limits:
@@ -72,7 +63,7 @@ def test_a_sender_that_wakes_late_still_gets_the_whole_limit(per_second: int, la
     sent = send_for(limiter, clock, 10.0, late)
     ceiling = per_second / 1.05  # the limit less its margin
     assert len(sent) / 10.0 >= 0.99 * ceiling
-    assert most_in(sent, 1.05) <= per_second
+    assert most_within(sent, 1.05) <= per_second
 
 
 @pytest.mark.parametrize("per_second", [1000, 500, 30, 0.5])
@@ -93,7 +84,7 @@ def test_no_window_of_the_limit_and_its_margin_holds_one_send_too_many(
         limiter.record(1)
         sent.append(clock.now)
     count, window = (int(per_second), 1.05) if per_second >= 1 else (1, 1 / per_second + 0.05)
-    assert most_in(sent, window) <= count
+    assert most_within(sent, window) <= count
 
 
 @pytest.mark.parametrize("per_second", [1000, 500, 30])
@@ -120,7 +111,7 @@ def test_falling_back_from_paid_to_free_slows_down_at_once() -> None:
     assert len(paid) >= 0.99 * 2 * PAID_PER_SECOND / 1.05
     assert limiter.stop_paid()
     free = send_for(limiter, clock, 3.0, 0.0)
-    assert most_in(free, 1.05) <= 30
+    assert most_within(free, 1.05) <= 30
     # The first free send waits for the paid second to pass, then 30 a second again.
     assert free[0] - paid[-1] >= 1.0
     assert len(free) >= 0.99 * (3.0 - 1.05) * 30 / 1.05

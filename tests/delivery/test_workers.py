@@ -27,7 +27,7 @@ from bot.storage.db import migrate, open_engine
 from bot.storage.schema import deliveries
 from bot.storage.store import Store
 from tests.delivery.conftest import NOW, SetClock, queue_alerts, store_articles
-from tests.fakes.telegram_api import FakeBotAPI, iter_texts
+from tests.fakes.telegram_api import FakeBotAPI, iter_texts, most_within
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 HOST = socket.gethostname()
@@ -39,17 +39,6 @@ def _redis_up() -> bool:
     except OSError:
         return False
     return True
-
-
-def worst_second(times: list[float]) -> int:
-    """The most messages accepted within any one second."""
-    times = sorted(times)
-    best, left = 0, 0
-    for right, t in enumerate(times):
-        while t - times[left] >= 1.0:
-            left += 1
-        best = max(best, right - left + 1)
-    return best
 
 
 class _Context:
@@ -197,7 +186,7 @@ def _shared_limit_holds(
     assert fake.accepted == dict.fromkeys(chats, 1)
     refused = [c for c in fake.calls if c["status"] == 429]
     assert refused == []
-    assert worst_second([m["time"] for m in fake.sent()]) <= limit
+    assert most_within([m["time"] for m in fake.sent()]) <= limit
     for store in stores:
         store.engine.dispose()
 

@@ -2,7 +2,8 @@
 
 In: the environment (settings) for the bot and a folder for its log. Out: a running process,
 stopped with SIGTERM (as a process manager would) or killed with SIGKILL (as a crash would).
-The log is kept in the folder and shown when a test fails.
+The log is kept in the folder and shown when a test fails. `run_command` runs any other
+`python -m bot ...` command to its end, as an operator would, and returns what it printed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,28 @@ from pathlib import Path
 from types import TracebackType
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def clean_environment(env: dict[str, str]) -> dict[str, str]:
+    """`env` on top of the few variables a shell passes on, with this checkout importable."""
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
+    return {**base, "PYTHONPATH": str(ROOT), **env}
+
+
+def run_command(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot <args>` with `env` (on top of a clean environment) in `cwd`, to its
+    exit; what it printed and its exit status."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean_environment(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 class BotProcess:
@@ -31,8 +54,7 @@ class BotProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> BotProcess:
-        base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
-        env = {**base, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **self.env}
+        env = clean_environment({"PYTHONUNBUFFERED": "1", **self.env})
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run", "--role", self.role],

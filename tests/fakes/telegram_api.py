@@ -1574,3 +1574,15 @@ def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
 def iter_texts(records: Iterable[JSON]) -> list[str]:
     """The visible texts of sent-message records, for compact assertions."""
     return [str(r["result"].get("text", r["result"].get("caption", ""))) for r in records]
+
+
+def most_within(times: Iterable[float], window: float = 1.0) -> int:
+    """The most of `times` (seconds, any order) within any `window` seconds: how many sends
+    Telegram would have counted in its worst second."""
+    ordered = sorted(times)
+    best, left = 0, 0
+    for right, t in enumerate(ordered):
+        while t - ordered[left] >= window - 1e-9:  # a float's rounding is not a send more
+            left += 1
+        best = max(best, right - left + 1)
+    return best

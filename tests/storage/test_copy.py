@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +12,7 @@ from bot.models import Alert, Article, Feed, Kind
 from bot.storage.copy import CopyError, copy_database
 from bot.storage.db import migrate, open_engine
 from bot.storage.store import Store
-from tests.e2e.bot_process import ROOT
+from tests.e2e.bot_process import run_command
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -77,15 +74,8 @@ def test_a_target_that_cannot_be_reached_is_one_line_without_its_password(tmp_pa
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     target = f"postgresql://bot:s3cret@127.0.0.1:{port}/alerts"
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "db", "copy", "--from", source, target],
-        cwd=tmp_path,
-        env={**base, "PYTHONPATH": str(ROOT), "DATA_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    done = run_command(
+        ["db", "copy", "--from", source, target], {"DATA_DIR": str(tmp_path)}, tmp_path
     )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
