@@ -42,4 +42,4 @@ class Services:
         stats = self.store.stats.outbox_stats(self.clock())
         OUTBOX_PENDING.set(stats.pending)
         OUTBOX_OLDEST.set(stats.oldest_age)
-        count_hubs(view.state for view in self.store.websub.views().values())
+        count_hubs(self.store.websub.count_by_state())

@@ -1,15 +1,14 @@
 """The bot's metrics (Prometheus), defined once; stages import and move them.
 
-In: nothing; `count_hubs()` takes the WebSub subscriptions' states as the store reads them.
-Out: counters, a histogram and gauges in one `REGISTRY` of our own (not the process-global
-default, so tests can build several bots in one process), and `render()` giving the
-Prometheus text format. Never fails: a metric is only ever incremented or set.
+In: nothing; `count_hubs()` takes the WebSub subscriptions' count by state, as the store
+counts it. Out: counters, a histogram and gauges in one `REGISTRY` of our own (not the
+process-global default, so tests can build several bots in one process), and `render()`
+giving the Prometheus text format. Never fails: a metric is only ever incremented or set.
 """
 
 from __future__ import annotations
 
-from collections import Counter as Tally
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -59,12 +58,11 @@ WEBSUB_PUSHES_REFUSED = Counter(
 )
 
 
-def count_hubs(states: Iterable[HubState]) -> None:
-    """Set the subscriptions gauge from every subscription's state; a state none is in reads
-    0 (not the count of an earlier scrape)."""
-    tally = Tally(states)
+def count_hubs(counts: Mapping[HubState, int]) -> None:
+    """Set the subscriptions gauge from the count in each state; a state none is in reads 0
+    (not the count of an earlier scrape)."""
     for state in HubState:
-        WEBSUB_SUBSCRIPTIONS.labels(state=state.value).set(tally[state])
+        WEBSUB_SUBSCRIPTIONS.labels(state=state.value).set(counts.get(state, 0))
 
 
 def render() -> bytes:

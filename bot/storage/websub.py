@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from bot.feeds.state import HubView
 from bot.storage.schema import feeds, websub
@@ -70,11 +70,17 @@ class WebSubRepository(InboxQueries):
         return _row(row) if row is not None else None
 
     def views(self) -> dict[int, HubView]:
-        """Every subscription as reports show it, by feed id (for /feedhealth, `python -m bot
-        feeds` and the metrics' count by state)."""
+        """Every subscription as reports show it, by feed id (for /feedhealth and `python -m
+        bot feeds`)."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(websub).order_by(websub.c.id)).all()
         return {r.feed_id: HubView.of(_row(r)) for r in rows}
+
+    def count_by_state(self) -> dict[HubState, int]:
+        """How many subscriptions are in each state (for the metrics; one small query)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(websub.c.state, func.count()).group_by(websub.c.state)).all()
+        return {HubState(state): count for state, count in rows}
 
     def due(self, now: datetime, *, limit: int = 50) -> list[HubSubscription]:
         """The subscriptions whose hub must be asked now: new ones; pending or active ones

@@ -60,6 +60,11 @@ def test_views_show_each_feeds_hub_by_state_without_secrets(store: Store) -> Non
     assert (pending.state, pending.requested_at) == (HubState.PENDING, NOW)
     assert (failed.state, failed.retry_at) == (HubState.FAILED, NOW + timedelta(hours=6))
     assert failed.reason == "HTTP 400 [secret] for hub.example.com: no"
+    assert store.websub.count_by_state() == {
+        HubState.ACTIVE: 1,
+        HubState.PENDING: 1,
+        HubState.FAILED: 1,
+    }
     shown = repr(views)
     for hidden in (SECRET, "pw", "t0k", "example.com/feed.rss"):
         assert hidden not in shown
